@@ -1,0 +1,60 @@
+"""syndisco-widgets: run, watch and steer synthetic discussions between LLM agents.
+
+``import syndisco_widgets as syndisco`` gives the engine (light: torch and
+transformers load only when a model is built) and, on first use, the widgets.
+"""
+
+from importlib import import_module
+
+from . import errors
+from .engine import (
+    Actor,
+    ActorType,
+    CustomOrder,
+    Discussion,
+    FunctionTurnManager,
+    JsonlLogWriter,
+    Logs,
+    Persona,
+    RandomWeighted,
+    RoundRobin,
+    TurnManager,
+    load_personas,
+    save_personas,
+    unique_run_path,
+)
+from .models import BaseModel, ChatPrompt, ScriptedModel
+
+__version__ = "0.1.0"
+
+# Loaded on first access so the engine never imports torch or ipywidgets up front.
+_LAZY = {
+    "TransformersModel": "syndisco_widgets.models",
+    "build_tiny_model": "syndisco_widgets.models",
+    "DiscussionStudio": "syndisco_widgets.widgets",
+    "DiscussionControls": "syndisco_widgets.widgets",
+    "PersonaEditor": "syndisco_widgets.widgets",
+    "TurnManagerSelector": "syndisco_widgets.widgets",
+    "ModelPicker": "syndisco_widgets.widgets",
+    "TranscriptView": "syndisco_widgets.widgets",
+    "BranchExplorer": "syndisco_widgets.widgets",
+}
+
+__all__ = [
+    "Actor", "ActorType", "BaseModel", "ChatPrompt", "CustomOrder", "Discussion",
+    "FunctionTurnManager", "JsonlLogWriter", "Logs", "Persona", "RandomWeighted",
+    "RoundRobin", "ScriptedModel", "TurnManager", "errors", "load_personas",
+    "save_personas", "unique_run_path", *_LAZY,
+]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'syndisco_widgets' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

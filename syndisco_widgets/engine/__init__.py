@@ -1,0 +1,17 @@
+"""The discussion engine: personas, actors, turn managers, discussions and logs.
+
+Runs without ipywidgets or a browser.
+"""
+
+from .actors import Actor, ActorType
+from .discussion import Discussion
+from .logs import Entry, Logs
+from .persona import Persona, load_personas, save_personas
+from .storage import JsonlLogWriter, unique_run_path
+from .turns import CustomOrder, FunctionTurnManager, RandomWeighted, RoundRobin, TurnManager
+
+__all__ = [
+    "Actor", "ActorType", "CustomOrder", "Discussion", "Entry", "FunctionTurnManager",
+    "JsonlLogWriter", "Logs", "Persona", "RandomWeighted", "RoundRobin", "TurnManager",
+    "load_personas", "save_personas", "unique_run_path",
+]

@@ -1,0 +1,283 @@
+"""A discussion between actors: its own single-pass iterator.
+
+``iter(discussion)`` does the one-time set-up (seed opinions); each
+``next()`` prompts one speaker and returns the new log entry. ``step()`` is
+the same with streaming and stop controls, for interactive front ends.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import textwrap
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, ModelError, TurnError
+from ..models.base import TextCallback
+from .actors import Actor, ActorType
+from .logs import Entry, Logs, make_entry
+from .storage import JsonlLogWriter, unique_run_path
+from .turns import TurnManager
+
+
+class Discussion:
+    """Users (and an optional moderator) talking in turns.
+
+    Args:
+        next_turn_manager: Chooses who speaks; filled with the users' names if empty.
+        users: The participating user actors (unique names).
+        moderator: Optional moderator actor.
+        history_context_len: How many of the latest entries each speaker sees.
+        conv_len: How many model-written user turns the discussion lasts.
+        seed_opinions: Texts placed at the start, before any model speaks.
+        seed_opinion_usernames: Who wrote each seed opinion (same length).
+        moderator_every: The moderator speaks after every this many user
+            turns; ``None`` lets only the turn manager give it turns.
+        autosave_dir: If given, every entry is appended at once to a new,
+            uniquely named JSONL file in this folder (see :attr:`log_path`).
+    """
+
+    def __init__(
+        self,
+        next_turn_manager: TurnManager,
+        users: Sequence[Actor],
+        moderator: Actor | None = None,
+        history_context_len: int = 5,
+        conv_len: int = 5,
+        seed_opinions: Sequence[str] = (),
+        seed_opinion_usernames: Sequence[str] = (),
+        *,
+        moderator_every: int | None = 1,
+        autosave_dir: str | os.PathLike | None = None,
+    ) -> None:
+        users = list(users)
+        _check_settings(users, moderator, history_context_len, conv_len, moderator_every)
+        if len(seed_opinions) != len(seed_opinion_usernames):
+            raise ConfigError(
+                f"seed_opinions ({len(seed_opinions)}) and seed_opinion_usernames "
+                f"({len(seed_opinion_usernames)}) must have the same length"
+            )
+        self.users = users
+        self.moderator = moderator
+        self.history_context_len = history_context_len
+        self.conv_len = conv_len
+        self.seed_opinions = list(seed_opinions)
+        self.seed_opinion_usernames = list(seed_opinion_usernames)
+        self.moderator_every = moderator_every
+        self.autosave_dir = autosave_dir
+        self.next_turn_manager = next_turn_manager
+        self._actors = {a.name: a for a in self.participants}
+        self._register_names(next_turn_manager)
+        self._turn_manager_origin = copy.deepcopy(next_turn_manager)
+
+        self.logs = Logs()
+        self._drawn: list[bool] = []  # per entry: did it use a turn-manager draw?
+        self._pending: tuple[Actor, bool] | None = None  # chosen speaker of an unfinished turn
+        self._started = False
+        self._finished = False
+        self._steps_taken = 0
+        self._writer: JsonlLogWriter | None = None
+        if autosave_dir is not None:
+            self._writer = JsonlLogWriter(unique_run_path(autosave_dir), metadata=self.settings())
+
+    # -- description ------------------------------------------------------------
+    @property
+    def participants(self) -> list[Actor]:
+        """The users, then the moderator if there is one."""
+        return self.users + ([self.moderator] if self.moderator else [])
+
+    @property
+    def log_path(self) -> Path | None:
+        """The JSONL file entries are saved to as they are made, if autosaving."""
+        return self._writer.path if self._writer else None
+
+    @property
+    def finished(self) -> bool:
+        """True once the discussion has produced all its turns."""
+        return self._finished or (self._started and self._is_complete())
+
+    @property
+    def user_turns(self) -> int:
+        """Model-written user turns so far (what ``conv_len`` counts)."""
+        return sum(1 for e in self.logs._entries if e.get("source") == "model" and e.get("role") == "user")
+
+    def settings(self) -> dict[str, Any]:
+        """The run's settings, saved in the autosave file header."""
+        return {
+            "users": [a.name for a in self.users],
+            "moderator": self.moderator.name if self.moderator else None,
+            "models": sorted({a.model.name for a in self.participants}),
+            "turn_manager": repr(self._turn_manager_origin),
+            "conv_len": self.conv_len,
+            "history_context_len": self.history_context_len,
+            "moderator_every": self.moderator_every,
+        }
+
+    def get_logs(self) -> Logs:
+        """The discussion's :class:`Logs` (the live object)."""
+        return self.logs
+
+    # -- iteration --------------------------------------------------------------
+    def __iter__(self) -> Discussion:
+        if not self._started:
+            self._started = True
+            for name, text in zip(self.seed_opinion_usernames, self.seed_opinions):
+                actor = self._actors.get(name)
+                role = actor.role if actor else ActorType.USER.role
+                self._record(make_entry(name, text, "hardcoded", "", role=role, source="seed", context=None), drawn=False)
+        return self
+
+    def __next__(self) -> Entry:
+        return self.step()
+
+    def step(
+        self, *, on_text: TextCallback | None = None, stop_event: threading.Event | None = None
+    ) -> Entry:
+        """Prompt the next speaker and return the new entry.
+
+        Args:
+            on_text: Receives each new piece of text while it is generated.
+            stop_event: Set it to stop mid-turn; the unfinished turn is not
+                recorded and :class:`~syndisco_widgets.errors.GenerationStopped`
+                is raised. The same speaker retries on the next step.
+
+        Raises:
+            StopIteration: the discussion is complete.
+            TurnError: the model failed; earlier entries are intact and the
+                turn can be retried with another ``step()``.
+        """
+        iter(self)
+        if self._finished or self._is_complete():
+            self._finished = True
+            raise StopIteration
+        if self._pending is None:
+            self._pending = self._choose_speaker()
+        speaker, drawn = self._pending
+        start = max(0, len(self.logs) - self.history_context_len)
+        window = self.logs._entries[start:]
+        try:
+            text = speaker.speak(window, on_text=on_text, stop_event=stop_event)
+        except ModelError as exc:
+            turn = len(self.logs)
+            raise TurnError(
+                f"{speaker.name}'s turn (entry {turn}) failed: {exc}. The {turn} earlier entries "
+                "are kept; call next() or step() to retry, or fork() to branch off.",
+                speaker=speaker.name,
+                turn=turn,
+            ) from exc
+        entry = make_entry(
+            speaker.name, text, speaker.model.name, speaker.describe(),
+            role=speaker.role, source="model", context=[start, len(self.logs)],
+        )
+        self._pending = None
+        self._steps_taken += 1
+        return self._record(entry, drawn)
+
+    def begin(self, verbose: bool = True) -> None:
+        """Run to the end, printing each post when ``verbose`` (with a progress bar)."""
+        from tqdm.auto import tqdm
+
+        iter(self)
+        with tqdm(total=self.conv_len, initial=self.user_turns, desc="Discussion", disable=not verbose) as bar:
+            for entry in self:
+                if verbose:
+                    label = "Moderator" if entry["role"] == "moderator" else "User"
+                    body = textwrap.fill(entry["text"], width=70, replace_whitespace=False)
+                    tqdm.write(f"{label} {entry['name']} posted:\n{body}\n")
+                bar.update(self.user_turns - bar.n)
+
+    # -- steering ---------------------------------------------------------------
+    def inject(self, name: str, text: str) -> Entry:
+        """Add a message written by a person, as participant or moderator ``name``."""
+        actor = self._actors.get(name)
+        if actor is None:
+            raise ConfigError(f"inject: unknown name {name!r}; choose one of {sorted(self._actors)}")
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError("inject: text must be a non-empty string")
+        iter(self)
+        entry = make_entry(name, text, "human", "", role=actor.role, source="human", context=None)
+        return self._record(entry, drawn=False)
+
+    def fork(self, at_turn: int | None = None, *, autosave_dir: str | os.PathLike | None = None) -> Discussion:
+        """A new, independent discussion with the first ``at_turn`` entries.
+
+        It has the same participants and settings, and its turn manager is
+        where this one's was after those entries. This discussion is untouched.
+        """
+        at_turn = len(self.logs) if at_turn is None else at_turn
+        if isinstance(at_turn, bool) or not isinstance(at_turn, int) or not 0 <= at_turn <= len(self.logs):
+            raise ConfigError(f"fork: at_turn must be between 0 and {len(self.logs)}, got {at_turn!r}")
+        turn_manager = copy.deepcopy(self._turn_manager_origin)
+        for _ in range(sum(self._drawn[:at_turn])):
+            next(turn_manager)
+        child = Discussion(
+            turn_manager, self.users, self.moderator, self.history_context_len, self.conv_len,
+            moderator_every=self.moderator_every,
+            autosave_dir=self.autosave_dir if autosave_dir is None else autosave_dir,
+        )
+        child._turn_manager_origin = copy.deepcopy(self._turn_manager_origin)
+        child._started = True
+        for entry, drawn in zip(self.logs._entries[:at_turn], self._drawn[:at_turn]):
+            child._record(dict(entry), drawn)
+        child._steps_taken = sum(1 for e in child.logs._entries if e.get("source") == "model")
+        return child
+
+    # -- internals --------------------------------------------------------------
+    def _register_names(self, turn_manager: TurnManager) -> None:
+        if not turn_manager.names:
+            turn_manager.set_names([u.name for u in self.users])
+        unknown = [n for n in turn_manager.names if n not in self._actors]
+        if unknown:
+            raise ConfigError(
+                f"next_turn_manager names {unknown} match no actor; actors are {sorted(self._actors)}"
+            )
+
+    def _moderator_due(self) -> bool:
+        if self.moderator is None or not self.moderator_every:
+            return False
+        since = 0
+        for entry in reversed(self.logs._entries):
+            if entry.get("role") == "moderator":
+                break
+            if entry.get("source") == "model" and entry.get("role") == "user":
+                since += 1
+        return since >= self.moderator_every
+
+    def _is_complete(self) -> bool:
+        return self._pending is None and self.user_turns >= self.conv_len and not self._moderator_due()
+
+    def _choose_speaker(self) -> tuple[Actor, bool]:
+        if self._moderator_due():
+            return self.moderator, False
+        return self._actors[next(self.next_turn_manager)], True
+
+    def _record(self, entry: Entry, drawn: bool) -> Entry:
+        self.logs._entries.append(entry)
+        self._drawn.append(drawn)
+        if self._writer is not None:
+            self._writer.write(entry)
+        return dict(entry)
+
+    def __repr__(self) -> str:
+        names = ", ".join(a.name for a in self.participants)
+        return f"Discussion([{names}], {len(self.logs)} entries, conv_len={self.conv_len})"
+
+
+def _check_settings(
+    users: list[Actor], moderator: Actor | None, history_context_len: int, conv_len: int, moderator_every: int | None
+) -> None:
+    if not users or not all(isinstance(u, Actor) for u in users):
+        raise ConfigError("users must be a non-empty list of Actor objects")
+    if moderator is not None and not isinstance(moderator, Actor):
+        raise ConfigError(f"moderator must be an Actor or None, got {type(moderator).__name__}")
+    names = [a.name for a in users] + ([moderator.name] if moderator else [])
+    if len(set(names)) != len(names):
+        raise ConfigError(f"every participant needs a unique username, got {names}")
+    for label, value, low in (("history_context_len", history_context_len, 0), ("conv_len", conv_len, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ConfigError(f"{label} must be a whole number >= {low}, got {value!r}")
+    if moderator_every is not None and (isinstance(moderator_every, bool) or not isinstance(moderator_every, int) or moderator_every < 1):
+        raise ConfigError(f"moderator_every must be a positive whole number or None, got {moderator_every!r}")

@@ -1,0 +1,154 @@
+"""Turn managers: infinite iterators that say who speaks next.
+
+Write a custom manager by subclassing :class:`TurnManager` and implementing
+:meth:`TurnManager.choose`; ``self.names``, ``self.history`` (names drawn so
+far) and ``self.rng`` (seeded) are there to use::
+
+    class ModeratorEveryK(TurnManager):
+        def __init__(self, names, moderator, k, seed=None):
+            super().__init__(names + [moderator], seed=seed)
+            self.users, self.moderator, self.k = names, moderator, k
+
+        def choose(self):
+            turn = len(self.history) + 1
+            if turn % (self.k + 1) == 0:
+                return self.moderator
+            return self.users[len([n for n in self.history if n != self.moderator]) % len(self.users)]
+
+Or pass a plain function to :class:`FunctionTurnManager`.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+
+from ..errors import ConfigError
+
+
+class TurnManager(ABC, Iterator[str]):
+    """Base class: an endless, optionally seeded, sequence of speaker names.
+
+    Args:
+        names: Who may speak. A Discussion fills this in from its users when empty.
+        seed: Seeds ``self.rng``; the same seed gives the same sequence.
+    """
+
+    def __init__(self, names: Sequence[str] | None = None, seed: int | None = None) -> None:
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.history: list[str] = []
+        self.names: list[str] = []
+        if names:
+            self.set_names(names)
+
+    def set_names(self, names: Sequence[str]) -> None:
+        """Set who may speak (unique, non-empty strings)."""
+        names = list(names)
+        if not names or not all(isinstance(n, str) and n for n in names):
+            raise ConfigError(f"turn manager names must be non-empty strings, got {names!r}")
+        if len(set(names)) != len(names):
+            raise ConfigError(f"turn manager names must be unique, got {names!r}")
+        self.names = names
+
+    @abstractmethod
+    def choose(self) -> str:
+        """Return the next speaker's name (one of ``self.names``)."""
+
+    def __iter__(self) -> TurnManager:
+        return self
+
+    def __next__(self) -> str:
+        if not self.names:
+            raise ConfigError(
+                f"{type(self).__name__} has no names; pass names=[...] or give it to a Discussion"
+            )
+        name = self.choose()
+        if name not in self.names:
+            raise ConfigError(f"{type(self).__name__} chose {name!r}, which is not one of {self.names}")
+        self.history.append(name)
+        return name
+
+    def peek(self, count: int) -> list[str]:
+        """The next ``count`` speakers, without advancing this manager."""
+        preview = copy.deepcopy(self)
+        return [next(preview) for _ in range(count)]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(names={self.names!r}, seed={self.seed!r})"
+
+
+class RoundRobin(TurnManager):
+    """Everyone speaks once per round, always in the same order."""
+
+    def __init__(self, names: Sequence[str] | None = None) -> None:
+        super().__init__(names)
+
+    def choose(self) -> str:
+        return self.names[len(self.history) % len(self.names)]
+
+
+class RandomWeighted(TurnManager):
+    """The previous speaker answers back with probability ``p_respond``.
+
+    Otherwise someone other than the last speaker is picked uniformly at
+    random. The first speaker is also uniform.
+    """
+
+    def __init__(self, names: Sequence[str] | None = None, p_respond: float = 0.5, seed: int | None = None) -> None:
+        if isinstance(p_respond, bool) or not isinstance(p_respond, (int, float)) or not 0 <= p_respond <= 1:
+            raise ConfigError(f"p_respond must be a probability between 0 and 1, got {p_respond!r}")
+        super().__init__(names, seed=seed)
+        self.p_respond = float(p_respond)
+
+    def choose(self) -> str:
+        if not self.history:
+            return self.rng.choice(self.names)
+        last = self.history[-1]
+        before = self.history[-2] if len(self.history) > 1 else None
+        if before not in (None, last) and self.rng.random() < self.p_respond:
+            return before
+        others = [n for n in self.names if n != last] or self.names
+        return self.rng.choice(others)
+
+    def __repr__(self) -> str:
+        return f"RandomWeighted(names={self.names!r}, p_respond={self.p_respond}, seed={self.seed!r})"
+
+
+class FunctionTurnManager(TurnManager):
+    """Turn-taking by a function of the manager, e.g. ``lambda tm: tm.names[-1]``.
+
+    The function gets this manager and can read ``names``, ``history`` and ``rng``.
+    """
+
+    def __init__(
+        self, choose: Callable[[TurnManager], str], names: Sequence[str] | None = None, seed: int | None = None
+    ) -> None:
+        if not callable(choose):
+            raise ConfigError("FunctionTurnManager needs a function taking the manager and returning a name")
+        super().__init__(names, seed=seed)
+        self._choose = choose
+
+    def choose(self) -> str:
+        return self._choose(self)
+
+
+class CustomOrder(TurnManager):
+    """Cycles through a fixed speaking order, which may repeat names.
+
+    ``CustomOrder(["Ann", "Bob", "Ann", "Cy"])`` gives Ann, Bob, Ann, Cy, Ann, ...
+    """
+
+    def __init__(self, order: Sequence[str]) -> None:
+        order = list(order)
+        super().__init__(list(dict.fromkeys(order)))
+        self.order = order
+
+    def choose(self) -> str:
+        order = self.order or self.names
+        return order[len(self.history) % len(order)]
+
+    def __repr__(self) -> str:
+        return f"CustomOrder({self.order!r})"

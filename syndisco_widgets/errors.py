@@ -1,0 +1,48 @@
+"""Every exception the package raises on purpose.
+
+Each message names what was wrong and how to fix it. Nothing here imports
+torch, transformers or ipywidgets.
+"""
+
+from __future__ import annotations
+
+
+class SyndiscoError(Exception):
+    """Base class for all errors raised by syndisco_widgets."""
+
+
+class ConfigError(SyndiscoError, ValueError):
+    """An argument or a file field has a wrong value. The message names it."""
+
+
+class PersonaError(ConfigError):
+    """A persona (or a persona file) is malformed."""
+
+
+class LogsFormatError(ConfigError):
+    """A saved log file cannot be read. The message says where it breaks."""
+
+
+class ModelLoadError(SyndiscoError):
+    """A model or tokenizer could not be loaded."""
+
+
+class ModelError(SyndiscoError):
+    """A model raised while generating. The original error is the cause."""
+
+
+class GenerationStopped(SyndiscoError):
+    """Generation was stopped on request. ``partial_text`` holds what was made."""
+
+    def __init__(self, partial_text: str = "") -> None:
+        super().__init__("generation was stopped before the reply was finished")
+        self.partial_text = partial_text
+
+
+class TurnError(SyndiscoError):
+    """A discussion turn failed. Earlier entries are intact; the turn can be retried."""
+
+    def __init__(self, message: str, *, speaker: str, turn: int) -> None:
+        super().__init__(message)
+        self.speaker = speaker
+        self.turn = turn

@@ -1,0 +1,83 @@
+"""A deterministic stand-in model for tests, teaching and offline demos."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from .base import BaseModel, ChatPrompt, TextCallback
+
+Reply = str | Callable[[ChatPrompt], str]
+
+
+class ScriptedModel(BaseModel):
+    """Replies from a script instead of a neural network.
+
+    Every call is recorded in :attr:`calls` (and every batched call in
+    :attr:`batch_calls`), so tests can check exactly what each speaker saw.
+
+    Args:
+        replies: Texts used in turn (cycling), or a function of the prompt.
+            By default the reply is ``"Reply N"`` where N counts calls.
+        name: Label recorded in logs.
+        token_delay: Seconds to wait between streamed words, to mimic a
+            slow model when testing streaming and stopping.
+        fail_on_call: Raise ``RuntimeError`` on this call number (1-based),
+            to test how callers survive a model failing mid-run.
+    """
+
+    def __init__(
+        self,
+        replies: Sequence[str] | Callable[[ChatPrompt], str] | None = None,
+        *,
+        name: str = "scripted",
+        max_out_tokens: int = 256,
+        token_delay: float = 0.0,
+        fail_on_call: int | None = None,
+        strip_strings: Sequence[str] = (),
+    ) -> None:
+        super().__init__(name, max_out_tokens, strip_strings)
+        self.replies = replies if callable(replies) else list(replies or [])
+        self.token_delay = token_delay
+        self.fail_on_call = fail_on_call
+        self.calls: list[ChatPrompt] = []
+        self.batch_calls: list[list[ChatPrompt]] = []
+        self._lock = threading.Lock()
+
+    def _next_reply(self, prompt: ChatPrompt) -> str:
+        with self._lock:
+            self.calls.append(prompt)
+            number = len(self.calls)
+        if number == self.fail_on_call:
+            raise RuntimeError(f"scripted failure on call {number}")
+        if callable(self.replies):
+            return self.replies(prompt)
+        if self.replies:
+            return self.replies[(number - 1) % len(self.replies)]
+        return f"Reply {number}"
+
+    def generate(
+        self,
+        prompt: ChatPrompt,
+        *,
+        on_text: TextCallback | None = None,
+        stop_event: threading.Event | None = None,
+    ) -> str:
+        text = self._next_reply(prompt)
+        pieces = re.findall(r"\S+\s*", text)[: self.max_out_tokens]
+        made = ""
+        for piece in pieces:
+            if stop_event is not None and stop_event.is_set():
+                break
+            if self.token_delay:
+                time.sleep(self.token_delay)
+            made += piece
+            if on_text is not None:
+                on_text(piece)
+        return made
+
+    def generate_batch(self, prompts: Sequence[ChatPrompt]) -> list[str]:
+        self.batch_calls.append(list(prompts))
+        return [self.generate(p) for p in prompts]

@@ -1,0 +1,55 @@
+"""Project-level promises: set-up commands, layering, light imports."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert block, "README.md must open with a bash block of set-up commands"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_leads_with_two_commands_and_ci_runs_the_test_one():
+    commands = readme_commands()
+    assert len(commands) == 2
+    main_job, tests = commands
+    assert "notebooks/01_quickstart.ipynb" in main_job and "pytest" in tests
+    ci_lines = [l.strip() for l in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert tests in ci_lines
+
+
+def test_engine_runs_without_ipywidgets():
+    script = textwrap.dedent(
+        """
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {"ipywidgets", "anywidget", "traitlets", "torch", "transformers"}:
+                    raise ImportError(f"blocked: {name}")
+        sys.meta_path.insert(0, Block())
+        import syndisco_widgets as s
+        model = s.ScriptedModel()
+        users = [s.Actor(model, s.Persona(username=n)) for n in ("A", "B")]
+        conv = s.Discussion(s.RoundRobin(), users, conv_len=3)
+        conv.begin(verbose=False)
+        print(len(conv.logs))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3"
+
+
+def test_engine_and_models_never_import_the_widget_layer():
+    for layer in ("engine", "models"):
+        for path in (ROOT / "syndisco_widgets" / layer).rglob("*.py"):
+            imports = re.findall(r"^\s*(?:from|import)\s+(\S+)", path.read_text(), re.M)
+            assert not [m for m in imports if re.search(r"(^|\.)(ipy|any)?widgets\b", m)], path

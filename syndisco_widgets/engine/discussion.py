@@ -19,7 +19,7 @@ from ..errors import ConfigError, ModelError, TurnError
 from ..models.base import TextCallback
 from .actors import Actor, ActorType
 from .logs import Entry, Logs, make_entry
-from .storage import JsonlLogWriter, unique_run_path
+from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
 from .turns import TurnManager
 
 
@@ -210,22 +210,53 @@ class Discussion:
         at_turn = len(self.logs) if at_turn is None else at_turn
         if isinstance(at_turn, bool) or not isinstance(at_turn, int) or not 0 <= at_turn <= len(self.logs):
             raise ConfigError(f"fork: at_turn must be between 0 and {len(self.logs)}, got {at_turn!r}")
-        turn_manager = copy.deepcopy(self._turn_manager_origin)
-        for _ in range(sum(self._drawn[:at_turn])):
-            next(turn_manager)
         child = Discussion(
-            turn_manager, self.users, self.moderator, self.history_context_len, self.conv_len,
-            moderator_every=self.moderator_every,
+            copy.deepcopy(self._turn_manager_origin), self.users, self.moderator,
+            self.history_context_len, self.conv_len, moderator_every=self.moderator_every,
             autosave_dir=self.autosave_dir if autosave_dir is None else autosave_dir,
         )
-        child._turn_manager_origin = copy.deepcopy(self._turn_manager_origin)
-        child._started = True
-        for entry, drawn in zip(self.logs._entries[:at_turn], self._drawn[:at_turn]):
-            child._record(dict(entry), drawn)
-        child._steps_taken = sum(1 for e in child.logs._entries if e.get("source") == "model")
+        child._adopt(self.logs._entries[:at_turn], self._drawn[:at_turn])
         return child
 
+    @classmethod
+    def resume(
+        cls,
+        path: str | os.PathLike,
+        next_turn_manager: TurnManager,
+        users: Sequence[Actor],
+        moderator: Actor | None = None,
+        **settings: Any,
+    ) -> Discussion:
+        """Continue an autosaved run after a crash or interruption.
+
+        Pass a fresh turn manager built as for the original run (same names
+        and seed) and the same actors; settings default to those saved in the
+        file. New entries are appended to the same file.
+        """
+        header, records = read_jsonl_records(Path(path))
+        saved = header.get("metadata", {})
+        for key in ("conv_len", "history_context_len", "moderator_every"):
+            if key in saved:
+                settings.setdefault(key, saved[key])
+        names = [u.name for u in users]
+        if saved.get("users") not in (None, names):
+            raise ConfigError(f"resume: {path} was run with users {saved['users']}, not {names}")
+        conv = cls(next_turn_manager, users, moderator, **settings)
+        saved_logs = Logs(r["entry"] for _, r in records)
+        conv._adopt(saved_logs._entries, [bool(r.get("drawn")) for _, r in records])
+        conv._writer = JsonlLogWriter(path, resume=True)
+        return conv
+
     # -- internals --------------------------------------------------------------
+    def _adopt(self, entries: Sequence[Entry], drawn: Sequence[bool]) -> None:
+        """Take over earlier entries and move the turn manager past their draws."""
+        self._started = True
+        for _ in range(sum(drawn)):
+            next(self.next_turn_manager)
+        for entry, was_drawn in zip(entries, drawn):
+            self._record(dict(entry), was_drawn)
+        self._steps_taken = sum(1 for e in self.logs._entries if e.get("source") == "model")
+
     def _register_names(self, turn_manager: TurnManager) -> None:
         if not turn_manager.names:
             turn_manager.set_names([u.name for u in self.users])
@@ -258,7 +289,7 @@ class Discussion:
         self.logs._entries.append(entry)
         self._drawn.append(drawn)
         if self._writer is not None:
-            self._writer.write(entry)
+            self._writer.write(entry, drawn=drawn)
         return dict(entry)
 
     def __repr__(self) -> str:

@@ -165,7 +165,7 @@ class Logs(Sequence[Entry]):
             raise LogsFormatError(f"{path}: no such log file")
         if path.suffix == ".jsonl":
             header, records = read_jsonl_records(path)
-            entries = [_entry_from_record(r, f"{path}, line {n}") for n, r in records]
+            entries = [_entry_from_record(r["entry"], f"{path}, line {n}") for n, r in records]
             return cls(entries, timestamp=header.get("created"))
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

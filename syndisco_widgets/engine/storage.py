@@ -60,17 +60,24 @@ class JsonlLogWriter:
     Args:
         path: The file to create (see :func:`unique_run_path`).
         metadata: Saved in the header, e.g. the run's settings and seed.
+        resume: Append to an existing run file instead; a last line cut
+            off by a crash is removed first.
     """
 
-    def __init__(self, path: str | os.PathLike, metadata: Mapping[str, Any] | None = None):
+    def __init__(
+        self, path: str | os.PathLike, metadata: Mapping[str, Any] | None = None, *, resume: bool = False
+    ) -> None:
         self.path = Path(path)
+        if resume:
+            _drop_cut_off_tail(self.path)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         header = {"format": FORMAT, "created": utc_timestamp(), "metadata": dict(metadata or {})}
         self._append({"header": header}, mode="x")
 
-    def write(self, entry: Mapping[str, Any]) -> None:
-        """Append one entry and push it to disk."""
-        self._append({"entry": dict(entry)})
+    def write(self, entry: Mapping[str, Any], **extra: Any) -> None:
+        """Append one entry (with optional bookkeeping keys) and push it to disk."""
+        self._append({"entry": dict(entry), **extra})
 
     def _append(self, record: Mapping[str, Any], mode: str = "a") -> None:
         with open(self.path, mode, encoding="utf-8") as handle:
@@ -79,8 +86,10 @@ class JsonlLogWriter:
             os.fsync(handle.fileno())
 
 
-def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
-    """Read a :class:`JsonlLogWriter` file: ``(header, [(line number, entry), ...])``.
+def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
+    """Read a :class:`JsonlLogWriter` file: ``(header, [(line number, record), ...])``.
+
+    Each record is ``{"entry": {...}, ...bookkeeping keys}``.
 
     A last line cut off mid-write (the run crashed) is dropped with a warning;
     any other broken line raises :class:`LogsFormatError` naming it.
@@ -88,7 +97,7 @@ def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, Any]
     raw = path.read_text(encoding="utf-8")
     lines = raw.split("\n")
     header: dict[str, Any] = {}
-    entries: list[tuple[int, Any]] = []
+    entries: list[tuple[int, dict[str, Any]]] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -102,7 +111,17 @@ def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, Any]
         if isinstance(record, dict) and "header" in record:
             header = record["header"] if isinstance(record["header"], dict) else {}
         elif isinstance(record, dict) and "entry" in record:
-            entries.append((number, record["entry"]))
+            entries.append((number, record))
         else:
             raise LogsFormatError(f"{path}, line {number}: expected {{'entry': ...}} or {{'header': ...}}")
     return header, entries
+
+
+def _drop_cut_off_tail(path: Path) -> None:
+    """Truncate an unfinished last line so appended records start on a fresh line."""
+    if not path.is_file():
+        raise LogsFormatError(f"{path}: no such run file to resume")
+    with open(path, "rb+") as handle:
+        data = handle.read()
+        if data and not data.endswith(b"\n"):
+            handle.truncate(data.rfind(b"\n") + 1)

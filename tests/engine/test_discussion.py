@@ -190,3 +190,32 @@ def test_bad_settings_are_explained():
         Discussion(RoundRobin(), users, conv_len=-1)
     with pytest.raises(ConfigError, match="users must be a non-empty list"):
         Discussion(RoundRobin(), [])
+
+
+def test_resume_continues_a_crashed_autosaved_run_in_the_same_file(tmp_path):
+    def setup(model):
+        users = make_actors(model, names=("A", "B", "C"))
+        return RandomWeighted(p_respond=0.5, seed=9), users
+
+    reference = Discussion(*setup(ScriptedModel(lambda p: "x")), conv_len=6)
+    reference.begin(verbose=False)
+
+    crashing = Discussion(*setup(ScriptedModel(lambda p: "x", fail_on_call=4)), conv_len=6, autosave_dir=tmp_path)
+    with pytest.raises(TurnError):
+        crashing.begin(verbose=False)
+    with open(crashing.log_path, "a") as handle:
+        handle.write('{"entry": {"name": "A", "te')  # the process died mid-write
+
+    with pytest.warns(UserWarning, match="cut off mid-write"):
+        resumed = Discussion.resume(crashing.log_path, *setup(ScriptedModel(lambda p: "x")))
+    assert len(resumed.logs) == 3 and resumed.conv_len == 6
+    resumed.begin(verbose=False)
+    assert [e["name"] for e in resumed.logs] == [e["name"] for e in reference.logs]
+    assert Logs.from_file(crashing.log_path) == resumed.logs  # one clean file, nothing lost
+
+
+def test_resume_refuses_other_participants(tmp_path):
+    conv = make_discussion(conv_len=2, autosave_dir=tmp_path)
+    next(conv)
+    with pytest.raises(ConfigError, match=r"was run with users \['Ann', 'Bob'\]"):
+        Discussion.resume(conv.log_path, RoundRobin(), make_actors(ScriptedModel(), names=("X", "Y")))

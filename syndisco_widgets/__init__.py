@@ -19,6 +19,7 @@ from .engine import (
     RandomWeighted,
     RoundRobin,
     TurnManager,
+    annotate,
     load_personas,
     save_personas,
     unique_run_path,
@@ -43,7 +44,7 @@ _LAZY = {
 __all__ = [
     "Actor", "ActorType", "BaseModel", "ChatPrompt", "CustomOrder", "Discussion",
     "FunctionTurnManager", "JsonlLogWriter", "Logs", "Persona", "RandomWeighted",
-    "RoundRobin", "ScriptedModel", "TurnManager", "errors", "load_personas",
+    "RoundRobin", "ScriptedModel", "TurnManager", "annotate", "errors", "load_personas",
     "save_personas", "unique_run_path", *_LAZY,
 ]
 

@@ -4,6 +4,7 @@ Runs without ipywidgets or a browser.
 """
 
 from .actors import Actor, ActorType
+from .annotation import annotate
 from .discussion import Discussion
 from .logs import Entry, Logs
 from .persona import Persona, load_personas, save_personas
@@ -13,5 +14,5 @@ from .turns import CustomOrder, FunctionTurnManager, RandomWeighted, RoundRobin,
 __all__ = [
     "Actor", "ActorType", "CustomOrder", "Discussion", "Entry", "FunctionTurnManager",
     "JsonlLogWriter", "Logs", "Persona", "RandomWeighted", "RoundRobin", "TurnManager",
-    "load_personas", "save_personas", "unique_run_path",
+    "annotate", "load_personas", "save_personas", "unique_run_path",
 ]

@@ -23,7 +23,7 @@ _EMPTY_HISTORY = "The conversation has not started yet. Write the first comment.
 _ASK = {
     "user": "Write your next comment as {name}. Reply with the comment text only.",
     "moderator": "Write your next message as the moderator {name}. Reply with the message text only.",
-    "annotator": "Annotate the conversation above as instructed.",
+    "annotator": "Annotate the comment above as instructed. Reply with the annotation only.",
 }
 
 
@@ -63,4 +63,14 @@ def history_text(window: Sequence[dict[str, Any]]) -> str:
 def turn_prompt(actor: Actor, window: Sequence[dict[str, Any]]) -> ChatPrompt:
     """The full prompt for one turn of ``actor`` given the history it may see."""
     message = history_text(window) + "\n\n" + _ASK[actor.role].format(name=actor.name)
+    return ChatPrompt(system_prompt(actor), ({"role": "user", "content": message},))
+
+
+def annotation_prompt(actor: Actor, window: Sequence[dict[str, Any]], target: dict[str, Any]) -> ChatPrompt:
+    """The prompt asking an annotator to label ``target`` given the history before it."""
+    message = (
+        history_text(window)
+        + f"\n\nComment to annotate, by {target['name']}:\n{target['text']}\n\n"
+        + _ASK["annotator"]
+    )
     return ChatPrompt(system_prompt(actor), ({"role": "user", "content": message},))

@@ -1,0 +1,46 @@
+"""Annotation: an annotator actor labels every entry of a finished discussion."""
+
+from __future__ import annotations
+
+from ..errors import ConfigError, ModelError
+from . import prompts
+from .actors import Actor, ActorType
+from .logs import Logs, make_entry
+
+
+def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs:
+    """Label each entry of ``logs`` with ``annotator`` and return the annotations.
+
+    All prompts go to the model in one batched call. Each annotation keeps
+    what it labelled: ``target`` (the entry's index), ``target_name`` and
+    ``target_text``, plus ``context``, the earlier entries the annotator saw.
+
+    Args:
+        logs: The discussion to annotate (left unchanged).
+        annotator: An actor of type ``ActorType.ANNOTATOR``; its instructions
+            say what to label, e.g. "Rate the toxicity from 1 to 5".
+        history_context_len: How many earlier entries the annotator also sees.
+    """
+    if not isinstance(annotator, Actor) or annotator.actor_type is not ActorType.ANNOTATOR:
+        raise ConfigError("annotate: annotator must be an Actor with actor_type=ActorType.ANNOTATOR")
+    if isinstance(history_context_len, bool) or not isinstance(history_context_len, int) or history_context_len < 0:
+        raise ConfigError(f"history_context_len must be a whole number >= 0, got {history_context_len!r}")
+    entries = list(logs)
+    windows = [(max(0, i - history_context_len), i) for i in range(len(entries))]
+    chats = [
+        prompts.annotation_prompt(annotator, entries[start:end], entries[end]) for start, end in windows
+    ]
+    try:
+        labels = annotator.model.prompt_batch(chats)
+    except ModelError as exc:
+        raise ModelError(f"annotating {len(entries)} entries with {annotator.name!r} failed: {exc}") from exc
+    result = Logs()
+    for index, (label, (start, end)) in enumerate(zip(labels, windows)):
+        result._entries.append(
+            make_entry(
+                annotator.name, label, annotator.model.name, annotator.describe(),
+                role=annotator.role, source="model", context=[start, end],
+                target=index, target_name=entries[index]["name"], target_text=entries[index]["text"],
+            )
+        )
+    return result

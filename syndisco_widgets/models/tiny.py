@@ -21,7 +21,7 @@ import tempfile
 TINY_MODEL_LABEL = "tiny-random (meaningless output)"
 
 # Bump when the recipe changes, so stale cached builds are rebuilt.
-_RECIPE_VERSION = "1"
+_RECIPE_VERSION = "2"
 _MARKER = ".syndisco_tiny_complete"
 
 _BOS, _EOS, _PAD, _UNK, _IM_START = "<s>", "<|im_end|>", "<pad>", "<unk>", "<|im_start|>"
@@ -77,17 +77,24 @@ def _write_checkpoint(folder: pathlib.Path, seed: int) -> None:
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from transformers.utils import logging as hf_logging
 
     specials = [_BOS, _EOS, _PAD, _UNK, _IM_START]
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    # Alphabet: printable ASCII plus tab and newline (in byte-level spelling),
+    # so every generated token decodes to clean text. Other input characters
+    # become <unk>, which is fine for a meaningless model.
+    alphabet = [
+        byte_level.pre_tokenize_str(chr(code))[0][0] for code in [9, 10, *range(32, 127)]
+    ]
     raw = Tokenizer(models.BPE(unk_token=_UNK))
-    raw.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    raw.pre_tokenizer = byte_level
     raw.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=400,
         min_frequency=1,
         special_tokens=specials,
-        # All 256 bytes, so any input text can be encoded.
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        initial_alphabet=alphabet,
         show_progress=False,
     )
     raw.train_from_iterator(_CORPUS, trainer=trainer)
@@ -111,6 +118,9 @@ def _write_checkpoint(folder: pathlib.Path, seed: int) -> None:
         num_key_value_heads=2,
         max_position_embeddings=4096,
         tie_word_embeddings=True,
+        # Wider than the usual 0.02, so greedy replies vary instead of
+        # repeating one token.
+        initializer_range=0.2,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
@@ -119,8 +129,14 @@ def _write_checkpoint(folder: pathlib.Path, seed: int) -> None:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = LlamaForCausalLM(config)
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    bars_were_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # no "Writing model shards" noise
+    try:
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+    finally:
+        if bars_were_on:
+            hf_logging.enable_progress_bar()
     (folder / "README.md").write_text(
         "# tiny-random-llama\n\n"
         "Built offline by `syndisco_widgets.models.build_tiny_model` "

@@ -1,0 +1,281 @@
+"""A :class:`BaseModel` backed by a Hugging Face causal language model.
+
+This module imports torch and transformers at import time; the package loads
+it lazily (``syndisco_widgets.models.TransformersModel``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, TextStreamer
+
+from ..errors import ConfigError
+from .base import BaseModel, ChatPrompt, TextCallback
+from .cache import load_model_and_tokenizer, resolve_device
+
+# torch's global RNG is process-wide: every sampling call (from any model or
+# thread) holds this lock so a seeded call's random stream is not interleaved
+# with another call's draws. Always taken after a model's own lock.
+_RNG_LOCK = threading.Lock()
+
+# Decoding options shared by the final decode and the streamer, so streamed
+# pieces join up to exactly the returned text.
+_DECODE_KWARGS: dict[str, Any] = {"skip_special_tokens": True, "clean_up_tokenization_spaces": False}
+
+
+class _CallbackStreamer(TextStreamer):
+    """Sends each finished piece of new text (never the prompt) to a callback."""
+
+    def __init__(self, tokenizer: Any, on_text: TextCallback) -> None:
+        super().__init__(tokenizer, skip_prompt=True, **_DECODE_KWARGS)
+        self._on_text = on_text
+
+    def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
+        if text:
+            self._on_text(text)
+
+
+class _EventStoppingCriteria(StoppingCriteria):
+    """Stops every sequence once ``event`` is set."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
+        return torch.full(
+            (input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device
+        )
+
+
+def _fallback_chat_text(chat: list[dict[str, str]]) -> str:
+    """Plain-text prompt for tokenizers without a chat template.
+
+    Format: one ``Role: content`` line per message (System, User, Assistant),
+    then ``Assistant:`` for the model to continue.
+    """
+    lines = [f"{m['role'].capitalize()}: {m['content']}" for m in chat]
+    return "\n".join([*lines, "Assistant:"])
+
+
+class TransformersModel(BaseModel):
+    """A local or Hugging Face Hub causal LM, run with ``transformers``.
+
+    For real work pass a small instruct model, e.g.
+    ``TransformersModel("Qwen/Qwen2.5-0.5B-Instruct", name="qwen", max_out_tokens=200)``
+    (downloaded once by transformers into its cache). For tests and demos
+    without a download use ``build_tiny_model()`` (meaningless output).
+
+    Models are loaded through a process-wide cache (see
+    :mod:`syndisco_widgets.models.cache`): instances with the same path,
+    kwargs and device share one torch module, and generation on it is
+    serialized by one lock, so many agents and threads can share a model.
+
+    Decoding is greedy unless ``temperature > 0``. With ``seed`` set, each
+    reply depends only on (seed, prompt text), not on call order, and the
+    global torch RNG state is left untouched.
+
+    Args:
+        model_path: Local folder (saved with ``save_pretrained``) or Hub id.
+        name: Label recorded in logs next to every reply.
+        max_out_tokens: Maximum new tokens per reply (``max_new_tokens``).
+        model_kwargs: Extra ``AutoModelForCausalLM.from_pretrained`` arguments
+            (e.g. ``{"dtype": "auto"}``, ``{"device_map": "auto"}``).
+        tokenizer_kwargs: Extra ``AutoTokenizer.from_pretrained`` arguments.
+        generation_kwargs: ``GenerationConfig`` fields applied on top of ours
+            (they win, e.g. ``{"repetition_penalty": 1.1}``).
+        strip_strings: Substrings removed from every finished reply.
+        temperature: ``None`` or ``0`` for greedy decoding; ``> 0`` to sample.
+        top_p: Nucleus-sampling threshold in (0, 1]; used only when sampling.
+        seed: Makes sampled replies reproducible per prompt.
+        device: ``"auto"`` (cuda, then mps, then cpu) or a torch device string.
+
+    Raises:
+        ModelLoadError: the model or tokenizer cannot be loaded; the message
+            names the path and the fix.
+        ConfigError: an argument has a wrong value.
+    """
+
+    def __init__(
+        self,
+        model_path: str,
+        name: str,
+        max_out_tokens: int,
+        model_kwargs: dict | None = None,
+        tokenizer_kwargs: dict | None = None,
+        generation_kwargs: dict | None = None,
+        *,
+        strip_strings: Sequence[str] = (),
+        temperature: float | None = None,
+        top_p: float | None = None,
+        seed: int | None = None,
+        device: str = "auto",
+    ) -> None:
+        super().__init__(name, max_out_tokens, strip_strings)
+        if temperature is not None and (not isinstance(temperature, (int, float)) or temperature < 0):
+            raise ConfigError(f"temperature must be None or a number >= 0, got {temperature!r}")
+        if top_p is not None and (not isinstance(top_p, (int, float)) or not 0 < top_p <= 1):
+            raise ConfigError(f"top_p must be None or a number in (0, 1], got {top_p!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ConfigError(f"seed must be None or an integer, got {seed!r}")
+        for label, value in (
+            ("model_kwargs", model_kwargs),
+            ("tokenizer_kwargs", tokenizer_kwargs),
+            ("generation_kwargs", generation_kwargs),
+        ):
+            if value is not None and not isinstance(value, Mapping):
+                raise ConfigError(f"{label} must be a dict or None, got {type(value).__name__}")
+
+        self.model_path = str(model_path)
+        self.temperature = temperature
+        self.top_p = top_p
+        self.seed = seed
+        self.model_kwargs = dict(model_kwargs or {})
+        self.tokenizer_kwargs = dict(tokenizer_kwargs or {})
+        self.generation_kwargs = dict(generation_kwargs or {})
+
+        #: The shared torch module, tokenizer and generation lock (from the cache).
+        self.model, self.tokenizer, self._lock = load_model_and_tokenizer(
+            self.model_path, self.model_kwargs, self.tokenizer_kwargs, resolve_device(device)
+        )
+        #: Where inputs are sent (the model's first parameter's device).
+        self.device: torch.device = self.model.device
+
+        #: True when the tokenizer has a chat template; else the plain fallback is used.
+        self.uses_chat_template = bool(getattr(self.tokenizer, "chat_template", None))
+        if not self.uses_chat_template:
+            warnings.warn(
+                f"the tokenizer of {self.model_path!r} has no chat template; "
+                "using a plain 'System: ...\\nUser: ...\\nAssistant:' prompt instead. "
+                "Replies may be poor: prefer an instruct/chat model.",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.generation_config = self._build_generation_config()
+
+    # -- setup ----------------------------------------------------------------
+    def _build_generation_config(self) -> GenerationConfig:
+        """Our defaults (greedy unless temperature > 0), then the user's kwargs on top."""
+        fields: dict[str, Any] = {"max_new_tokens": self.max_out_tokens}
+        if self.temperature:  # > 0: sample
+            fields["do_sample"] = True
+            fields["temperature"] = float(self.temperature)
+            if self.top_p is not None:
+                fields["top_p"] = float(self.top_p)
+        else:  # greedy: set no sampling flags at all
+            fields["do_sample"] = False
+        pad_id = self.tokenizer.pad_token_id
+        if pad_id is None:
+            pad_id = self.tokenizer.eos_token_id
+        if pad_id is not None:
+            fields["pad_token_id"] = pad_id
+        fields.update(self.generation_kwargs)
+        try:
+            return GenerationConfig(**fields)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"invalid generation_kwargs {self.generation_kwargs!r}: {exc}") from exc
+
+    # -- prompt formatting ----------------------------------------------------
+    def format_prompt(self, prompt: ChatPrompt) -> str:
+        """The exact text fed to the model for ``prompt`` (chat template or fallback)."""
+        chat = prompt.as_chat()
+        if self.uses_chat_template:
+            return self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+        return _fallback_chat_text(chat)
+
+    def _encode(self, texts: list[str]) -> Any:
+        # Chat templates write their own special tokens; the fallback does not.
+        return self.tokenizer(
+            texts,
+            return_tensors="pt",
+            padding=True,
+            padding_side="left",
+            add_special_tokens=not self.uses_chat_template,
+        ).to(self.device)
+
+    def _call_seed(self, texts: Sequence[str]) -> int:
+        """Per-call seed from (seed, exact prompt texts): independent of call order."""
+        digest = hashlib.sha256(str(self.seed).encode())
+        for text in texts:
+            digest.update(b"\x00" + text.encode("utf-8"))
+        return int.from_bytes(digest.digest()[:8], "big") & ((1 << 63) - 1)
+
+    def _fork_rng(self) -> Any:
+        """Context manager that restores the global RNG state of this model's device type."""
+        if self.device.type == "cuda":
+            return torch.random.fork_rng(devices=range(torch.cuda.device_count()), device_type="cuda")
+        if self.device.type == "mps":
+            return torch.random.fork_rng(device_type="mps")
+        return torch.random.fork_rng(devices=[])
+
+    def _run_generate(self, texts: list[str], **extra: Any) -> list[str]:
+        """One ``generate`` call for all ``texts``; returns each decoded new-token slice."""
+        with self._lock:
+            inputs = self._encode(texts)
+            prompt_len = inputs["input_ids"].shape[1]  # left padding: same for every row
+            config = self.generation_config
+
+            def run() -> Any:
+                with torch.inference_mode():  # grad mode is thread-local: set it here
+                    return self.model.generate(**inputs, generation_config=config, **extra)
+
+            if config.do_sample:
+                with _RNG_LOCK:
+                    if self.seed is None:
+                        output = run()
+                    else:
+                        with self._fork_rng():
+                            torch.manual_seed(self._call_seed(texts))
+                            output = run()
+            else:
+                output = run()
+            # Decode under the lock too: a fast tokenizer shared across threads
+            # can fail ("Already borrowed") if another thread pads meanwhile.
+            return self.tokenizer.batch_decode(output[:, prompt_len:], **_DECODE_KWARGS)
+
+    # -- BaseModel ------------------------------------------------------------
+    def generate(
+        self,
+        prompt: ChatPrompt,
+        *,
+        on_text: TextCallback | None = None,
+        stop_event: threading.Event | None = None,
+    ) -> str:
+        """Reply to one prompt, streaming pieces to ``on_text`` and stopping on ``stop_event``.
+
+        Returns the text made so far when stopped (``BaseModel.prompt`` then
+        raises ``GenerationStopped`` with it).
+        """
+        if stop_event is not None and stop_event.is_set():
+            return ""
+        extra: dict[str, Any] = {}
+        if on_text is not None:
+            extra["streamer"] = _CallbackStreamer(self.tokenizer, on_text)
+        if stop_event is not None:
+            extra["stopping_criteria"] = StoppingCriteriaList([_EventStoppingCriteria(stop_event)])
+        return self._run_generate([self.format_prompt(prompt)], **extra)[0]
+
+    def generate_batch(self, prompts: Sequence[ChatPrompt]) -> list[str]:
+        """Reply to all prompts with ONE left-padded ``generate`` call.
+
+        Greedy replies equal single calls up to floating-point noise from
+        padding. With sampling and a seed, a batch is reproducible as a whole
+        (its seed comes from all prompt texts), but its replies differ from
+        single calls.
+        """
+        prompts = list(prompts)
+        if not prompts:
+            return []
+        return self._run_generate([self.format_prompt(p) for p in prompts])
+
+    def __repr__(self) -> str:
+        mode = "greedy" if not self.generation_config.do_sample else f"temperature={self.temperature}"
+        return (
+            f"TransformersModel(name={self.name!r}, model_path={self.model_path!r}, "
+            f"max_out_tokens={self.max_out_tokens}, {mode}, device={str(self.device)!r})"
+        )

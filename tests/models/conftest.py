@@ -1,0 +1,46 @@
+"""Fixtures for the model-backend tests (on the session's tiny model)."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+class GenerateSpy:
+    """Wraps a loaded HF model's ``generate`` and records every call."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.original = model.generate
+        self.calls: list[dict[str, Any]] = []
+        self.outputs: list[Any] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append(kwargs)
+        out = self.original(*args, **kwargs)
+        self.outputs.append(out)
+        return out
+
+
+@pytest.fixture
+def spy_generate() -> Iterator[Any]:
+    """``spy_generate(hf_model)`` starts recording its ``generate`` calls; undone after the test."""
+    spies: list[GenerateSpy] = []
+
+    def install(model: Any) -> GenerateSpy:
+        spy = GenerateSpy(model)
+        model.generate = spy  # instance attribute shadows the method
+        spies.append(spy)
+        return spy
+
+    yield install
+    for spy in spies:
+        del spy.model.generate
+
+
+@pytest.fixture(scope="module")
+def tiny_path(tiny_model_dir: pathlib.Path) -> str:
+    return str(tiny_model_dir)

@@ -12,6 +12,7 @@ from .engine import (
     ActorType,
     CustomOrder,
     Discussion,
+    DiscussionExperiment,
     FunctionTurnManager,
     JsonlLogWriter,
     Logs,
@@ -42,7 +43,7 @@ _LAZY = {
 }
 
 __all__ = [
-    "Actor", "ActorType", "BaseModel", "ChatPrompt", "CustomOrder", "Discussion",
+    "Actor", "ActorType", "BaseModel", "ChatPrompt", "CustomOrder", "Discussion", "DiscussionExperiment",
     "FunctionTurnManager", "JsonlLogWriter", "Logs", "Persona", "RandomWeighted",
     "RoundRobin", "ScriptedModel", "TurnManager", "annotate", "errors", "load_personas",
     "save_personas", "unique_run_path", *_LAZY,

@@ -6,13 +6,14 @@ Runs without ipywidgets or a browser.
 from .actors import Actor, ActorType
 from .annotation import annotate
 from .discussion import Discussion
+from .experiment import DiscussionExperiment, new_experiment_dir
 from .logs import Entry, Logs
 from .persona import Persona, load_personas, save_personas
 from .storage import JsonlLogWriter, unique_run_path
 from .turns import CustomOrder, FunctionTurnManager, RandomWeighted, RoundRobin, TurnManager
 
 __all__ = [
-    "Actor", "ActorType", "CustomOrder", "Discussion", "Entry", "FunctionTurnManager",
+    "Actor", "ActorType", "CustomOrder", "Discussion", "DiscussionExperiment", "Entry", "FunctionTurnManager",
     "JsonlLogWriter", "Logs", "Persona", "RandomWeighted", "RoundRobin", "TurnManager",
-    "annotate", "load_personas", "save_personas", "unique_run_path",
+    "annotate", "load_personas", "new_experiment_dir", "save_personas", "unique_run_path",
 ]

@@ -1,0 +1,318 @@
+// Chat-style live transcript for syndisco-widgets (anywidget ES module).
+//
+// Synced state written by Python (see syndisco_widgets/widgets/traits.py):
+//   _snapshot  {epoch, entries}          full transcript; sent on reset, on a
+//                                        resync request and with full state
+//   _tail      {epoch, index, entry}     the most recently appended turn only
+//   _stream    {name, role, text}|null   the message being written right now
+//   markdown   bool                      render **bold**, *italic*, `code`
+// Messages to Python: {type: "branch", index} and {type: "sync"}.
+//
+// Model output is untrusted: every piece of it goes through textContent or
+// createTextNode; nothing here ever parses HTML.
+
+const AT_BOTTOM_SLACK_PX = 24;
+const RESYNC_RETRY_MS = 2000;
+
+/** Stable hue (0-359) for a speaker name (FNV-1a hash). */
+export function hueOf(name) {
+  let h = 0x811c9dc5;
+  const s = String(name ?? "");
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % 360;
+}
+
+// `code`, **bold**, *italic* / _italic_. Markers must hug non-space text and
+// single markers must not sit inside words, so stray asterisks stay literal.
+const INLINE =
+  /`([^`\n]+)`|\*\*(?=\S)([^*\n]*?[^*\s])\*\*|(?<![\w*])\*(?=[^\s*])([^*\n]*?[^*\s])\*(?![\w*])|(?<![\w_])_(?=[^\s_])([^_\n]*?[^_\s])_(?![\w_])/g;
+
+/** Append `text` to `parent` as DOM nodes, with a tiny markdown subset. */
+export function appendInline(parent, text, markdown = true) {
+  const doc = parent.ownerDocument;
+  const s = String(text ?? "");
+  if (!markdown) {
+    parent.appendChild(doc.createTextNode(s));
+    return;
+  }
+  let last = 0;
+  for (const m of s.matchAll(INLINE)) {
+    if (m.index > last) parent.appendChild(doc.createTextNode(s.slice(last, m.index)));
+    const [tag, inner] =
+      m[1] !== undefined ? ["code", m[1]]
+      : m[2] !== undefined ? ["strong", m[2]]
+      : ["em", m[3] ?? m[4]];
+    const node = doc.createElement(tag);
+    node.textContent = inner;
+    parent.appendChild(node);
+    last = m.index + m[0].length;
+  }
+  if (last < s.length) parent.appendChild(doc.createTextNode(s.slice(last)));
+}
+
+function el(doc, tag, className, text) {
+  const node = doc.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** A small "fork" icon drawn with DOM calls (no markup parsing, no fonts). */
+function branchIcon(doc) {
+  const svg = doc.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("width", "12");
+  svg.setAttribute("height", "12");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "sdw-icon");
+  const shapes = [
+    ["circle", { cx: "4", cy: "3", r: "1.75" }],
+    ["circle", { cx: "4", cy: "13", r: "1.75" }],
+    ["circle", { cx: "12", cy: "5", r: "1.75" }],
+    ["path", { d: "M4 4.75v6.5M12 6.75c0 3-4.5 2.5-7.2 5" }],
+  ];
+  for (const [tag, attrs] of shapes) {
+    const node = doc.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    svg.appendChild(node);
+  }
+  return svg;
+}
+
+function badgesFor(entry) {
+  const out = [];
+  if (entry.role === "moderator") out.push(["moderator", "sdw-badge-moderator"]);
+  if (entry.role === "annotator") out.push(["annotator", "sdw-badge-annotator"]);
+  if (entry.source === "human") out.push(["written by a person", "sdw-badge-human"]);
+  if (entry.source === "seed") out.push(["seed", "sdw-badge-seed"]);
+  return out;
+}
+
+function roleClass(value) {
+  // Only known values become class names; anything else is ignored.
+  return ["user", "moderator", "annotator"].includes(value) ? value : "user";
+}
+
+function sourceClass(value) {
+  return ["model", "human", "seed"].includes(value) ? value : "model";
+}
+
+/** Build the header (name, badges) shared by finished and streaming messages. */
+function buildHeader(doc, entry) {
+  const meta = el(doc, "div", "sdw-meta");
+  meta.appendChild(el(doc, "span", "sdw-name", String(entry.name ?? "")));
+  for (const [label, cls] of badgesFor(entry)) {
+    meta.appendChild(el(doc, "span", `sdw-badge ${cls}`, label));
+  }
+  return meta;
+}
+
+/** One finished turn. */
+export function buildMessage(doc, entry, index, { markdown = true } = {}) {
+  const msg = el(doc, "div", "sdw-message");
+  msg.classList.add(`sdw-role-${roleClass(entry.role)}`, `sdw-source-${sourceClass(entry.source)}`);
+  msg.dataset.index = String(index);
+  msg.style.setProperty("--sdw-hue", String(hueOf(entry.name)));
+
+  const meta = buildHeader(doc, entry);
+  if (entry.model) meta.appendChild(el(doc, "span", "sdw-model", String(entry.model)));
+  meta.appendChild(el(doc, "span", "sdw-spacer"));
+  meta.appendChild(el(doc, "span", "sdw-index", `#${index + 1}`));
+  const branch = el(doc, "button", "sdw-branch");
+  branch.type = "button";
+  branch.append(branchIcon(doc), doc.createTextNode("branch from here"));
+  branch.dataset.index = String(index);
+  branch.setAttribute("title", `Start a new branch that keeps messages 1–${index + 1}`);
+  meta.appendChild(branch);
+  msg.appendChild(meta);
+
+  const body = el(doc, "div", "sdw-text");
+  appendInline(body, entry.text, markdown);
+  msg.appendChild(body);
+
+  if (Array.isArray(entry.context) && entry.context.length === 2) {
+    const [a, b] = entry.context.map(Number);
+    if (Number.isFinite(a) && Number.isFinite(b)) {
+      msg.setAttribute("title", `Saw messages ${a + 1}–${b}`);
+    }
+  }
+  return msg;
+}
+
+export function render({ model, el: host }) {
+  const doc = host.ownerDocument;
+  const root = el(doc, "div", "sdw-transcript");
+  const scroller = el(doc, "div", "sdw-scroll");
+  const list = el(doc, "div", "sdw-list");
+  list.setAttribute("role", "log");
+  list.setAttribute("aria-label", "Discussion transcript");
+  const empty = el(doc, "div", "sdw-empty", "No messages yet.");
+  const streamSlot = el(doc, "div", "sdw-stream-slot");
+  const jump = el(doc, "button", "sdw-jump", "new messages ↓");
+  jump.type = "button";
+  jump.hidden = true;
+  scroller.append(empty, list, streamSlot);
+  root.append(scroller, jump);
+  host.appendChild(root);
+
+  // View state: which epoch we show and how many of its entries.
+  let epoch = null;
+  let count = 0;
+  let pinned = true; // follow new content until the user scrolls up
+  let syncRequestedAt = -Infinity;
+  let streamEl = null;
+
+  const isAtBottom = () =>
+    scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= AT_BOTTOM_SLACK_PX;
+
+  const scrollToBottom = () => {
+    scroller.scrollTop = scroller.scrollHeight;
+    pinned = true;
+    jump.hidden = true;
+  };
+
+  const refreshEmpty = () => {
+    empty.hidden = count > 0 || streamEl !== null;
+  };
+
+  const contentAdded = () => {
+    refreshEmpty();
+    if (pinned) scrollToBottom();
+    else jump.hidden = false;
+  };
+
+  const addEntries = (entries, startIndex) => {
+    const frag = doc.createDocumentFragment();
+    const markdown = model.get("markdown") !== false;
+    entries.forEach((entry, i) => {
+      frag.appendChild(buildMessage(doc, entry ?? {}, startIndex + i, { markdown }));
+    });
+    list.appendChild(frag);
+    count = startIndex + entries.length;
+    return entries.length > 0;
+  };
+
+  const requestSync = () => {
+    const now = Date.now();
+    if (now - syncRequestedAt < RESYNC_RETRY_MS) return;
+    syncRequestedAt = now;
+    model.send({ type: "sync", epoch, have: count });
+  };
+
+  // Returns true when the tail added a message to this view.
+  const takeTail = () => {
+    const tail = model.get("_tail");
+    if (!tail || typeof tail.index !== "number") return false;
+    if (epoch !== null && tail.epoch < epoch) return false; // from before a reset
+    if (tail.epoch === epoch) {
+      if (tail.index < count) return false; // already shown
+      if (tail.index === count) return addEntries([tail.entry], count);
+    }
+    requestSync(); // a gap: missed turns or an unseen reset
+    return false;
+  };
+
+  const applyTail = () => {
+    if (takeTail()) contentAdded();
+  };
+
+  const applySnapshot = () => {
+    const snap = model.get("_snapshot") ?? { epoch: 0, entries: [] };
+    const entries = Array.isArray(snap.entries) ? snap.entries : [];
+    let added = false;
+    if (snap.epoch === epoch) {
+      // Same transcript: only add what this view lacks (no rebuild).
+      if (entries.length > count) added = addEntries(entries.slice(count), count);
+    } else {
+      list.replaceChildren();
+      epoch = snap.epoch;
+      count = 0;
+      addEntries(entries, 0);
+      pinned = true; // a new transcript (reset / branch switch) starts at its end
+      added = true;
+    }
+    syncRequestedAt = -Infinity;
+    added = takeTail() || added;
+    if (added) contentAdded();
+    else refreshEmpty();
+  };
+
+  const applyStream = () => {
+    const s = model.get("_stream");
+    if (!s) {
+      if (streamEl) streamEl.remove();
+      streamEl = null;
+      streamSlot.removeAttribute("aria-busy");
+      refreshEmpty();
+      return;
+    }
+    if (!streamEl || streamEl.dataset.name !== String(s.name ?? "") || streamEl.dataset.role !== String(s.role ?? "")) {
+      if (streamEl) streamEl.remove();
+      streamEl = el(doc, "div", "sdw-message sdw-streaming");
+      streamEl.classList.add(`sdw-role-${roleClass(s.role)}`, "sdw-source-model");
+      streamEl.dataset.name = String(s.name ?? "");
+      streamEl.dataset.role = String(s.role ?? "");
+      streamEl.style.setProperty("--sdw-hue", String(hueOf(s.name)));
+      const meta = buildHeader(doc, s);
+      const writing = el(doc, "span", "sdw-writing", "writing");
+      writing.appendChild(el(doc, "span", "sdw-dots", "…"));
+      meta.appendChild(writing);
+      streamEl.append(meta, el(doc, "div", "sdw-text"));
+      streamSlot.appendChild(streamEl);
+      streamSlot.setAttribute("aria-busy", "true");
+    }
+    streamEl.querySelector(".sdw-text").textContent = String(s.text ?? "");
+    contentAdded();
+  };
+
+  const rebuild = () => {
+    epoch = null;
+    applySnapshot();
+  };
+
+  const onScroll = () => {
+    pinned = isAtBottom();
+    if (pinned) jump.hidden = true;
+  };
+
+  const onClick = (event) => {
+    const button = event.target.closest?.(".sdw-branch");
+    if (!button || !root.contains(button)) return;
+    const index = Number(button.dataset.index);
+    if (Number.isInteger(index)) model.send({ type: "branch", index });
+  };
+
+  const modelEvents = [
+    ["change:_snapshot", applySnapshot],
+    ["change:_tail", applyTail],
+    ["change:_stream", applyStream],
+    ["change:markdown", rebuild],
+  ];
+  scroller.addEventListener("scroll", onScroll, { passive: true });
+  root.addEventListener("click", onClick);
+  jump.addEventListener("click", scrollToBottom);
+  for (const [name, handler] of modelEvents) model.on(name, handler);
+
+  applySnapshot();
+  applyStream();
+  // The host may not be attached yet; scroll again once it has a layout.
+  const raf = globalThis.requestAnimationFrame?.(() => {
+    if (pinned) scrollToBottom();
+  });
+
+  return () => {
+    if (raf !== undefined) globalThis.cancelAnimationFrame?.(raf);
+    scroller.removeEventListener("scroll", onScroll);
+    root.removeEventListener("click", onClick);
+    jump.removeEventListener("click", scrollToBottom);
+    for (const [name, handler] of modelEvents) model.off(name, handler);
+    root.remove();
+  };
+}
+
+export default { render };

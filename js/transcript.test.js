@@ -1,0 +1,350 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import widget, { appendInline, hueOf } from "./transcript.js";
+
+/** Minimal stand-in for an anywidget model. */
+function fakeModel(state = {}) {
+  const attrs = { _snapshot: { epoch: 0, entries: [] }, _tail: null, _stream: null, markdown: true, ...state };
+  const handlers = new Map();
+  return {
+    sent: [],
+    get: (key) => attrs[key],
+    set(key, value) {
+      attrs[key] = value;
+      for (const cb of [...(handlers.get(`change:${key}`) ?? [])]) cb();
+    },
+    on(event, cb) {
+      if (!handlers.has(event)) handlers.set(event, new Set());
+      handlers.get(event).add(cb);
+    },
+    off(event, cb) {
+      handlers.get(event)?.delete(cb);
+    },
+    save_changes() {},
+    send(msg) {
+      this.sent.push(msg);
+    },
+    listenerCount: () => [...handlers.values()].reduce((n, s) => n + s.size, 0),
+  };
+}
+
+const turn = (name, text, extra = {}) => ({ name, text, role: "user", source: "model", model: "tiny", ...extra });
+
+let host;
+let cleanup;
+function mount(model) {
+  cleanup = widget.render({ model, el: host });
+  return host.querySelector(".sdw-transcript");
+}
+const texts = () => [...host.querySelectorAll(".sdw-list .sdw-message .sdw-text")].map((n) => n.textContent);
+
+beforeEach(() => {
+  host = document.createElement("div");
+  document.body.appendChild(host);
+});
+afterEach(() => {
+  cleanup?.();
+  cleanup = undefined;
+  host.remove();
+});
+
+describe("rendering", () => {
+  it("shows the snapshot with names, badges and per-speaker colour", () => {
+    const model = fakeModel({
+      _snapshot: {
+        epoch: 0,
+        entries: [
+          turn("Alice", "hello", { source: "seed" }),
+          turn("Mod", "keep it civil", { role: "moderator" }),
+          turn("Bob", "typed by me", { source: "human" }),
+          turn("Alice", "again"),
+        ],
+      },
+    });
+    mount(model);
+    expect(texts()).toEqual(["hello", "keep it civil", "typed by me", "again"]);
+    const msgs = host.querySelectorAll(".sdw-list .sdw-message");
+    expect(msgs[0].classList.contains("sdw-source-seed")).toBe(true);
+    expect(msgs[0].textContent).toContain("seed");
+    expect(msgs[1].classList.contains("sdw-role-moderator")).toBe(true);
+    expect(msgs[1].querySelector(".sdw-badge-moderator").textContent).toBe("moderator");
+    expect(msgs[2].querySelector(".sdw-badge-human").textContent).toBe("written by a person");
+    expect(msgs[0].style.getPropertyValue("--sdw-hue")).toBe(String(hueOf("Alice")));
+    expect(msgs[3].style.getPropertyValue("--sdw-hue")).toBe(msgs[0].style.getPropertyValue("--sdw-hue"));
+    expect(host.querySelector(".sdw-empty").hidden).toBe(true);
+  });
+
+  it("shows an empty state", () => {
+    mount(fakeModel());
+    expect(host.querySelector(".sdw-empty").hidden).toBe(false);
+  });
+
+  it("hue is stable and in range", () => {
+    expect(hueOf("Alice")).toBe(hueOf("Alice"));
+    expect(hueOf("Alice")).not.toBe(hueOf("Bob"));
+    for (const n of ["", "x", "Ω", "a long name with spaces"]) {
+      expect(hueOf(n)).toBeGreaterThanOrEqual(0);
+      expect(hueOf(n)).toBeLessThan(360);
+    }
+  });
+});
+
+describe("incremental updates", () => {
+  it("appends a tail without rebuilding existing messages", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one"), turn("B", "two")] } });
+    mount(model);
+    const first = host.querySelector(".sdw-list .sdw-message");
+    model.set("_tail", { epoch: 0, index: 2, entry: turn("A", "three") });
+    model.set("_tail", { epoch: 0, index: 3, entry: turn("B", "four") });
+    expect(texts()).toEqual(["one", "two", "three", "four"]);
+    expect(host.querySelector(".sdw-list .sdw-message")).toBe(first); // same node
+    expect(model.sent).toEqual([]);
+  });
+
+  it("ignores a tail it already has and stale tails from before a reset", () => {
+    const model = fakeModel({
+      _snapshot: { epoch: 2, entries: [turn("A", "one")] },
+      _tail: { epoch: 2, index: 0, entry: turn("A", "one") },
+    });
+    mount(model);
+    expect(texts()).toEqual(["one"]);
+    model.set("_tail", { epoch: 1, index: 5, entry: turn("Z", "old") });
+    expect(texts()).toEqual(["one"]);
+    expect(model.sent).toEqual([]);
+  });
+
+  it("applies a tail that is one past a stale snapshot on first render", () => {
+    const model = fakeModel({
+      _snapshot: { epoch: 0, entries: [turn("A", "one")] },
+      _tail: { epoch: 0, index: 1, entry: turn("B", "two") },
+    });
+    mount(model);
+    expect(texts()).toEqual(["one", "two"]);
+    expect(model.sent).toEqual([]);
+  });
+
+  it("asks Python for a snapshot on a sequence gap and fills in from the reply", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one")] } });
+    mount(model);
+    const first = host.querySelector(".sdw-list .sdw-message");
+    model.set("_tail", { epoch: 0, index: 3, entry: turn("D", "four") });
+    expect(model.sent).toEqual([{ type: "sync", epoch: 0, have: 1 }]);
+    expect(texts()).toEqual(["one"]);
+    // A second gap right away does not spam requests.
+    model.set("_tail", { epoch: 0, index: 4, entry: turn("E", "five") });
+    expect(model.sent.length).toBe(1);
+    model.set("_snapshot", {
+      epoch: 0,
+      entries: ["one", "two", "three", "four", "five"].map((t) => turn("X", t)),
+    });
+    expect(texts()).toEqual(["one", "two", "three", "four", "five"]);
+    expect(host.querySelector(".sdw-list .sdw-message")).toBe(first); // same epoch: no rebuild
+  });
+
+  it("asks for a snapshot when a tail comes from a newer epoch", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one")] } });
+    mount(model);
+    model.set("_tail", { epoch: 1, index: 0, entry: turn("B", "new") });
+    expect(model.sent).toEqual([{ type: "sync", epoch: 0, have: 1 }]);
+  });
+
+  it("rebuilds on a reset (new epoch)", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one"), turn("B", "two")] } });
+    mount(model);
+    model.set("_snapshot", { epoch: 1, entries: [turn("C", "fresh")] });
+    expect(texts()).toEqual(["fresh"]);
+    model.set("_snapshot", { epoch: 2, entries: [] });
+    expect(texts()).toEqual([]);
+    expect(host.querySelector(".sdw-empty").hidden).toBe(false);
+  });
+
+  it("a second view of the same model shows the full transcript", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one")] } });
+    mount(model);
+    model.set("_tail", { epoch: 0, index: 1, entry: turn("B", "two") });
+    const other = document.createElement("div");
+    document.body.appendChild(other);
+    const cleanup2 = widget.render({ model, el: other });
+    expect(other.querySelectorAll(".sdw-list .sdw-message").length).toBe(2);
+    cleanup2();
+    other.remove();
+  });
+});
+
+describe("streaming", () => {
+  it("shows the in-progress text with a writing state and clears it", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one")] } });
+    mount(model);
+    model.set("_stream", { name: "Bob", role: "user", text: "" });
+    const live = host.querySelector(".sdw-streaming");
+    expect(live).not.toBeNull();
+    expect(live.querySelector(".sdw-writing").textContent).toContain("writing");
+    expect(live.querySelector(".sdw-name").textContent).toBe("Bob");
+    model.set("_stream", { name: "Bob", role: "user", text: "Hel" });
+    model.set("_stream", { name: "Bob", role: "user", text: "Hello <b>there</b>" });
+    expect(host.querySelector(".sdw-streaming")).toBe(live); // updated in place
+    expect(live.querySelector(".sdw-text").textContent).toBe("Hello <b>there</b>");
+    expect(live.querySelector("b")).toBeNull();
+    expect(live.querySelector(".sdw-branch")).toBeNull();
+    model.set("_stream", null);
+    model.set("_tail", { epoch: 0, index: 1, entry: turn("Bob", "Hello there") });
+    expect(host.querySelector(".sdw-streaming")).toBeNull();
+    expect(texts()).toEqual(["one", "Hello there"]);
+  });
+
+  it("a moderator stream is styled as moderator", () => {
+    const model = fakeModel();
+    mount(model);
+    model.set("_stream", { name: "Mod", role: "moderator", text: "x" });
+    expect(host.querySelector(".sdw-streaming").classList.contains("sdw-role-moderator")).toBe(true);
+    expect(host.querySelector(".sdw-empty").hidden).toBe(true);
+  });
+});
+
+describe("untrusted text", () => {
+  const payloads = [
+    "<img src=x onerror=alert(1)>",
+    "<script>window.pwned=1</script>",
+    '<a href="javascript:alert(1)">x</a>',
+    "**<img src=x onerror=alert(1)>**",
+    "`<script>alert(1)</script>`",
+    "*<iframe src=//evil>*",
+  ];
+
+  it("stays literal text in messages, names, models and streams", () => {
+    const model = fakeModel({
+      _snapshot: { epoch: 0, entries: payloads.map((p) => turn(p, p, { model: p, role: p, source: p })) },
+    });
+    mount(model);
+    model.set("_tail", { epoch: 0, index: payloads.length, entry: turn("x", payloads[0]) });
+    model.set("_stream", { name: payloads[1], role: payloads[0], text: payloads[1] });
+    const root = host.querySelector(".sdw-transcript");
+    expect(root.querySelectorAll("img, script, a, iframe").length).toBe(0);
+    const all = root.textContent;
+    for (const p of ["<img src=x onerror=alert(1)>", "<script>window.pwned=1</script>", "<iframe src=//evil>"]) {
+      expect(all).toContain(p);
+    }
+    expect(texts()[0]).toBe(payloads[0]);
+    for (const m of root.querySelectorAll(".sdw-message")) {
+      // Unknown roles/sources never become class names.
+      for (const c of m.classList) expect(c).toMatch(/^sdw-[a-z-]+$/);
+    }
+    expect(globalThis.pwned).toBeUndefined();
+  });
+});
+
+describe("markdown subset", () => {
+  const html = (text, md = true) => {
+    const div = document.createElement("div");
+    appendInline(div, text, md);
+    return div.innerHTML;
+  };
+
+  it("renders bold, italic and inline code as elements", () => {
+    expect(html("a **b** c")).toBe("a <strong>b</strong> c");
+    expect(html("an *em* and _em_")).toBe("an <em>em</em> and <em>em</em>");
+    expect(html("use `x < y`")).toBe("use <code>x &lt; y</code>");
+  });
+
+  it("leaves stray markers and word-internal underscores alone", () => {
+    expect(html("2 * 3 * 4")).toBe("2 * 3 * 4");
+    expect(html("snake_case_name")).toBe("snake_case_name");
+    expect(html("** not bold **")).toBe("** not bold **");
+  });
+
+  it("can be turned off", () => {
+    expect(html("a **b**", false)).toBe("a **b**");
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "**b**")] } });
+    mount(model);
+    expect(host.querySelector(".sdw-text strong")).not.toBeNull();
+    model.set("markdown", false);
+    expect(host.querySelector(".sdw-text strong")).toBeNull();
+    expect(texts()).toEqual(["**b**"]);
+  });
+});
+
+describe("branch action", () => {
+  it("sends the entry index to Python", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one"), turn("B", "two")] } });
+    mount(model);
+    model.set("_tail", { epoch: 0, index: 2, entry: turn("C", "three") });
+    const buttons = host.querySelectorAll(".sdw-branch");
+    expect(buttons.length).toBe(3);
+    expect(buttons[0].textContent).toContain("branch from here");
+    buttons[1].click();
+    buttons[2].click();
+    expect(model.sent).toEqual([
+      { type: "branch", index: 1 },
+      { type: "branch", index: 2 },
+    ]);
+  });
+});
+
+describe("auto-scroll", () => {
+  function fakeScroll(scroller, { height, client }) {
+    let top = 0;
+    Object.defineProperty(scroller, "scrollHeight", { configurable: true, get: () => height.value });
+    Object.defineProperty(scroller, "clientHeight", { configurable: true, get: () => client });
+    Object.defineProperty(scroller, "scrollTop", {
+      configurable: true,
+      get: () => top,
+      set: (v) => {
+        top = Math.max(0, Math.min(v, height.value - client));
+      },
+    });
+  }
+
+  it("follows new content at the bottom, and offers a jump when scrolled up", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one")] } });
+    const root = mount(model);
+    const scroller = root.querySelector(".sdw-scroll");
+    const jump = root.querySelector(".sdw-jump");
+    const height = { value: 1000 };
+    fakeScroll(scroller, { height, client: 200 });
+
+    // At the bottom: new content scrolls into view.
+    scroller.scrollTop = 800;
+    scroller.dispatchEvent(new Event("scroll"));
+    height.value = 1100;
+    model.set("_tail", { epoch: 0, index: 1, entry: turn("B", "two") });
+    expect(scroller.scrollTop).toBe(900);
+    expect(jump.hidden).toBe(true);
+
+    // Scrolled up: position kept, affordance shown.
+    scroller.scrollTop = 100;
+    scroller.dispatchEvent(new Event("scroll"));
+    height.value = 1200;
+    model.set("_tail", { epoch: 0, index: 2, entry: turn("C", "three") });
+    expect(scroller.scrollTop).toBe(100);
+    expect(jump.hidden).toBe(false);
+    model.set("_stream", { name: "D", role: "user", text: "tok" });
+    expect(scroller.scrollTop).toBe(100);
+
+    // Clicking the affordance jumps down and hides it.
+    jump.click();
+    expect(scroller.scrollTop).toBe(1000);
+    expect(jump.hidden).toBe(true);
+
+    // Scrolling back to the bottom by hand also hides it and re-pins.
+    scroller.scrollTop = 0;
+    scroller.dispatchEvent(new Event("scroll"));
+    model.set("_stream", { name: "D", role: "user", text: "tok tok" });
+    expect(jump.hidden).toBe(false);
+    scroller.scrollTop = 1000;
+    scroller.dispatchEvent(new Event("scroll"));
+    expect(jump.hidden).toBe(true);
+  });
+});
+
+describe("cleanup", () => {
+  it("removes model listeners and DOM on unmount", () => {
+    const model = fakeModel({ _snapshot: { epoch: 0, entries: [turn("A", "one")] } });
+    mount(model);
+    expect(model.listenerCount()).toBeGreaterThan(0);
+    cleanup();
+    cleanup = undefined;
+    expect(model.listenerCount()).toBe(0);
+    expect(host.querySelector(".sdw-transcript")).toBeNull();
+    model.set("_tail", { epoch: 0, index: 1, entry: turn("B", "two") }); // no throw, no DOM
+    expect(host.children.length).toBe(0);
+  });
+});

@@ -1,0 +1,194 @@
+"""TranscriptView: a chat-style live transcript of a discussion.
+
+All public methods may be called from a worker thread while a discussion is
+being generated. They only set traits (never ``with output:``), under one lock.
+
+Cost per appended turn is constant: ``append`` sends just that turn (the
+``_tail`` trait). The whole transcript is sent only on ``reset``, when the
+comm opens, and when a view asks for it (a new view, or a view that missed
+turns). See ``traits.py`` for the wire format.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import anywidget
+import traitlets
+from ipywidgets import CallbackDispatcher
+
+from ._static import asset_path
+from .traits import snapshot_trait, stream_trait, tail_trait, wire_entry
+
+__all__ = ["TranscriptView"]
+
+log = logging.getLogger(__name__)
+
+
+class TranscriptView(anywidget.AnyWidget):
+    """Live transcript: finished turns as chat bubbles plus one message being written.
+
+    Parameters
+    ----------
+    entries:
+        Initial log entries (dicts with ``name``, ``text``, ``role``,
+        ``source``, ``model``, ``context``; other keys are kept but not shown).
+    """
+
+    _esm = asset_path("transcript.js")
+    _css = asset_path("transcript.css")
+
+    _snapshot = snapshot_trait()
+    _tail = tail_trait()
+    _stream = stream_trait()
+    #: Render ``**bold**``, ``*italic*`` and ```code``` in messages (always as DOM nodes).
+    markdown = traitlets.Bool(True).tag(sync=True)
+
+    #: Minimum seconds between two streamed-text syncs (20 per second).
+    stream_interval: float = 0.05
+
+    def __init__(self, entries: Iterable[Mapping[str, Any]] = (), **kwargs: Any) -> None:
+        # Set before super().__init__(): opening the comm serialises _snapshot.
+        self._lock = threading.RLock()
+        self._entries: list[dict[str, Any]] = []
+        self._wire: list[dict[str, Any]] = []
+        self._branch_handlers = CallbackDispatcher()
+        self._stream_meta: dict[str, str] | None = None
+        self._stream_parts: list[str] = []
+        self._stream_gen = 0
+        self._last_flush = 0.0
+        self._timer: threading.Timer | None = None
+        self._load(entries)
+        super().__init__(**kwargs)
+        self.on_msg(self._on_frontend_msg)
+
+    # ----------------------------------------------------------------- entries
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        """A copy of the entries shown (read-only; use append/reset to change)."""
+        with self._lock:
+            return [dict(e) for e in self._entries]
+
+    def append(self, entry: Mapping[str, Any]) -> None:
+        """Add one finished turn. Sends only this turn to the front end."""
+        wire = wire_entry(entry)
+        with self._lock:
+            index = len(self._entries)
+            self._entries.append(dict(entry))
+            self._wire.append(wire)
+            self._tail = {"epoch": self._snapshot, "index": index, "entry": wire}
+
+    def reset(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        """Replace the whole transcript (e.g. after a branch switch)."""
+        with self._lock:
+            self._load(entries)
+            with self.hold_sync():
+                self._snapshot += 1
+                self._tail = None
+
+    def _load(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        entries = list(entries)
+        wire = [wire_entry(e) for e in entries]  # validate before changing anything
+        self._entries = [dict(e) for e in entries]
+        self._wire = wire
+
+    def _wire_snapshot(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._wire)
+
+    # --------------------------------------------------------------- streaming
+    def stream_start(self, name: str, role: str = "user") -> None:
+        """Show an empty message by ``name`` in a "writing…" state."""
+        with self._lock:
+            self._cancel_timer()
+            self._stream_gen += 1
+            self._stream_meta = {"name": str(name), "role": str(role)}
+            self._stream_parts = []
+            self._last_flush = time.monotonic()
+            self._stream = {**self._stream_meta, "text": ""}
+
+    def stream_text(self, delta: str) -> None:
+        """Add text to the message being written (synced at most ~20 times a second).
+
+        Ignored when no stream is active (e.g. a late token after ``stream_end``).
+        """
+        with self._lock:
+            if self._stream_meta is None or not delta:
+                return
+            self._stream_parts.append(str(delta))
+            wait = self.stream_interval - (time.monotonic() - self._last_flush)
+            if wait <= 0:
+                self._flush()
+            elif self._timer is None:
+                # Trailing flush, so the last tokens show even if no more arrive.
+                gen = self._stream_gen
+                self._timer = threading.Timer(wait, self._timer_flush, args=(gen,))
+                self._timer.daemon = True
+                self._timer.start()
+
+    def stream_end(self, entry: Mapping[str, Any] | None = None) -> None:
+        """Remove the in-progress message.
+
+        With ``entry``, also ``append`` it in the same comm message, so the
+        finished turn replaces the writing one without a flicker.
+        """
+        with self._lock:
+            self._cancel_timer()
+            self._stream_gen += 1
+            self._stream_meta = None
+            self._stream_parts = []
+            with self.hold_sync():
+                self._stream = None
+                if entry is not None:
+                    self.append(entry)
+
+    @property
+    def streaming_text(self) -> str | None:
+        """The full in-progress text (including not yet synced tokens), or None."""
+        with self._lock:
+            return None if self._stream_meta is None else "".join(self._stream_parts)
+
+    def _flush(self) -> None:
+        self._cancel_timer()
+        if self._stream_meta is None:
+            return
+        text = "".join(self._stream_parts)
+        self._stream_parts = [text]
+        self._last_flush = time.monotonic()
+        self._stream = {**self._stream_meta, "text": text}
+
+    def _timer_flush(self, gen: int) -> None:
+        with self._lock:
+            if gen == self._stream_gen:
+                self._timer = None
+                self._flush()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # ---------------------------------------------------------------- branching
+    def on_branch(self, callback: Callable[[int], None], remove: bool = False) -> None:
+        """Call ``callback(index)`` when the user clicks "branch from here" on entry ``index``."""
+        self._branch_handlers.register_callback(callback, remove=remove)
+
+    def _on_frontend_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "sync":
+            # A view missed turns or a reset: send it the live snapshot.
+            self.send_state("_snapshot")
+        elif kind == "branch":
+            index = content.get("index")
+            with self._lock:
+                valid = isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(self._entries)
+            if valid:
+                self._branch_handlers(index)
+            else:
+                log.warning("ignoring branch request for invalid entry index %r", index)

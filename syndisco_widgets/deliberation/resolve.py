@@ -1,0 +1,97 @@
+"""Turning ``model=`` arguments into model objects.
+
+``model=`` may be a :class:`~syndisco_widgets.models.BaseModel`, or a string
+naming a local checkpoint folder or a Hugging Face id. Strings are loaded as a
+:class:`~syndisco_widgets.models.TransformersModel`, and the same string (with
+the same settings) always gives back the same object while it is in use, so
+ten agents naming one model share it (and can be batched together).
+
+There is no backend for hosted API models: names such as ``'gpt-4o'`` raise a
+:class:`~syndisco_widgets.errors.ModelLoadError` explaining what to pass instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import ConfigError, ModelLoadError
+from ..models.base import BaseModel
+
+#: Environment variable read when ``model=`` is left out.
+MODEL_ENV_VAR = "SYNDISCO_MODEL"
+
+# Hosted chat-API model names (OpenAI, Anthropic, Google, ...). They cannot run here.
+_API_NAME = re.compile(
+    r"^(?:openai|anthropic|azure|gemini|vertex_ai|bedrock|cohere|mistral|groq|together_ai)/"
+    r"|^(?:gpt-|chatgpt|o[1-9](?:-|$)|claude|gemini|command-|text-davinci|davinci|babbage)",
+    re.IGNORECASE,
+)
+
+_lock = threading.Lock()
+_registry: weakref.WeakValueDictionary[tuple[str, int, str], BaseModel] = weakref.WeakValueDictionary()
+
+
+def _missing_model_error(owner: str) -> ConfigError:
+    return ConfigError(
+        f"{owner} needs a model. Pass model= a BaseModel object (e.g. ScriptedModel() or "
+        "TransformersModel(...)), a local checkpoint folder, or a Hugging Face id such as "
+        f"'Qwen/Qwen2.5-0.5B-Instruct'; or set the {MODEL_ENV_VAR} environment variable to "
+        "one of the last two. For an offline demo, use build_tiny_model()."
+    )
+
+
+def resolve_model(
+    model: BaseModel | str | os.PathLike | None,
+    *,
+    owner: str = "Agent",
+    max_out_tokens: int = 256,
+    generation_kwargs: Mapping[str, Any] | None = None,
+) -> BaseModel:
+    """Return the model object for a ``model=`` argument.
+
+    Args:
+        model: A BaseModel (returned as is), a folder or Hugging Face id, or
+            ``None`` to use the ``SYNDISCO_MODEL`` environment variable.
+        owner: Who asks, for error messages.
+        max_out_tokens: Reply length for models loaded from a string.
+        generation_kwargs: Extra generation settings for models loaded from a string.
+
+    Raises:
+        ConfigError: no model was given and ``SYNDISCO_MODEL`` is not set, or
+            the argument has a wrong type.
+        ModelLoadError: the string names a hosted API model, or loading failed.
+    """
+    if isinstance(model, BaseModel):
+        return model
+    if model is None:
+        model = os.environ.get(MODEL_ENV_VAR) or None
+        if model is None:
+            raise _missing_model_error(owner)
+    if isinstance(model, os.PathLike):
+        model = os.fspath(model)
+    if not isinstance(model, str) or not model.strip():
+        raise ConfigError(f"{owner} model must be a BaseModel, a folder or a Hugging Face id, got {model!r}")
+    if _API_NAME.search(model) and not os.path.exists(os.path.expanduser(model)):
+        raise ModelLoadError(
+            f"{owner}: {model!r} is a hosted API model, and syndisco-widgets runs models locally only. "
+            "Pass model= a BaseModel object, a local checkpoint folder, or a Hugging Face id "
+            "such as 'Qwen/Qwen2.5-0.5B-Instruct' (or build_tiny_model() for an offline demo)."
+        )
+    key = (model, max_out_tokens, json.dumps(dict(generation_kwargs or {}), sort_keys=True, default=repr))
+    with _lock:
+        found = _registry.get(key)
+        if found is not None:
+            return found
+        from ..models import TransformersModel  # loads torch only now
+
+        loaded = TransformersModel(
+            model, name=model, max_out_tokens=max_out_tokens, generation_kwargs=dict(generation_kwargs or {}) or None
+        )
+        _registry[key] = loaded
+        return loaded

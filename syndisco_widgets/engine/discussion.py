@@ -149,13 +149,10 @@ class Discussion:
             TurnError: the model failed; earlier entries are intact and the
                 turn can be retried with another ``step()``.
         """
-        iter(self)
-        if self._finished or self._is_complete():
-            self._finished = True
+        speaker = self.next_speaker()
+        if speaker is None:
             raise StopIteration
-        if self._pending is None:
-            self._pending = self._choose_speaker()
-        speaker, drawn = self._pending
+        drawn = self._pending[1]
         start = max(0, len(self.logs) - self.history_context_len)
         window = self.logs._entries[start:]
         try:
@@ -175,6 +172,20 @@ class Discussion:
         self._pending = None
         self._steps_taken += 1
         return self._record(entry, drawn)
+
+    def next_speaker(self) -> Actor | None:
+        """Who the next ``step()`` prompts, or None when the discussion is complete.
+
+        The speaker is chosen (drawn from the turn manager) on the first call
+        and kept until that turn is recorded, so asking twice changes nothing.
+        """
+        iter(self)
+        if self._finished or self._is_complete():
+            self._finished = True
+            return None
+        if self._pending is None:
+            self._pending = self._choose_speaker()
+        return self._pending[0]
 
     def begin(self, verbose: bool = True) -> None:
         """Run to the end, printing each post when ``verbose`` (with a progress bar)."""

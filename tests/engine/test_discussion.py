@@ -219,3 +219,13 @@ def test_resume_refuses_other_participants(tmp_path):
     next(conv)
     with pytest.raises(ConfigError, match=r"was run with users \['Ann', 'Bob'\]"):
         Discussion.resume(conv.log_path, RoundRobin(), make_actors(ScriptedModel(), names=("X", "Y")))
+
+
+def test_next_speaker_is_chosen_once_and_kept_until_the_turn_is_recorded():
+    conv = make_discussion(names=("Ann", "Bob"), conv_len=2)
+    assert conv.next_speaker().name == "Ann"
+    assert conv.next_speaker().name == "Ann"  # asking again draws nothing
+    assert next(conv)["name"] == "Ann"
+    assert conv.next_speaker().name == "Bob"
+    next(conv)
+    assert conv.next_speaker() is None and conv.finished

@@ -1,0 +1,520 @@
+"""PersonaEditor: edit a list of personas in a form, load and save them as JSON.
+
+What the user types is kept as raw text in a *draft* per persona, so invalid
+input is never lost: it stays in the form with a message next to the field,
+and ``value`` keeps the last valid version of that persona until it is fixed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from ..engine import Persona, load_personas, save_personas
+from ..errors import PersonaError
+from ._style import classed, style_widget
+
+__all__ = ["PersonaEditor"]
+
+_LABEL_WIDTH = "11em"
+_LONG_TEXT = {"special_instructions"}
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How one persona field is edited: ``str``, ``int``, ``list``, ``dict`` or ``json``."""
+
+    name: str
+    kind: str
+    optional: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").capitalize()
+
+
+@dataclass
+class _Draft:
+    """The raw form text of one persona, plus its last valid build."""
+
+    raw: dict[str, str]
+    extra: list[list[str]]
+    persona: Persona | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _specs(persona_class: type[Persona]) -> list[_Spec]:
+    hints = typing.get_type_hints(persona_class)
+    specs = []
+    for f in dataclasses.fields(persona_class):
+        hint = hints[f.name]
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if hint is str:
+            specs.append(_Spec(f.name, "str"))
+        elif hint is int or (args and set(args) == {int, type(None)}):
+            specs.append(_Spec(f.name, "int", optional=type(None) in args))
+        elif origin is list and args == (str,):
+            specs.append(_Spec(f.name, "list"))
+        elif origin is dict:
+            specs.append(_Spec(f.name, "dict"))
+        else:
+            specs.append(_Spec(f.name, "json"))
+    return specs
+
+
+def _show_value(value: Any) -> str:
+    """Extra-attribute value as typed text: plain strings stay plain."""
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return value  # e.g. "nurse": cannot be mistaken for another JSON value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _parse_value(text: str) -> Any:
+    """Typed extra-attribute text: JSON if it parses (42, true, [..]), else the string."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class PersonaEditor(widgets.VBox):
+    """A list of personas with a form for the selected one.
+
+    Args:
+        personas: Initial personas (Persona objects or dicts of fields).
+        persona_class: A :class:`Persona` subclass whose extra dataclass fields
+            should get form fields too.
+
+    ``value`` (a traitlet) is the list of :class:`Persona` objects; set it from
+    code and the form follows, edit the form and it follows. While a field is
+    invalid the message shows next to it and ``value`` keeps that persona's
+    last valid version; ``valid`` and ``errors`` tell whether that is the case.
+    """
+
+    value = traitlets.List(trait=traitlets.Instance(Persona))
+
+    def __init__(self, personas: Any = (), *, persona_class: type[Persona] = Persona, **kwargs: Any) -> None:
+        self.persona_class = persona_class
+        self._specs = _specs(persona_class)
+        self._drafts: list[_Draft] = []
+        self._current = -1
+        self._quiet = False  # True while the form is filled from code
+
+        # -- list of personas -------------------------------------------------
+        self.list = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="100%"))
+        self.list.observe(self._on_select, names="index")
+
+        def button(label: str, icon: str, tip: str) -> widgets.Button:
+            b = widgets.Button(description=label, icon=icon, tooltip=tip, layout=widgets.Layout(width="auto"))
+            b.add_class("sdw-button")
+            return b
+
+        self.add_button = button("Add", "plus", "Add a new persona")
+        self.duplicate_button = button("Duplicate", "copy", "Copy the selected persona")
+        self.delete_button = button("Delete", "trash", "Delete the selected persona")
+        self.up_button = button("Up", "arrow-up", "Move the selected persona up")
+        self.down_button = button("Down", "arrow-down", "Move the selected persona down")
+        self.add_button.on_click(lambda _: self.add())
+        self.duplicate_button.on_click(lambda _: self.duplicate())
+        self.delete_button.on_click(lambda _: self.delete())
+        self.up_button.on_click(lambda _: self.move(-1))
+        self.down_button.on_click(lambda _: self.move(+1))
+
+        # -- form: one widget and one error label per field ----------------------
+        self.fields: dict[str, widgets.ValueWidget] = {}
+        self.field_errors: dict[str, widgets.Label] = {}
+        rows = []
+        for spec in self._specs:
+            error = classed(widgets.Label(""), "sdw-field-error", "sdw-wrap")
+            self.field_errors[spec.name] = error
+            if spec.kind == "dict":
+                rows.append(self._build_extra(spec, error))
+                continue
+            self.fields[spec.name] = box = self._field_widget(spec)
+            box.observe(lambda change, name=spec.name: self._on_edit(name, change["new"]), names="value")
+            rows.append(classed(widgets.HBox([box, error], layout=widgets.Layout(flex_flow="row wrap",
+                                                                                   align_items="center")),
+                                "sdw-field"))
+        self.form = classed(widgets.VBox(rows, layout=widgets.Layout(flex="1 1 auto")), "sdw-persona-form")
+
+        # -- files --------------------------------------------------------------
+        self.path = widgets.Text(value="personas.json", description="JSON file",
+                                 layout=widgets.Layout(width="320px"))
+        self.path.style.description_width = "6em"
+        self.load_button = button("Load", "folder-open", "Replace the list with the personas in this file")
+        self.save_button = button("Save", "save", "Save all personas to this file")
+        self.upload = widgets.FileUpload(accept=".json", multiple=False, description="Upload")
+        self.load_button.on_click(lambda _: self.load())
+        self.save_button.on_click(lambda _: self.save())
+        self.upload.observe(self._on_upload, names="value")
+        self.file_status = classed(widgets.Label(""), "sdw-file-status", "sdw-wrap")
+        self.summary = classed(widgets.Label(""), "sdw-hint", "sdw-wrap")
+
+        side = widgets.VBox([
+            self.list,
+            widgets.HBox([self.add_button, self.duplicate_button, self.delete_button],
+                         layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self.up_button, self.down_button]),
+        ], layout=widgets.Layout(width="230px", min_width="200px"))
+        files = widgets.HBox([self.path, self.load_button, self.save_button, self.upload],
+                             layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        super().__init__([
+            style_widget(),
+            widgets.HBox([side, self.form], layout=widgets.Layout(flex_flow="row wrap")),
+            files, self.file_status, self.summary,
+        ], **kwargs)
+        classed(self, "sdw-persona-editor", "sdw-panel")
+        self.observe(self._on_value, names="value")
+        self.value = [self._as_persona(p, i) for i, p in enumerate(personas)]
+        if not self._drafts:  # value == [] fires no change: show an empty editor
+            self._rebuild_from(self.value)
+
+    # ------------------------------------------------------------------ public
+    @property
+    def valid(self) -> bool:
+        """True when no persona in the list has an error."""
+        return not any(d.errors for d in self._drafts)
+
+    @property
+    def errors(self) -> dict[int, dict[str, str]]:
+        """``{persona index: {field: message}}`` for every persona with errors."""
+        return {i: dict(d.errors) for i, d in enumerate(self._drafts) if d.errors}
+
+    @property
+    def selected(self) -> int:
+        """Index of the persona shown in the form (-1 when the list is empty)."""
+        return self._current
+
+    def select(self, index: int) -> None:
+        """Show persona ``index`` in the form."""
+        if 0 <= index < len(self._drafts):
+            self.list.index = index
+
+    def add(self, persona: Persona | None = None) -> None:
+        """Append a persona (a blank one with a fresh username by default) and select it."""
+        persona = persona or self.persona_class(username=self._free_name("user"))
+        self._drafts.append(self._draft_of(persona))
+        self._changed(select=len(self._drafts) - 1)
+
+    def duplicate(self) -> None:
+        """Copy the selected persona, exactly as typed, under a new username."""
+        if self._current < 0:
+            return
+        source = self._drafts[self._current]
+        copy = _Draft(dict(source.raw), [list(row) for row in source.extra], source.persona)
+        copy.raw["username"] = self._free_name(source.raw.get("username", "").strip() or "user", "_copy")
+        self._drafts.insert(self._current + 1, copy)
+        self._changed(select=self._current + 1)
+
+    def delete(self) -> None:
+        """Remove the selected persona."""
+        if self._current < 0:
+            return
+        del self._drafts[self._current]
+        self._changed(select=min(self._current, len(self._drafts) - 1))
+
+    def move(self, offset: int) -> None:
+        """Move the selected persona up (-1) or down (+1)."""
+        i, j = self._current, self._current + offset
+        if i < 0 or not 0 <= j < len(self._drafts):
+            return
+        self._drafts[i], self._drafts[j] = self._drafts[j], self._drafts[i]
+        self._changed(select=j)
+
+    def load(self, path: str | Path | None = None) -> bool:
+        """Replace the list with the personas in a JSON file; False (message shown) on error."""
+        path = Path(path if path is not None else self.path.value.strip())
+        try:
+            personas = load_personas(path, persona_class=self.persona_class)
+        except PersonaError as exc:
+            self._file_note(str(exc), ok=False)
+            return False
+        self.value = personas
+        self._file_note(f"Loaded {len(personas)} persona(s) from {path}.", ok=True)
+        return True
+
+    def save(self, path: str | Path | None = None) -> Path | None:
+        """Save all personas as JSON; refuses (message shown) while any field is invalid."""
+        if not self.valid:
+            self._file_note("Not saved: fix the fields marked in red first.", ok=False)
+            return None
+        path = Path(path if path is not None else self.path.value.strip())
+        try:
+            written = save_personas(self.value, path)
+        except OSError as exc:
+            self._file_note(f"Could not save to {path}: {exc}", ok=False)
+            return None
+        self._file_note(f"Saved {len(self.value)} persona(s) to {written}.", ok=True)
+        return written
+
+    # ------------------------------------------------------------ form set-up
+    def _field_widget(self, spec: _Spec) -> widgets.ValueWidget:
+        layout = widgets.Layout(width="100%", max_width="460px", flex="1 1 260px")
+        if spec.kind == "list":
+            box = widgets.Textarea(description=spec.label, placeholder="one per line", rows=3, layout=layout)
+        elif spec.name in _LONG_TEXT:
+            box = widgets.Textarea(description=spec.label, rows=2, layout=layout)
+        elif spec.kind == "int":
+            box = widgets.Text(description=spec.label, placeholder="a whole number, e.g. 38"
+                               + (" (or empty)" if spec.optional else ""), layout=layout)
+        elif spec.kind == "json":
+            box = widgets.Text(description=spec.label, placeholder="JSON value", layout=layout)
+        else:
+            box = widgets.Text(description=spec.label, layout=layout)
+        box.style.description_width = _LABEL_WIDTH
+        return box
+
+    def _build_extra(self, spec: _Spec, error: widgets.Label) -> widgets.Widget:
+        self.extra_rows = widgets.VBox([])
+        self.add_attribute_button = widgets.Button(description="Add attribute", icon="plus",
+                                                   layout=widgets.Layout(width="auto"))
+        self.add_attribute_button.on_click(lambda _: self._add_extra_row())
+        title = widgets.HTML('<span class="sdw-section-title">Extra attributes</span> '
+                             '<span class="sdw-hint">(key and value; values like 42 or true are typed)</span>')
+        return classed(widgets.VBox([widgets.HBox([title, error]), self.extra_rows, self.add_attribute_button]),
+                       "sdw-extra")
+
+    # ------------------------------------------------------ drafts and values
+    def _as_persona(self, item: Any, index: int) -> Persona:
+        if isinstance(item, Persona):
+            return item
+        return self.persona_class.from_dict(item, where=f"persona {index}")
+
+    def _draft_of(self, persona: Persona) -> _Draft:
+        raw: dict[str, str] = {}
+        extra: list[list[str]] = []
+        for spec in self._specs:
+            value = getattr(persona, spec.name)
+            if spec.kind == "dict":
+                extra = [[k, _show_value(v)] for k, v in value.items()]
+            elif spec.kind == "int":
+                raw[spec.name] = "" if value is None else str(value)
+            elif spec.kind == "list":
+                raw[spec.name] = "\n".join(value)
+            elif spec.kind == "json":
+                raw[spec.name] = json.dumps(value, ensure_ascii=False)
+            else:
+                raw[spec.name] = value
+        return _Draft(raw, extra, persona)
+
+    def _free_name(self, base: str, suffix: str = "") -> str:
+        taken = {d.raw.get("username", "").strip() for d in self._drafts}
+        n = 1
+        name = f"{base}{suffix}" if suffix else f"{base}{len(self._drafts) + 1}"
+        while name in taken:
+            n += 1
+            name = f"{base}{suffix}{n}"
+        return name
+
+    def _parse(self, draft: _Draft) -> tuple[dict[str, Any], dict[str, str]]:
+        """Typed field values and per-field error messages of one draft."""
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for spec in self._specs:
+            text = draft.raw.get(spec.name, "")
+            if spec.kind == "str":
+                values[spec.name] = text
+            elif spec.kind == "int":
+                stripped = text.strip()
+                if not stripped:
+                    if spec.optional:
+                        values[spec.name] = None
+                    else:
+                        errors[spec.name] = "required: a whole number such as 38"
+                elif re.fullmatch(r"\d+", stripped):
+                    values[spec.name] = int(stripped)
+                else:
+                    errors[spec.name] = "must be a whole number such as 38" + (" or empty" if spec.optional else "")
+            elif spec.kind == "list":
+                values[spec.name] = [line.strip() for line in text.splitlines() if line.strip()]
+            elif spec.kind == "json":
+                try:
+                    values[spec.name] = json.loads(text)
+                except ValueError as exc:
+                    errors[spec.name] = f"not valid JSON: {exc.msg}"
+            else:
+                values[spec.name], message = self._parse_extra(draft.extra)
+                if message:
+                    errors[spec.name] = message
+        return values, errors
+
+    def _parse_extra(self, rows: list[list[str]]) -> tuple[dict[str, Any], str]:
+        known = {s.name for s in self._specs}
+        out: dict[str, Any] = {}
+        for key, text in rows:
+            key = key.strip()
+            if not key and not text.strip():
+                continue  # an empty row is just not filled in yet
+            if not key:
+                return out, f"the value {text!r} needs a key"
+            if key in out:
+                return out, f"key {key!r} is used twice"
+            if key in known:
+                return out, f"{key!r} is a regular field; fill it in above"
+            out[key] = _parse_value(text)
+        return out, ""
+
+    def _validate_all(self) -> None:
+        """Re-check every draft (usernames must be unique across the list)."""
+        names = [d.raw.get("username", "").strip() for d in self._drafts]
+        for i, draft in enumerate(self._drafts):
+            values, errors = self._parse(draft)
+            name = names[i]
+            if name and names.count(name) > 1:
+                errors.setdefault("username", f"another persona is already called {name!r}")
+            if not errors:
+                try:
+                    persona = self.persona_class(**values)
+                except PersonaError as exc:
+                    found = re.search(r"field '(\w+)'", str(exc))
+                    where = found.group(1) if found and found.group(1) in self.field_errors else "username"
+                    errors[where] = str(exc).split(": ", 1)[-1]
+                else:
+                    draft.persona = persona
+            draft.errors = errors
+
+    # -------------------------------------------------------------- refreshing
+    def _changed(self, select: int | None = None) -> None:
+        """After any edit: validate, refresh the list and form, publish ``value``."""
+        self._validate_all()
+        if select is not None:
+            self._current = select
+        self._refresh_list()
+        if select is not None:
+            self._fill_form()
+        self._show_errors()
+        self._publish()
+
+    def _publish(self) -> None:
+        personas = [d.persona for d in self._drafts if d.persona is not None]
+        self._quiet = True
+        try:
+            self.value = personas
+        finally:
+            self._quiet = False
+        bad = [d.raw.get("username") or f"#{i + 1}" for i, d in enumerate(self._drafts) if d.errors]
+        count = f"{len(self._drafts)} persona{'s' if len(self._drafts) != 1 else ''}"
+        self.summary.value = f"{count}; fix: {', '.join(bad)}" if bad else count
+
+    def _refresh_list(self) -> None:
+        options = [
+            (f"{i + 1}. {d.raw.get('username', '').strip() or '(no username)'}{'  ⚠' if d.errors else ''}", i)
+            for i, d in enumerate(self._drafts)
+        ]
+        self._quiet = True
+        try:
+            self.list.options = options
+            self.list.index = self._current if self._drafts else None
+        finally:
+            self._quiet = False
+        has = self._current >= 0
+        self.duplicate_button.disabled = self.delete_button.disabled = not has
+        self.up_button.disabled = not has or self._current == 0
+        self.down_button.disabled = not has or self._current == len(self._drafts) - 1
+
+    def _fill_form(self) -> None:
+        """Show the selected draft's raw text (no validation is triggered)."""
+        draft = self._drafts[self._current] if self._current >= 0 else None
+        self._quiet = True
+        try:
+            for name, box in self.fields.items():
+                box.value = draft.raw.get(name, "") if draft else ""
+                box.disabled = draft is None
+            self._render_extra_rows()
+        finally:
+            self._quiet = False
+
+    def _show_errors(self) -> None:
+        errors = self._drafts[self._current].errors if self._current >= 0 else {}
+        for name, label in self.field_errors.items():
+            label.value = errors.get(name, "")
+
+    def _render_extra_rows(self) -> None:
+        if not hasattr(self, "extra_rows"):
+            return
+        draft = self._drafts[self._current] if self._current >= 0 else None
+        rows = []
+        for i, (key, text) in enumerate(draft.extra if draft else []):
+            key_box = widgets.Text(value=key, placeholder="key", layout=widgets.Layout(width="150px"))
+            value_box = widgets.Text(value=text, placeholder="value", layout=widgets.Layout(flex="1 1 auto"))
+            remove = widgets.Button(icon="times", tooltip="Remove this attribute", layout=widgets.Layout(width="36px"))
+            key_box.observe(lambda c, i=i: self._on_extra_edit(i, 0, c["new"]), names="value")
+            value_box.observe(lambda c, i=i: self._on_extra_edit(i, 1, c["new"]), names="value")
+            remove.on_click(lambda _, i=i: self._remove_extra_row(i))
+            rows.append(classed(widgets.HBox([key_box, value_box, remove]), "sdw-extra-row"))
+        self.extra_rows.children = rows
+        self.add_attribute_button.disabled = draft is None
+
+    # ------------------------------------------------------------------ events
+    def _on_value(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._rebuild_from(change["new"])
+
+    def _rebuild_from(self, personas: list[Persona]) -> None:
+        keep = self._current
+        self._drafts = [self._draft_of(p) for p in personas]
+        self._changed(select=min(max(keep, 0), len(self._drafts) - 1))
+
+    def _on_select(self, change: dict[str, Any]) -> None:
+        if self._quiet or change["new"] is None:
+            return
+        self._current = change["new"]
+        self._fill_form()
+        self._show_errors()
+
+    def _on_edit(self, name: str, text: str) -> None:
+        if self._quiet or self._current < 0:
+            return
+        self._drafts[self._current].raw[name] = text
+        self._changed()
+
+    def _on_extra_edit(self, row: int, column: int, text: str) -> None:
+        if self._quiet or self._current < 0:
+            return
+        self._drafts[self._current].extra[row][column] = text
+        self._changed()
+
+    def _add_extra_row(self) -> None:
+        if self._current >= 0:
+            self._drafts[self._current].extra.append(["", ""])
+            self._render_extra_rows()
+
+    def _remove_extra_row(self, row: int) -> None:
+        if self._current >= 0:
+            del self._drafts[self._current].extra[row]
+            self._render_extra_rows()
+            self._changed()
+
+    def _on_upload(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        name = upload.get("name", "upload")
+        try:
+            data = json.loads(bytes(upload["content"]).decode("utf-8"))
+            items = data if isinstance(data, list) else [data]
+            personas = [self.persona_class.from_dict(item, where=f"{name}, item {i}") for i, item in enumerate(items)]
+        except (ValueError, UnicodeDecodeError) as exc:  # PersonaError is a ValueError
+            self._file_note(f"{name}: {exc}", ok=False)
+        else:
+            self.value = personas
+            self._file_note(f"Loaded {len(personas)} persona(s) from {name}.", ok=True)
+        finally:
+            self.upload.value = ()
+
+    def _file_note(self, text: str, ok: bool) -> None:
+        self.file_status.value = text
+        self.file_status.remove_class("sdw-ok" if not ok else "sdw-field-error")
+        self.file_status.add_class("sdw-ok" if ok else "sdw-field-error")

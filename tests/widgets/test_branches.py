@@ -1,0 +1,100 @@
+"""BranchExplorer: the tree, switching, comparing from the fork point, exporting."""
+
+from __future__ import annotations
+
+from syndisco_widgets.engine import Discussion, Logs
+from syndisco_widgets.models import ScriptedModel
+from syndisco_widgets.widgets import BranchExplorer, DiscussionControls, TranscriptView
+from syndisco_widgets.widgets.runner import DiscussionRunner
+from widget_helpers import make_discussion
+
+
+def setup(closing, conv_len=4):
+    view = TranscriptView()
+    runner = closing(DiscussionRunner(make_discussion(conv_len=conv_len), view))
+    controls = DiscussionControls(runner)
+    explorer = BranchExplorer(runner)
+    return runner, controls, explorer, view
+
+
+def test_branches_form_a_tree_of_independent_discussions(closing):
+    runner, controls, explorer, view = setup(closing)
+    main = runner.discussion
+    controls.run_button.click()
+    controls.branch_button.click()          # branch 1: a copy of all 4 entries
+    assert runner.wait(5)
+    view._handle_custom_msg({"type": "branch", "index": 1}, [])  # branch 2 from branch 1, after entry 1
+    controls.step_button.click()
+    assert runner.wait(5)
+
+    assert len(explorer.branches) == 3
+    b1, b2 = explorer.branches[1], explorer.branches[2]
+    assert (b1.parent, b1.fork_at, b2.parent, b2.fork_at) == (0, 4, 1, 2)
+    assert explorer.active == 2 and explorer.live.discussion is runner.discussion
+    assert all(isinstance(b.discussion, Discussion) for b in explorer.branches.values())
+    assert len(main.logs) == 4 and len(b1.discussion.logs) == 4 and len(b2.discussion.logs) == 3
+    labels = [label for label, _ in explorer.tree.options]
+    assert labels[0].startswith("○ main") and "● branch 2" in labels[2]
+    assert labels[2].index("●") > labels[1].index("○")  # deeper rows are indented further
+
+
+def test_show_switches_the_live_branch_and_transcript(closing):
+    runner, controls, explorer, view = setup(closing)
+    controls.run_button.click()
+    runner.branch(1)
+    assert runner.wait(5)
+    explorer.tree.value = 0
+    explorer.show_button.click()
+    assert runner.wait(5)
+    assert explorer.active == 0 and runner.discussion is explorer.branches[0].discussion
+    assert view.entries == list(explorer.branches[0].discussion.logs)
+    assert controls.step_button.disabled  # main is finished
+
+
+def test_fork_at_turn_by_button(closing):
+    runner, controls, explorer, _view = setup(closing)
+    controls.run_button.click()
+    assert runner.wait(5)
+    assert explorer.fork_at.max == 4 and explorer.fork_at.value == 4
+    explorer.fork_at.value = 3
+    explorer.fork_button.click()
+    assert runner.wait(5)
+    assert len(runner.discussion.logs) == 3 and explorer.branches[1].fork_at == 3
+
+
+def test_compare_side_by_side_from_the_fork_point(closing):
+    runner, controls, explorer, _view = setup(closing)
+    controls.run_button.click()
+    runner.branch(2)
+    runner.run()
+    assert runner.wait(5)
+    assert (explorer.left.value, explorer.right.value) == (0, 1)  # the new branch against its parent
+    explorer.compare_button.click()
+    main, branch = explorer.branches[0].discussion, explorer.branches[1].discussion
+    assert explorer.compare_box.layout.display == ""
+    assert "first 2 entries" in explorer.compare_note.value
+    assert explorer.left_view.entries == list(main.logs)[2:]
+    assert explorer.right_view.entries == list(branch.logs)[2:]
+    assert explorer.left_view.entries[0]["text"] != explorer.right_view.entries[0]["text"]
+
+
+def test_export_a_branch(closing, tmp_path):
+    runner, controls, explorer, _view = setup(closing)
+    controls.run_button.click()
+    runner.branch(1)
+    assert runner.wait(5)
+    explorer.folder.value = str(tmp_path)
+    explorer.tree.value = 1
+    explorer.export_button.click()
+    files = list(tmp_path.glob("branch1-*.json"))
+    assert len(files) == 1 and str(files[0]) in explorer.message.value
+    assert Logs.from_file(files[0]) == explorer.branches[1].discussion.logs
+
+
+def test_works_alone_on_a_discussion(closing):
+    explorer = closing(BranchExplorer(make_discussion(ScriptedModel(), conv_len=2)))
+    assert any(isinstance(c, TranscriptView) for c in explorer.children)
+    explorer.runner.run()
+    explorer.branch(1)
+    assert explorer.runner.wait(5)
+    assert sorted(explorer.branches) == [0, 1] and explorer.active == 1

@@ -1,0 +1,107 @@
+"""DiscussionStudio: pre-filled set-up, start, live discussion, table and exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from syndisco_widgets.engine import Logs, Persona, RandomWeighted
+from syndisco_widgets.models import ScriptedModel
+from syndisco_widgets.widgets import DiscussionStudio
+
+PERSONAS = [Persona(username="Emma35", age=38), {"username": "Giannis", "age": 21}]
+
+
+def test_prefilled_studio_builds_the_discussion_at_once(closing):
+    model = ScriptedModel(["hello"])
+    studio = closing(DiscussionStudio(model, PERSONAS, RandomWeighted(p_respond=0.5, seed=1),
+                                      moderator="Mod", conv_len=2, history_context_len=3))
+    d = studio.discussion
+    assert d is not None and studio.logs is d.logs
+    assert [a.name for a in d.participants] == ["Emma35", "Giannis", "Mod"]
+    assert d.conv_len == 2 and d.history_context_len == 3
+    assert studio.turn_selector.kind.value == "random_weighted" and studio.turn_selector.seed.value == "1"
+    assert studio.turn_selector.names == ["Emma35", "Giannis"]
+    descriptions = {b.description for b in (studio.controls.step_button, studio.controls.run_button,
+                                            studio.controls.stop_button, studio.controls.branch_button)}
+    assert descriptions == {"Step", "Run", "Stop", "Branch"}
+
+    studio.controls.run_button.click()
+    assert studio.runner.wait(5)
+    assert studio.runner.state == "finished"
+    assert [e["name"] for e in studio.transcript.entries] == [e["name"] for e in studio.logs]
+    assert len(studio.explorer.branches) == 1
+
+
+def test_setup_problems_show_inline(closing):
+    studio = closing(DiscussionStudio())
+    assert studio.discussion is None
+    assert studio.controls.step_button.disabled
+    studio.start_button.click()
+    assert "Load a model first" in studio.setup_status.value
+    studio.model_picker.use(ScriptedModel())
+    studio.start_button.click()
+    assert "Add at least one persona" in studio.setup_status.value
+    studio.persona_editor.value = [Persona(username="Ann"), Persona(username="Bob")]
+    studio.persona_editor.fields["age"].value = "old"
+    studio.start_button.click()
+    assert "Fix the persona fields" in studio.setup_status.value
+    studio.persona_editor.fields["age"].value = ""
+    studio.turn_selector.kind.value = "custom"
+    studio.turn_selector.order.value = "Ann, Zed"
+    studio.start_button.click()
+    assert "Zed" in studio.setup_status.value and studio.discussion is None
+
+    studio.turn_selector.order.value = "Bob, Ann"
+    studio.start_button.click()
+    assert studio.discussion is not None and "Started" in studio.setup_status.value
+    studio.controls.step_button.click()
+    assert studio.runner.wait(5)
+    assert studio.logs[0]["name"] == "Bob"
+
+
+def test_restart_replaces_the_discussion_and_the_branch_tree(closing):
+    studio = closing(DiscussionStudio(ScriptedModel(), PERSONAS, conv_len=2))
+    first = studio.discussion
+    studio.controls.run_button.click()
+    studio.controls.branch_button.click()
+    assert studio.runner.wait(5) and len(studio.explorer.branches) == 2
+    studio.persona_editor.add(Persona(username="Cy"))
+    studio.start_button.click()
+    assert studio.discussion is not first and len(studio.logs) == 0
+    assert [u.name for u in studio.discussion.users] == ["Emma35", "Giannis", "Cy"]
+    assert len(studio.explorer.branches) == 1 and studio.transcript.entries == []
+
+
+def test_table_escapes_model_text(closing):
+    payload = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    studio = closing(DiscussionStudio(ScriptedModel([payload]), PERSONAS, conv_len=1))
+    studio.controls.step_button.click()
+    assert studio.runner.wait(5)
+    frame = studio.table()
+    assert isinstance(frame, pd.DataFrame) and frame.loc[0, "text"] == payload
+    html = studio.table_html.value
+    assert "&lt;script&gt;" in html and "<script>" not in html and "<img" not in html
+
+
+def test_export_writes_json_and_csv_with_fresh_names(closing, tmp_path):
+    studio = closing(DiscussionStudio(ScriptedModel(["a, \"quoted\" reply"]), PERSONAS, conv_len=2,
+                                      export_dir=tmp_path / "out"))
+    studio.controls.run_button.click()
+    assert studio.runner.wait(5)
+    studio.json_button.click()
+    studio.json_button.click()
+    studio.csv_button.click()
+    jsons = sorted((tmp_path / "out").glob("*.json"))
+    csvs = sorted((tmp_path / "out").glob("*.csv"))
+    assert len(jsons) == 2 and len(csvs) == 1  # no overwrite
+    assert Logs.from_file(jsons[0]) == studio.logs  # prompts included
+    table = pd.read_csv(csvs[0])
+    assert list(table["text"]) == [e["text"] for e in studio.logs]
+    assert str(csvs[0]) in studio.export_status.value
+
+
+def test_export_before_start_is_a_note(closing, tmp_path):
+    studio = closing(DiscussionStudio(export_dir=tmp_path))
+    studio.json_button.click()
+    assert "Nothing to export" in studio.export_status.value
+    assert list(tmp_path.iterdir()) == []

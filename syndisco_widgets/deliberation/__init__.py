@@ -23,7 +23,7 @@ from .graph import Graph, GraphCycleError, topological_order
 from .moderator import Moderator, instructions_problem
 from .prompts import format_responses
 from .records import logs_to_frame
-from .resolve import MODEL_ENV_VAR, resolve_model
+from .resolve import MODEL_ENV_VAR, alias_model, resolve_model
 from .structures import AbstractStructure, Chain, Debate, Ensemble
 from .survey import SYNTHETIC_NOTICE, SurveyDraw, SurveyPersonas, SyntheticDataWarning, load_demo_survey
 from .templates import (
@@ -34,7 +34,7 @@ from .templates import (
 )
 
 __all__ = [
-    "AbstractStructure", "Agent", "COMBINATION_INSTRUCTIONS", "Chain", "Debate", "DeliberationError",
+    "AbstractStructure", "Agent", "alias_model", "COMBINATION_INSTRUCTIONS", "Chain", "Debate", "DeliberationError",
     "Ensemble", "Graph", "GraphCycleError", "MODEL_ENV_VAR", "MODERATOR_COMBINATION_INSTRUCTIONS",
     "MODERATOR_PERSONAS", "Moderator", "PERSONA_TEMPLATES", "SYNTHETIC_NOTICE", "SurveyDraw",
     "SurveyPersonas", "SyntheticDataWarning", "format_responses", "instructions_problem",

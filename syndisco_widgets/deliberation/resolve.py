@@ -34,6 +34,7 @@ _API_NAME = re.compile(
 )
 
 _lock = threading.Lock()
+_aliases: dict[str, BaseModel | str] = {}
 _registry: weakref.WeakValueDictionary[tuple[str, int, str], BaseModel] = weakref.WeakValueDictionary()
 
 
@@ -44,6 +45,24 @@ def _missing_model_error(owner: str) -> ConfigError:
         f"'Qwen/Qwen2.5-0.5B-Instruct'; or set the {MODEL_ENV_VAR} environment variable to "
         "one of the last two. For an offline demo, use build_tiny_model()."
     )
+
+
+def alias_model(name: str, model: BaseModel | str | os.PathLike | None) -> None:
+    """Make ``model=name`` mean ``model`` from now on (``None`` removes the alias).
+
+    This lets code written for hosted models run unchanged on a local one::
+
+        alias_model("gpt-4o", "Qwen/Qwen2.5-0.5B-Instruct")
+        Agent(persona="a nurse", model="gpt-4o")   # runs the local model
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"alias_model: name must be a non-empty string, got {name!r}")
+    if model is None:
+        _aliases.pop(name, None)
+    elif isinstance(model, (BaseModel, str, os.PathLike)):
+        _aliases[name] = model if isinstance(model, BaseModel) else os.fspath(model)
+    else:
+        raise ConfigError(f"alias_model: model must be a BaseModel, a folder or a Hugging Face id, got {model!r}")
 
 
 def resolve_model(
@@ -75,13 +94,18 @@ def resolve_model(
             raise _missing_model_error(owner)
     if isinstance(model, os.PathLike):
         model = os.fspath(model)
+    if isinstance(model, str) and model in _aliases:
+        return resolve_model(
+            _aliases[model], owner=owner, max_out_tokens=max_out_tokens, generation_kwargs=generation_kwargs
+        )
     if not isinstance(model, str) or not model.strip():
         raise ConfigError(f"{owner} model must be a BaseModel, a folder or a Hugging Face id, got {model!r}")
     if _API_NAME.search(model) and not os.path.exists(os.path.expanduser(model)):
         raise ModelLoadError(
             f"{owner}: {model!r} is a hosted API model, and syndisco-widgets runs models locally only. "
             "Pass model= a BaseModel object, a local checkpoint folder, or a Hugging Face id "
-            "such as 'Qwen/Qwen2.5-0.5B-Instruct' (or build_tiny_model() for an offline demo)."
+            "such as 'Qwen/Qwen2.5-0.5B-Instruct' (or build_tiny_model() for an offline demo). "
+            f"To keep the name in existing code, map it once: alias_model({model!r}, <local model>)."
         )
     key = (model, max_out_tokens, json.dumps(dict(generation_kwargs or {}), sort_keys=True, default=repr))
     with _lock:

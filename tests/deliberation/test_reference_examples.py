@@ -195,3 +195,19 @@ def test_tiny_ensemble_of_ten_makes_one_generate_call(tiny_path, monkeypatch):
     assert calls == [10, 10]
     assert len(ensemble.responses) == 20
     assert [h["system"] for h in agents[3].history] == [agents[3].system_instructions] * 2
+
+
+def test_an_alias_lets_example_code_keep_its_api_model_names(stand_in):
+    from syndisco_widgets.deliberation import alias_model
+
+    local = stand_in("local")
+    alias_model("gpt-4o", local)
+    try:
+        agents = [Agent(persona="a liberal", model="gpt-4o"), Agent(persona="a conservative", model="gpt-4o")]
+        debate = Debate(agents, task="Should voting be compulsory?")
+        debate.process()
+        assert all(a.model is local for a in agents) and len(local.calls) == 2
+    finally:
+        alias_model("gpt-4o", None)
+    with pytest.raises(ModelLoadError, match=r"alias_model\('gpt-4o', <local model>\)"):
+        Agent(persona="a liberal", model="gpt-4o")

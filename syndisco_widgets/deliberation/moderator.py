@@ -19,6 +19,7 @@ from .agent import Agent, _check_text
 from .errors import DeliberationError
 from .prompts import chat_prompt, format_responses, user_message
 from .resolve import resolve_model
+from ..checks import whole_number
 
 #: Longest accepted auto-generated instructions, in characters.
 MAX_AUTO_INSTRUCTIONS_CHARS = 1500
@@ -163,8 +164,7 @@ class Moderator(Agent):
         _check_text("Moderator", "task", task)
         if task is None:
             raise ConfigError("Moderator.generate_system_instructions needs a task")
-        if isinstance(max_tries, bool) or not isinstance(max_tries, int) or max_tries < 1:
-            raise ConfigError(f"max_tries must be a positive whole number, got {max_tries!r}")
+        whole_number("max_tries", max_tries, low=1)
         request = chat_prompt(
             templates.AUTO_MODERATOR_SYSTEM, templates.fill(templates.AUTO_MODERATOR_REQUEST, task=task)
         )

@@ -25,15 +25,10 @@ from .errors import DeliberationError
 from .moderator import Moderator
 from .prompts import format_responses, prompt_json
 from .records import logs_to_frame, run_json
+from ..checks import optional_seed, whole_number
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def _whole(label: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{label} must be a whole number >= {low}, got {value!r}")
-    return value
 
 
 class AbstractStructure(ABC):
@@ -92,15 +87,14 @@ class AbstractStructure(ABC):
                 warnings.warn(f"{kind}'s task replaces the own task of {differing}", UserWarning, stacklevel=3)
         if not isinstance(shuffle, bool):
             raise ConfigError(f"{kind} shuffle must be True or False, got {shuffle!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ConfigError(f"{kind} seed must be an integer or None, got {seed!r}")
+        optional_seed(f"{kind} seed", seed)
         if moderator is not None and not isinstance(moderator, Moderator):
             raise ConfigError(f"{kind} moderator must be a Moderator or None, got {type(moderator).__name__}")
         self.task = task
         self.shuffle = shuffle
         self.seed = seed
-        self.cycles = _whole(f"{kind} cycles", cycles, 1)
-        self.last_n = _whole(f"{kind} last_n", last_n, 0)
+        self.cycles = whole_number(f"{kind} cycles", cycles, 1)
+        self.last_n = whole_number(f"{kind} last_n", last_n, 0)
         self.combination_instructions = combination_instructions or self.default_combination
         templates.resolve("combination_instructions", self.combination_instructions, kind)
         self.moderator = moderator

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, PersonaError
 from .templates import fill, placeholders
+from ..checks import optional_seed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -240,10 +241,8 @@ class SurveyPersonas:
         Raises:
             ConfigError: no row matches, or the matching rows all weigh zero.
         """
-        if seed is None:
+        if optional_seed("seed", seed) is None:
             seed = random.SystemRandom().randrange(2**32)
-        elif isinstance(seed, bool) or not isinstance(seed, int):
-            raise ConfigError(f"seed must be an integer or None, got {seed!r}")
         spec = self.filter_spec(ideology, filters)
         rows = self.select(ideology, filters)
         if rows.empty:

@@ -6,6 +6,7 @@ from ..errors import ConfigError, ModelError
 from . import prompts
 from .actors import Actor, ActorType
 from .logs import Logs, make_entry
+from ..checks import whole_number
 
 
 def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs:
@@ -23,8 +24,7 @@ def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs
     """
     if not isinstance(annotator, Actor) or annotator.actor_type is not ActorType.ANNOTATOR:
         raise ConfigError("annotate: annotator must be an Actor with actor_type=ActorType.ANNOTATOR")
-    if isinstance(history_context_len, bool) or not isinstance(history_context_len, int) or history_context_len < 0:
-        raise ConfigError(f"history_context_len must be a whole number >= 0, got {history_context_len!r}")
+    whole_number("history_context_len", history_context_len)
     entries = list(logs)
     windows = [(max(0, i - history_context_len), i) for i in range(len(entries))]
     chats = [

@@ -21,6 +21,7 @@ from .actors import Actor, ActorType
 from .logs import Entry, Logs, make_entry
 from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
 from .turns import TurnManager
+from ..checks import whole_number
 
 
 class Discussion:
@@ -318,8 +319,7 @@ def _check_settings(
     names = [a.name for a in users] + ([moderator.name] if moderator else [])
     if len(set(names)) != len(names):
         raise ConfigError(f"every participant needs a unique username, got {names}")
-    for label, value, low in (("history_context_len", history_context_len, 0), ("conv_len", conv_len, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ConfigError(f"{label} must be a whole number >= {low}, got {value!r}")
-    if moderator_every is not None and (isinstance(moderator_every, bool) or not isinstance(moderator_every, int) or moderator_every < 1):
-        raise ConfigError(f"moderator_every must be a positive whole number or None, got {moderator_every!r}")
+    whole_number("history_context_len", history_context_len)
+    whole_number("conv_len", conv_len)
+    if moderator_every is not None:
+        whole_number("moderator_every (or None)", moderator_every, low=1)

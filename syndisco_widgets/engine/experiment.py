@@ -21,6 +21,7 @@ from .actors import Actor
 from .discussion import Discussion
 from .storage import atomic_write_text, unique_run_path
 from .turns import RoundRobin, TurnManager
+from ..checks import whole_number
 
 MANIFEST = "manifest.json"
 
@@ -59,8 +60,7 @@ class DiscussionExperiment:
             raise ConfigError(
                 f"num_active_users must be between 1 and the {len(self.users)} users given, got {num_active_users!r}"
             )
-        if isinstance(num_discussions, bool) or not isinstance(num_discussions, int) or num_discussions < 1:
-            raise ConfigError(f"num_discussions must be a positive whole number, got {num_discussions!r}")
+        whole_number("num_discussions", num_discussions, low=1)
         self.seed_opinions = list(seed_opinions)
         self.moderator = moderator
         self.turn_manager_template = next_turn_manager or RoundRobin()

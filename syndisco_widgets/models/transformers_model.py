@@ -18,6 +18,7 @@ from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaLis
 from ..errors import ConfigError
 from .base import BaseModel, ChatPrompt, TextCallback
 from .cache import load_model_and_tokenizer, resolve_device
+from ..checks import optional_seed
 
 # torch's global RNG is process-wide: every sampling call (from any model or
 # thread) holds this lock so a seeded call's random stream is not interleaved
@@ -121,8 +122,7 @@ class TransformersModel(BaseModel):
             raise ConfigError(f"temperature must be None or a number >= 0, got {temperature!r}")
         if top_p is not None and (not isinstance(top_p, (int, float)) or not 0 < top_p <= 1):
             raise ConfigError(f"top_p must be None or a number in (0, 1], got {top_p!r}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise ConfigError(f"seed must be None or an integer, got {seed!r}")
+        optional_seed("seed", seed)
         for label, value in (
             ("model_kwargs", model_kwargs),
             ("tokenizer_kwargs", tokenizer_kwargs),

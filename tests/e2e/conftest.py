@@ -174,9 +174,11 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def artifacts(request: pytest.FixtureRequest) -> Path:
-    """Folder for this test's screenshots: test-results/e2e/<test name>/."""
+    """Folder for this test's screenshots: test-results/e2e/<test name>/ (emptied first,
+    so a stale failure.png from an earlier run is never mistaken for this one's)."""
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
     path = ARTIFACTS / name
+    shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -22,9 +22,8 @@ from typing import Any
 
 from ..errors import ConfigError, ModelLoadError
 from ..models.base import BaseModel
+from ..models.env import MODEL_ENV_VAR, model_path_from_env
 
-#: Environment variable read when ``model=`` is left out.
-MODEL_ENV_VAR = "SYNDISCO_MODEL"
 
 # Hosted chat-API model names (OpenAI, Anthropic, Google, ...). They cannot run here.
 _API_NAME = re.compile(
@@ -89,7 +88,7 @@ def resolve_model(
     if isinstance(model, BaseModel):
         return model
     if model is None:
-        model = os.environ.get(MODEL_ENV_VAR) or None
+        model = model_path_from_env()
         if model is None:
             raise _missing_model_error(owner)
     if isinstance(model, os.PathLike):

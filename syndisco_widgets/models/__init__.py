@@ -5,9 +5,13 @@ only when a model is built.
 """
 
 from .base import BaseModel, ChatPrompt, TextCallback
+from .env import MODEL_ENV_VAR, is_demo_model, model_from_env, model_path_from_env
 from .scripted import ScriptedModel
 
-__all__ = ["BaseModel", "ChatPrompt", "ScriptedModel", "TextCallback", "TransformersModel", "build_tiny_model"]
+__all__ = [
+    "MODEL_ENV_VAR", "BaseModel", "ChatPrompt", "ScriptedModel", "TextCallback", "TransformersModel",
+    "build_tiny_model", "is_demo_model", "model_from_env", "model_path_from_env",
+]
 
 
 def __getattr__(name: str):

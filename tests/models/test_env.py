@@ -1,0 +1,21 @@
+"""model_from_env: the model SYNDISCO_MODEL names, or the tiny offline demo model."""
+
+from __future__ import annotations
+
+from syndisco_widgets.models import MODEL_ENV_VAR, is_demo_model, model_from_env, model_path_from_env
+
+
+def test_named_model_is_loaded_with_the_given_settings(monkeypatch, tiny_model_dir):
+    monkeypatch.setenv(MODEL_ENV_VAR, str(tiny_model_dir))
+    model = model_from_env(max_out_tokens=7, temperature=0.5, demo_kwargs={"temperature": 0.9})
+    assert model_path_from_env() == str(tiny_model_dir)
+    assert model.name == str(tiny_model_dir) and model.max_out_tokens == 7 and model.temperature == 0.5
+    assert not is_demo_model(model)
+
+
+def test_unset_falls_back_to_the_demo_model_with_demo_settings(monkeypatch, tiny_model_dir):
+    monkeypatch.setenv(MODEL_ENV_VAR, "  ")
+    monkeypatch.setattr("syndisco_widgets.models.tiny.build_tiny_model", lambda *a, **k: tiny_model_dir)
+    model = model_from_env(max_out_tokens=7, temperature=0.5, demo_kwargs={"temperature": 0.9})
+    assert model_path_from_env() is None
+    assert is_demo_model(model) and model.temperature == 0.9

@@ -1,16 +1,20 @@
-"""Real-browser fixtures: JupyterLab on a free port, driven by Debian Chromium.
+"""Real-browser fixtures: JupyterLab (and Notebook 7) on a free port, driven by Debian Chromium.
 
 Reusable pieces for any notebook test:
 
 * ``lab_server``: a token-less ``jupyter lab`` (session scope) whose root is a
   temporary copy of ``tests/e2e/notebooks``; its kernels import this checkout.
+  The same server also serves the Notebook 7 UI (``/tree``, ``/notebooks/<path>``).
 * ``page``: a fresh browser context + page; ``dialogs`` collects any
   alert/confirm (they are dismissed); a screenshot is kept when a test fails.
 * ``lab_page(relpath)``: open a notebook in a clean workspace and wait until
   its kernel is idle. Returns the playwright ``Page``.
+* ``notebook7_page(relpath)``: the same in the Notebook 7 UI (``/notebooks/<relpath>``).
 * ``run_all_cells(page)``: Run ▸ Run All Cells, then wait until every code
   cell has run and the kernel is idle (fails fast on an error output).
-* ``wait_idle(page)``: wait for "<kernel> | Idle" in the status bar.
+* ``wait_idle(page)``: wait until the kernel is visibly idle: "<kernel> | Idle" in
+  Lab's status bar; in Notebook 7 (no status bar) the toolbar's kernel name plus
+  its idle execution indicator.
 * ``artifacts``: ``test-results/e2e/<test name>/`` for screenshots.
 """
 
@@ -26,6 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -51,6 +56,7 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT = 60
 KERNEL_IDLE_TIMEOUT = 60_000  # ms
 IDLE_STATUS = re.compile(r"^(?!No Kernel).+\|\s*Idle$")  # e.g. "Python 3 (ipykernel) | Idle"
+KERNEL_NAME = re.compile(r"^\s*(?!No Kernel)\S")  # Notebook 7 toolbar, e.g. "Python 3 (ipykernel)"
 
 
 # ------------------------------------------------------------------ server
@@ -65,6 +71,12 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def _wait_until_up(proc: subprocess.Popen, url: str, log: Path) -> None:
@@ -111,6 +123,11 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     (config / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
+    # Serve the Notebook 7 UI too (a no-op where `notebook` is already enabled system-wide).
+    if _importable("notebook"):
+        (config / "jupyter_server_config.json").write_text(
+            json.dumps({"ServerApp": {"jpserver_extensions": {"notebook": True}}})
+        )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -211,9 +228,28 @@ def page(browser, dialogs, artifacts, request):
 
 
 # --------------------------------------------------------------- notebooks
+def is_notebook7(page) -> bool:
+    """True when the page shows the Notebook 7 UI (``/notebooks/...``), not JupyterLab (``/lab...``)."""
+    return urllib.parse.urlparse(page.url).path.startswith("/notebooks/")
+
+
 def wait_for_kernel_idle(page, timeout: float = KERNEL_IDLE_TIMEOUT) -> None:
-    """Wait for the status bar to read e.g. 'Python 3 (ipykernel) | Idle'."""
-    page.locator(".jp-StatusBar-TextItem", has_text=IDLE_STATUS).first.wait_for(timeout=timeout)
+    """Wait until the kernel is visibly idle.
+
+    JupyterLab: the status bar reads e.g. 'Python 3 (ipykernel) | Idle'.
+    Notebook 7 has no status bar: its notebook toolbar shows the kernel name next to the
+    execution indicator (a circle, filled while busy). The indicator alone reads "idle"
+    for a moment before any kernel exists ("No Kernel"), so both must agree.
+    """
+    if not is_notebook7(page):
+        page.locator(".jp-StatusBar-TextItem", has_text=IDLE_STATUS).first.wait_for(timeout=timeout)
+        return
+    (
+        page.locator(".jp-NotebookPanel-toolbar")
+        .filter(has=page.locator(".jp-KernelName", has_text=KERNEL_NAME))
+        .locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+        .first.wait_for(timeout=timeout)
+    )
 
 
 @pytest.fixture
@@ -223,6 +259,21 @@ def lab_page(page, lab_server: LabServer) -> Callable[[str], object]:
     def open_notebook(relpath: str):
         workspace = f"e2e-{uuid.uuid4().hex[:8]}"
         page.goto(f"{lab_server.url}/lab/workspaces/{workspace}/tree/{relpath}")
+        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+        wait_for_kernel_idle(page)
+        return page
+
+    return open_notebook
+
+
+@pytest.fixture
+def notebook7_page(page, lab_server: LabServer) -> Callable[[str], object]:
+    """Factory: ``notebook7_page("x.ipynb")`` opens the notebook in the Notebook 7 UI, waits for an idle kernel."""
+    if not _importable("notebook"):
+        pytest.skip("Notebook 7 (the `notebook` package) is not installed")
+
+    def open_notebook(relpath: str):
+        page.goto(f"{lab_server.url}/notebooks/{urllib.parse.quote(relpath)}")
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
         wait_for_kernel_idle(page)
         return page
@@ -243,7 +294,9 @@ _CELLS_STATE_JS = """
 
 
 def run_all_cells(page, timeout: float = 60.0) -> None:
-    """Run ▸ Run All Cells, then wait until all code cells ran and the kernel is idle."""
+    """Run ▸ Run All Cells, then wait until all code cells ran and the kernel is idle.
+
+    Works in JupyterLab and Notebook 7 (same menu bar, same notebook panel)."""
     page.locator("#jp-MainMenu").get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
     deadline = time.monotonic() + timeout

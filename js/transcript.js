@@ -120,7 +120,12 @@ export function buildMessage(doc, entry, index, { markdown = true } = {}) {
   msg.style.setProperty("--sdw-hue", String(hueOf(entry.name)));
 
   const meta = buildHeader(doc, entry);
-  if (entry.model) meta.appendChild(el(doc, "span", "sdw-model", String(entry.model)));
+  // A typed-in message has no model: its "model" field only repeats the badge.
+  if (entry.model && entry.source !== "human") {
+    const label = el(doc, "span", "sdw-model", String(entry.model));
+    label.setAttribute("title", String(entry.model)); // attribute text, never parsed
+    meta.appendChild(label);
+  }
   meta.appendChild(el(doc, "span", "sdw-spacer"));
   meta.appendChild(el(doc, "span", "sdw-index", `#${index + 1}`));
   const branch = el(doc, "button", "sdw-branch");

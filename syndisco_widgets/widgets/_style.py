@@ -31,7 +31,7 @@ CSS = """
   color: var(--jp-error-color1, #d32f2f) !important;
 }
 .sdw-ok { color: var(--jp-success-color1, #2e7d32) !important; }
-.sdw-warn { color: var(--jp-warn-color1, #b26a00) !important; }
+.sdw-warn { color: var(--jp-warn-color0, #b26a00) !important; }
 .sdw-state-badge {
   display: inline-block;
   padding: 0 7px;
@@ -43,11 +43,17 @@ CSS = """
   background: var(--jp-layout-color4, #777);
 }
 .sdw-state-running .sdw-state-badge, .sdw-state-badge.sdw-state-running { background: var(--jp-brand-color1, #1976d2); }
-.sdw-state-badge.sdw-state-stopping { background: var(--jp-warn-color1, #b26a00); }
+.sdw-state-badge.sdw-state-stopping { background: var(--jp-warn-color0, #b26a00); }
 .sdw-state-badge.sdw-state-finished { background: var(--jp-success-color1, #2e7d32); }
 .sdw-state-badge.sdw-state-error { background: var(--jp-error-color1, #d32f2f); }
 .sdw-status-text { color: var(--jp-ui-font-color1, inherit); }
 .sdw-status.sdw-error .sdw-status-text { color: var(--jp-error-color1, #d32f2f); }
+/* Narrow columns (the studio's set-up side): fields shrink instead of spilling over
+   the edge, and buttons keep their label while the text box beside them gives way. */
+.sdw-persona-form, .sdw-field, .sdw-field > .widget-inline-hbox,
+.sdw-field input, .sdw-field textarea { min-width: 0; }
+.sdw-inject > .widget-button { flex: 0 0 auto; }
+.sdw-inject > .widget-textarea { min-width: 0; }
 .sdw-table-wrap { max-height: 420px; overflow: auto; }
 .sdw-table-wrap table {
   border-collapse: collapse;
@@ -65,7 +71,18 @@ CSS = """
   color: var(--jp-ui-font-color1, inherit);
 }
 .sdw-table-wrap th { background: var(--jp-layout-color2, #eee); }
-.sdw-demo-note { color: var(--jp-warn-color1, #b26a00); font-style: italic; }
+.sdw-demo-note { color: var(--jp-warn-color0, #b26a00); font-style: italic; }
+/* Orange as text: JupyterLab's warning orange (#f57c00) is ~2.5:1 on white.
+   Mixed towards the text colour it is darker on light themes (~7:1) and
+   lighter on dark ones; without color-mix() the darker shade above is used. */
+@supports (color: color-mix(in srgb, red 50%, black)) {
+  .sdw-demo-note, .sdw-warn, .sdw-state-badge.sdw-state-stopping {
+    --sdw-warn-text: color-mix(in srgb, var(--jp-warn-color1, #f57c00) 55%,
+                               var(--jp-ui-font-color0, var(--vscode-editor-foreground, #000)));
+  }
+  .sdw-demo-note, .sdw-warn { color: var(--sdw-warn-text) !important; }
+  .sdw-state-badge.sdw-state-stopping { background: var(--sdw-warn-text); }
+}
 """
 
 

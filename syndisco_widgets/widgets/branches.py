@@ -176,7 +176,7 @@ class BranchExplorer(widgets.VBox):
         self._next_id = 0
         if discussion is not None:
             self.active = self._add(discussion, "main")
-        self._refresh()
+        self._refresh(follow_live=True)
 
     def _add(self, discussion: Discussion, label: str, parent: int | None = None, fork_at: int | None = None) -> int:
         node = Branch(self._next_id, label, discussion, parent, fork_at)
@@ -199,7 +199,7 @@ class BranchExplorer(widgets.VBox):
                 self.active = self._add(change.discussion, f"branch {self._next_id}")
             else:
                 self.active = self._add(change.discussion, f"branch {self._next_id}", parent, change.at_turn)
-            self._refresh()
+            self._refresh(follow_live=True)
             # Offer the natural comparison: the new branch against the one it came from.
             self.left.value = parent if parent is not None else self.active
             self.right.value = self.active
@@ -214,7 +214,7 @@ class BranchExplorer(widgets.VBox):
         elif change.reason == "switch":
             found = self._find(change.discussion)
             self.active = found if found is not None else self._add(change.discussion, f"branch {self._next_id}")
-        self._refresh()
+        self._refresh(follow_live=True)
 
     def _lines(self) -> list[tuple[str, int]]:
         """Tree rows, depth-first, indented by depth."""
@@ -234,10 +234,14 @@ class BranchExplorer(widgets.VBox):
             walk(root, 0)
         return rows
 
-    def _refresh(self) -> None:
+    def _refresh(self, follow_live: bool = False) -> None:
+        """Redraw the tree and the pickers. ``follow_live``: the live branch changed
+        (branch, switch, reset, new tree), so the selection moves to it; otherwise
+        the user's own selection stays."""
         rows = self._lines()
         plain = [(self.branches[i].label, i) for _text, i in rows]
-        selected = self.tree.value if self.tree.value in self.branches else self.active
+        keep = not follow_live and self.tree.value in self.branches
+        selected = self.tree.value if keep else self.active
         live = self.live
         with self.tree.hold_sync():
             self.tree.options = rows

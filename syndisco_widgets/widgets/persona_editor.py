@@ -26,6 +26,9 @@ __all__ = ["PersonaEditor"]
 
 _LABEL_WIDTH = "11em"
 _LONG_TEXT = {"special_instructions"}
+# Labels that would not fit in _LABEL_WIDTH (the full field name is the tooltip).
+_SHORT_LABELS = {"personality_characteristics": "Personality traits"}
+_LIST_ROWS = 5  # one line per item: the usual four traits and room for one more
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class _Spec:
 
     @property
     def label(self) -> str:
-        return self.name.replace("_", " ").capitalize()
+        return _SHORT_LABELS.get(self.name) or self.name.replace("_", " ").capitalize()
 
 
 @dataclass
@@ -112,7 +115,8 @@ class PersonaEditor(widgets.VBox):
         self._quiet = False  # True while the form is filled from code
 
         # -- list of personas -------------------------------------------------
-        self.list = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="100%"))
+        # width auto, not 100%: the select's own margin would push it past the column's edge.
+        self.list = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="auto"))
         self.list.observe(self._on_select, names="index")
 
         def button(label: str, icon: str, tip: str) -> widgets.Button:
@@ -262,7 +266,8 @@ class PersonaEditor(widgets.VBox):
     def _field_widget(self, spec: _Spec) -> widgets.ValueWidget:
         layout = widgets.Layout(width="100%", max_width="460px", flex="1 1 260px")
         if spec.kind == "list":
-            box = widgets.Textarea(description=spec.label, placeholder="one per line", rows=3, layout=layout)
+            box = widgets.Textarea(description=spec.label, placeholder="one per line", rows=_LIST_ROWS,
+                                   layout=layout)
         elif spec.name in _LONG_TEXT:
             box = widgets.Textarea(description=spec.label, rows=2, layout=layout)
         elif spec.kind == "int":
@@ -273,6 +278,8 @@ class PersonaEditor(widgets.VBox):
         else:
             box = widgets.Text(description=spec.label, layout=layout)
         box.style.description_width = _LABEL_WIDTH
+        if spec.name in _SHORT_LABELS:
+            box.tooltip = spec.name
         return box
 
     def _build_extra(self, spec: _Spec, error: widgets.Label) -> widgets.Widget:

@@ -150,23 +150,28 @@ class DiscussionStudio(widgets.VBox):
         self.model_picker.observe(self._on_model, names="value")
         self._on_model()
 
+        # Side by side from ~770px (a notebook beside JupyterLab's file browser is ~850px);
+        # narrower than that the discussion wraps below the set-up.
         left = classed(widgets.VBox([
             widgets.HTML('<span class="sdw-section-title">Set-up</span>'),
             self.setup, self.start_button, self.setup_status,
-        ], layout=widgets.Layout(flex="1 1 380px", min_width="0")), "sdw-setup")
+        ], layout=widgets.Layout(flex="1 1 320px", min_width="0")), "sdw-setup")
         right = classed(widgets.VBox([
             widgets.HTML('<span class="sdw-section-title">Discussion</span>'),
             self.model_note, self.transcript, self.controls, self.tabs,
-        ], layout=widgets.Layout(flex="2 1 480px", min_width="0")), "sdw-stage")
+        ], layout=widgets.Layout(flex="2 1 440px", min_width="0")), "sdw-stage")
         super().__init__([
             style_widget(),
-            widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap",
-                                                              align_items="flex-start")),
+            classed(widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap",
+                                                                      align_items="flex-start")),
+                    "sdw-row"),
         ], **kwargs)
         classed(self, "sdw-app", "sdw-studio")
 
         if start if start is not None else (model is not None and bool(personas)):
-            self.start()
+            if self.start():
+                # Set up from the arguments and running: the discussion gets the room.
+                self.setup.selected_index = None
 
     # ------------------------------------------------------------------ reading
     @property

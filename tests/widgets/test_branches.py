@@ -98,3 +98,29 @@ def test_works_alone_on_a_discussion(closing):
     explorer.branch(1)
     assert explorer.runner.wait(5)
     assert sorted(explorer.branches) == [0, 1] and explorer.active == 1
+
+
+def test_selection_follows_the_live_branch_but_keeps_a_users_pick(closing):
+    runner, controls, explorer, _view = setup(closing)
+    controls.run_button.click()
+    controls.branch_button.click()           # branch 1 goes live: the list selects it, not "main"
+    assert runner.wait(5)
+    assert explorer.active == 1 and explorer.tree.value == 1
+
+    explorer.tree.value = 0                  # the user's own pick survives refreshes ...
+    explorer._refresh()
+    assert explorer.tree.value == 0 and explorer.active == 1
+
+    runner.branch(2)                          # ... until the live branch changes again
+    assert runner.wait(5)
+    assert explorer.active == 2 and explorer.tree.value == 2
+
+    explorer.tree.value = 0                   # switching (Show) selects what went live
+    explorer.show_button.click()
+    assert runner.wait(5)
+    assert explorer.active == 0 and explorer.tree.value == 0
+
+    explorer.tree.value = 2
+    controls.reset_button.click()             # a reset selects the live branch it replaced
+    assert runner.wait(5)
+    assert explorer.active == 0 and explorer.tree.value == 0

@@ -33,6 +33,13 @@ def test_every_field_has_a_form_widget_and_shows_the_selected_persona():
     assert ed.fields["username"].value == "Giannis"
 
 
+def test_list_fields_fit_their_label_and_items():
+    traits = editor().fields["personality_characteristics"]
+    assert traits.description == "Personality traits"  # "Personality characteristics" is cut off at 11em
+    assert traits.tooltip == "personality_characteristics"
+    assert traits.rows >= len(EMMA["personality_characteristics"])
+
+
 def test_editing_the_form_updates_value():
     ed = editor()
     ed.fields["current_employment"].value = "Doctor"

@@ -32,6 +32,15 @@ def test_prefilled_studio_builds_the_discussion_at_once(closing):
     assert len(studio.explorer.branches) == 1
 
 
+def test_setup_folds_away_only_when_the_studio_starts_by_itself(closing):
+    started = closing(DiscussionStudio(ScriptedModel(), PERSONAS))
+    assert started.discussion is not None and started.setup.selected_index is None
+    waiting = closing(DiscussionStudio(ScriptedModel(), PERSONAS, start=False))
+    assert waiting.discussion is None and waiting.setup.selected_index == 1  # 2. Personas
+    empty = closing(DiscussionStudio())
+    assert empty.setup.selected_index == 0  # 1. Model
+
+
 def test_setup_problems_show_inline(closing):
     studio = closing(DiscussionStudio())
     assert studio.discussion is None

@@ -16,24 +16,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from .studio import MESSAGES, PERSONAS, QUICKSTART, Studio, button
+
 pytestmark = pytest.mark.browser
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-QUICKSTART = REPO_ROOT / "notebooks" / "01_quickstart.ipynb"
-PERSONAS = ("Emma35", "Giannis")  # the quickstart's persona usernames
 CONV_LEN = 12  # the quickstart studio's conv_len: a full run has this many entries
 PAYLOAD = "<img src=x onerror=alert(1)><script>window.pwned=1</script>"
 BUDGET_S = 120
-MESSAGES = ".sdw-list .sdw-message"  # finished turns (the one being written is elsewhere)
 
 
 def _texts(transcript) -> list[str]:
     return transcript.locator(f"{MESSAGES} .sdw-text").all_inner_texts()
-
-
-def _button(scope, label: str):
-    """A button by its visible label (its accessible name starts with the icon-font glyph)."""
-    return scope.get_by_role("button", name=re.compile(rf"^\W*{re.escape(label)}$"))
 
 
 def _snap(page, stage, path: Path) -> None:
@@ -56,16 +49,11 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     page = lab_page(QUICKSTART.name)
     run_cells(page, timeout=90)
 
-    studio = page.locator(".sdw-studio")
-    expect(studio).to_have_count(1)
-    studio.scroll_into_view_if_needed()
-    # The live transcript is the first one; the branch explorer's compare views come later.
-    stage = studio.locator(".sdw-stage")
-    transcript = stage.locator(".sdw-transcript").first
-    messages = transcript.locator(MESSAGES)
-    controls = studio.locator(".sdw-controls")
-    status = controls.locator(".sdw-status")
-    step, run, stop, branch = (_button(controls, n) for n in ("Step", "Run", "Stop", "Branch"))
+    studio = Studio.find(page)
+    stage, transcript, messages, controls, status = (
+        studio.stage, studio.transcript, studio.messages, studio.controls, studio.status
+    )
+    step, run, stop, branch = (studio.button(n) for n in ("Step", "Run", "Stop", "Branch"))
 
     # The notebook's "driving it from code" cell already took two steps.
     expect(messages).to_have_count(2)
@@ -74,13 +62,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     expect(stop).to_be_disabled()
 
     # 1. Step: exactly one more message, by a persona, with text.
-    step.click()
-    expect(messages).to_have_count(3)
-    expect(status).to_contain_text("Turn done")
-    expect(transcript.locator(".sdw-streaming")).to_have_count(0)
-    newest = messages.nth(2)
-    assert newest.locator(".sdw-name").inner_text().strip() in PERSONAS
-    assert newest.locator(".sdw-text").inner_text().strip()
+    studio.step_adds_one_message()
     assert _user_turns(status) == 3
     _snap(page, stage, artifacts / "1-after-step.png")
 
@@ -111,7 +93,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     n_shared = len(shared)
     branch.click()
     expect(status).to_contain_text(f"Branched after entry {n_shared}")
-    tree = studio.locator(".sdw-branches select").first
+    tree = studio.root.locator(".sdw-branches select").first
     options = tree.locator("option")
     expect(options).to_have_count(2)
     expect(options.nth(0)).to_contain_text(f"main ({n_shared} entries)")
@@ -125,7 +107,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     inject = controls.locator(".sdw-inject")
     inject.locator("select").select_option(label=PERSONAS[1])
     inject.locator("textarea").fill(PAYLOAD)
-    _button(inject, "Send").click()
+    button(inject, "Send").click()
     expect(messages).to_have_count(n_shared + 1)
     human = messages.nth(n_shared)
     expect(human.locator(".sdw-name")).to_have_text(PERSONAS[1])
@@ -141,9 +123,9 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     transcript.screenshot(path=str(artifacts / "3-end-transcript.png"))
     # The whole studio at once needs a taller window (element shots clip inside the notebook's scroller).
     page.set_viewport_size({"width": 1280, "height": 2600})
-    studio.evaluate("el => el.scrollIntoView({block: 'start'})")
-    expect(studio).to_be_in_viewport(ratio=0.99)  # sub-pixel edges
-    studio.screenshot(path=str(artifacts / "3-end-studio-full.png"))
+    studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    expect(studio.root).to_be_in_viewport(ratio=0.99)  # sub-pixel edges
+    studio.root.screenshot(path=str(artifacts / "3-end-studio-full.png"))
 
     elapsed = time.monotonic() - t0
     tree_text = [" ".join(t.split()) for t in tree_text]

@@ -36,7 +36,7 @@ def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs
         raise ModelError(f"annotating {len(entries)} entries with {annotator.name!r} failed: {exc}") from exc
     result = Logs()
     for index, (label, (start, end)) in enumerate(zip(labels, windows)):
-        result._entries.append(
+        result.add(
             make_entry(
                 annotator.name, label, annotator.model.name, annotator.describe(),
                 role=annotator.role, source="model", context=[start, end],

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..checks import whole_number
 from ..errors import ConfigError, ModelError, TurnError
 from ..models.base import TextCallback
 from .actors import Actor, ActorType
 from .logs import Entry, Logs, make_entry
 from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
 from .turns import TurnManager
-from ..checks import whole_number
 
 
 class Discussion:
@@ -79,7 +79,6 @@ class Discussion:
         self._pending: tuple[Actor, bool] | None = None  # chosen speaker of an unfinished turn
         self._started = False
         self._finished = False
-        self._steps_taken = 0
         self._writer: JsonlLogWriter | None = None
         if autosave_dir is not None:
             self._writer = JsonlLogWriter(unique_run_path(autosave_dir), metadata=self.settings())
@@ -99,6 +98,11 @@ class Discussion:
     def finished(self) -> bool:
         """True once the discussion has produced all its turns."""
         return self._finished or (self._started and self._is_complete())
+
+    @property
+    def _steps_taken(self) -> int:
+        """Model-written turns so far, moderator's included (one per ``next()``)."""
+        return sum(1 for e in self.logs._entries if e.get("source") == "model")
 
     @property
     def user_turns(self) -> int:
@@ -171,7 +175,6 @@ class Discussion:
             role=speaker.role, source="model", context=[start, len(self.logs)],
         )
         self._pending = None
-        self._steps_taken += 1
         return self._record(entry, drawn)
 
     def next_speaker(self) -> Actor | None:
@@ -267,7 +270,6 @@ class Discussion:
             next(self.next_turn_manager)
         for entry, was_drawn in zip(entries, drawn):
             self._record(dict(entry), was_drawn)
-        self._steps_taken = sum(1 for e in self.logs._entries if e.get("source") == "model")
 
     def _register_names(self, turn_manager: TurnManager) -> None:
         if not turn_manager.names:
@@ -298,11 +300,11 @@ class Discussion:
         return self._actors[next(self.next_turn_manager)], True
 
     def _record(self, entry: Entry, drawn: bool) -> Entry:
-        self.logs._entries.append(entry)
+        recorded = self.logs.add(entry)
         self._drawn.append(drawn)
         if self._writer is not None:
-            self._writer.write(entry, drawn=drawn)
-        return dict(entry)
+            self._writer.write(recorded, drawn=drawn)
+        return recorded
 
     def __repr__(self) -> str:
         names = ", ".join(a.name for a in self.participants)

@@ -75,6 +75,12 @@ class Logs(Sequence[Entry]):
         self._entries.append(entry)
         return dict(entry)
 
+    def add(self, entry: Mapping[str, Any]) -> Entry:
+        """Add an entry dict (as built by :func:`make_entry`) and return a copy of it."""
+        checked = _entry_from_record(entry, f"entry {len(self._entries)}")
+        self._entries.append(checked)
+        return dict(checked)
+
     @classmethod
     def from_lists(
         cls, names: Sequence[str], texts: Sequence[str], models: Sequence[str] | None = None

@@ -108,3 +108,13 @@ def test_jsonl_broken_middle_line_is_an_error(tmp_path):
     path.write_text('{"header": {}}\n{"entry": {"name": "A", "text": "x"}}\nnonsense\n{"entry": {"name": "B", "text": "y"}}\n')
     with pytest.raises(LogsFormatError, match="run.jsonl, line 3: not valid JSON"):
         Logs.from_file(path)
+
+
+def test_add_checks_a_built_entry_and_returns_a_copy():
+    logs = Logs()
+    added = logs.add({"name": "A", "text": "hi", "model": "m", "prompt": "", "role": "user"})
+    added["text"] = "changed"
+    assert logs[0]["text"] == "hi" and logs[0]["role"] == "user"
+    with pytest.raises(LogsFormatError, match="entry 1: missing 'text'"):
+        logs.add({"name": "B"})
+    assert len(logs) == 1

@@ -8,7 +8,6 @@ the same folder skips finished discussions and resumes the interrupted one.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import random
@@ -87,17 +86,9 @@ class DiscussionExperiment:
             })
         return plan
 
-    def _turn_manager(self, item: dict[str, Any]) -> TurnManager:
-        manager = copy.deepcopy(self.turn_manager_template)
-        manager.history = []
-        manager.seed = item["seed"]
-        manager.rng.seed(item["seed"])
-        manager.set_names(item["users"])
-        return manager
-
     def _discussion(self, item: dict[str, Any], output_dir: Path, resume_from: str | None) -> Discussion:
         users = [self._by_name[n] for n in item["users"]]
-        manager = self._turn_manager(item)
+        manager = self.turn_manager_template.fresh(item["users"], item["seed"])
         if resume_from:
             return Discussion.resume(output_dir / resume_from, manager, users, self.moderator)
         opinion = [item["seed_opinion"]] if item["seed_opinion"] is not None else []

@@ -71,6 +71,16 @@ class TurnManager(ABC, Iterator[str]):
         self.history.append(name)
         return name
 
+    def fresh(self, names: Sequence[str] | None = None, seed: int | None = None) -> TurnManager:
+        """A copy with no history, restarted from ``seed`` (default: its own) and given ``names``."""
+        clone = copy.deepcopy(self)
+        clone.history = []
+        clone.seed = self.seed if seed is None else seed
+        clone.rng = random.Random(clone.seed)
+        if names is not None:
+            clone.set_names(names)
+        return clone
+
     def peek(self, count: int) -> list[str]:
         """The next ``count`` speakers, without advancing this manager."""
         preview = copy.deepcopy(self)

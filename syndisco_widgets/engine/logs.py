@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
 from ..errors import LogsFormatError
-from .storage import atomic_write_text, read_jsonl_records, utc_timestamp
+from .storage import atomic_write_text, read_json, read_jsonl_records, utc_timestamp
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -167,18 +167,11 @@ class Logs(Sequence[Entry]):
             LogsFormatError: the file is not valid; the message says where.
         """
         path = Path(path)
-        if not path.is_file():
-            raise LogsFormatError(f"{path}: no such log file")
         if path.suffix == ".jsonl":
             header, records = read_jsonl_records(path)
             entries = [_entry_from_record(r["entry"], f"{path}, line {n}") for n, r in records]
             return cls(entries, timestamp=header.get("created"))
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise LogsFormatError(
-                f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
+        data = read_json(path, LogsFormatError, "log file")
         if not isinstance(data, dict) or not isinstance(data.get("logs"), list):
             raise LogsFormatError(
                 f"{path}: expected an object with a 'logs' list, as written by Logs.export"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PersonaError
-from .storage import atomic_write_text
+from .storage import atomic_write_text, read_json
 
 # The order fields are written in (``str(persona)``, files); ``extra`` comes last.
 _OUTPUT_ORDER = (
@@ -115,12 +115,7 @@ def load_personas(path: str | os.PathLike, persona_class: type[Persona] = Person
     Errors name the file, the item and the field, so a long file is easy to fix.
     """
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PersonaError(f"{path}: no such persona file") from None
-    except json.JSONDecodeError as exc:
-        raise PersonaError(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    data = read_json(path, PersonaError, "persona file")
     items = data if isinstance(data, list) else [data]
     return [
         persona_class.from_dict(item, where=f"{path}, item {i}" if isinstance(data, list) else str(path))

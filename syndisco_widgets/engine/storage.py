@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import LogsFormatError
+from ..errors import ConfigError, LogsFormatError
 
 FORMAT = "syndisco-widgets/logs-jsonl-1"
 
@@ -34,6 +34,16 @@ def unique_run_path(directory: str | os.PathLike, stem: str = "discussion", suff
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     return folder / f"{stem}-{stamp}-{uuid.uuid4().hex[:10]}{suffix}"
+
+
+def read_json(path: Path, error: type[ConfigError], what: str) -> Any:
+    """Parse a JSON file; a missing or broken file raises ``error`` saying where."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except json.JSONDecodeError as exc:
+        raise error(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
@@ -94,6 +104,8 @@ def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, dict
     A last line cut off mid-write (the run crashed) is dropped with a warning;
     any other broken line raises :class:`LogsFormatError` naming it.
     """
+    if not path.is_file():
+        raise LogsFormatError(f"{path}: no such log file")
     raw = path.read_text(encoding="utf-8")
     lines = raw.split("\n")
     header: dict[str, Any] = {}

@@ -118,3 +118,9 @@ def test_add_checks_a_built_entry_and_returns_a_copy():
     with pytest.raises(LogsFormatError, match="entry 1: missing 'text'"):
         logs.add({"name": "B"})
     assert len(logs) == 1
+
+
+@pytest.mark.parametrize("name", ["missing.json", "missing.jsonl"])
+def test_a_missing_log_file_is_named(tmp_path, name):
+    with pytest.raises(LogsFormatError, match=f"{name}: no such log file"):
+        Logs.from_file(tmp_path / name)

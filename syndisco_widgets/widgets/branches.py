@@ -141,8 +141,8 @@ class BranchExplorer(widgets.VBox):
             return None
         da, db = self.branches[a].discussion, self.branches[b].discussion
         start = shared_prefix(da, db)
-        self.left_view.reset(list(da.logs)[start:])
-        self.right_view.reset(list(db.logs)[start:])
+        self.left_view.reset(da.logs[start:])
+        self.right_view.reset(db.logs[start:])
         self.left_title.value = self.branches[a].label
         self.right_title.value = self.branches[b].label
         self.compare_note.value = f"Both share the first {start} entries; shown from entry {start} on."
@@ -193,18 +193,7 @@ class BranchExplorer(widgets.VBox):
         if change.reason == "start":
             self._start_tree(change.discussion)
             return
-        if change.reason == "branch":
-            parent = self._find(change.parent)
-            if parent is None:  # forked from something we never saw: start a new root
-                self.active = self._add(change.discussion, f"branch {self._next_id}")
-            else:
-                self.active = self._add(change.discussion, f"branch {self._next_id}", parent, change.at_turn)
-            self._refresh(follow_live=True)
-            # Offer the natural comparison: the new branch against the one it came from.
-            self.left.value = parent if parent is not None else self.active
-            self.right.value = self.active
-            return
-        elif change.reason == "reset":
+        if change.reason == "reset":
             node = self._find(change.parent)
             if node is None:
                 self._start_tree(change.discussion)
@@ -214,6 +203,16 @@ class BranchExplorer(widgets.VBox):
         elif change.reason == "switch":
             found = self._find(change.discussion)
             self.active = found if found is not None else self._add(change.discussion, f"branch {self._next_id}")
+        elif change.reason == "branch":
+            # Forked from something we never saw (parent None): the fork starts a new root.
+            parent = self._find(change.parent)
+            at = change.at_turn if parent is not None else None
+            self.active = self._add(change.discussion, f"branch {self._next_id}", parent, at)
+            self._refresh(follow_live=True)
+            # Offer the natural comparison: the new branch against the one it came from.
+            self.left.value = parent if parent is not None else self.active
+            self.right.value = self.active
+            return
         self._refresh(follow_live=True)
 
     def _lines(self) -> list[tuple[str, int]]:

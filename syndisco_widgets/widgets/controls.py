@@ -9,16 +9,13 @@ import ipywidgets as widgets
 
 from ..engine import Discussion
 from ._style import classed, style_widget
-from .runner import (
-    ERROR, FINISHED, RUNNING, STOPPING, DiscussionChange, DiscussionRunner, ensure_runner,
-    names_and_roles,
-)
+from .runner import ERROR, FINISHED, IDLE, RUNNING, STOPPING, DiscussionChange, DiscussionRunner, ensure_runner
 from .transcript import TranscriptView
 
 __all__ = ["DiscussionControls", "status_html"]
 
 _STATE_LABELS = {
-    "idle": "Ready", RUNNING: "Running", STOPPING: "Stopping", FINISHED: "Finished", ERROR: "Error",
+    IDLE: "Ready", RUNNING: "Running", STOPPING: "Stopping", FINISHED: "Finished", ERROR: "Error",
 }
 
 
@@ -29,6 +26,16 @@ def status_html(state: str, text: str) -> str:
         f'<span class="sdw-state-badge sdw-state-{html.escape(state)}">{html.escape(label)}</span>'
         f'<span class="sdw-status-text">{html.escape(text)}</span>'
     )
+
+
+def names_and_roles(discussion: Discussion | None) -> list[tuple[str, str]]:
+    """``(label, name)`` pairs for everyone who can speak, moderator marked."""
+    if discussion is None:
+        return []
+    pairs = [(u.name, u.name) for u in discussion.users]
+    if discussion.moderator is not None:
+        pairs.append((f"{discussion.moderator.name} (moderator)", discussion.moderator.name))
+    return pairs
 
 
 class DiscussionControls(widgets.VBox):
@@ -114,10 +121,10 @@ class DiscussionControls(widgets.VBox):
         """Send the typed message as the chosen speaker; False (and a note) if it cannot."""
         text = self.message.value
         if not text.strip():
-            self._show_note(ERROR, "Type a message first.")
+            self._render_status(ERROR, "Type a message first.")  # the next runner change replaces it
             return False
         if not self.speaker.value:
-            self._show_note(ERROR, "Start a discussion first: nobody can speak yet.")
+            self._render_status(ERROR, "Start a discussion first: nobody can speak yet.")
             return False
         self.runner.inject(self.speaker.value, text)
         self.message.value = ""
@@ -128,10 +135,6 @@ class DiscussionControls(widgets.VBox):
         self.runner.branch(index + 1)
 
     # ------------------------------------------------------------- refreshing
-    def _show_note(self, state: str, text: str) -> None:
-        """A local message (e.g. empty text); the next runner change replaces it."""
-        self._render_status(state, text)
-
     def _render_status(self, state: str, text: str) -> None:
         with self.status.hold_sync():
             self.status.value = status_html(state, text)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
 import ipywidgets as widgets
 import traitlets
 
-from ..models.base import BaseModel
+from ..models import BaseModel, is_demo_model, model_path_from_env
+from ..models.tiny import TINY_MODEL_LABEL  # a constant; torch is imported only when building
 from ._style import classed, style_widget
 
 __all__ = ["ModelPicker", "DEFAULT_MODEL_ID", "DEMO_LABEL"]
@@ -17,14 +17,6 @@ __all__ = ["ModelPicker", "DEFAULT_MODEL_ID", "DEMO_LABEL"]
 #: A small instruct model that runs on a laptop CPU.
 DEFAULT_MODEL_ID = "Qwen/Qwen2.5-0.5B-Instruct"
 DEMO_LABEL = "offline demo (tiny random model — meaningless text)"
-
-
-def _tiny_label() -> str:
-    try:
-        from ..models.tiny import TINY_MODEL_LABEL
-    except ImportError:  # pragma: no cover - the tiny module is part of the package
-        return "tiny-random (meaningless output)"
-    return TINY_MODEL_LABEL
 
 
 class ModelPicker(widgets.VBox):
@@ -57,7 +49,7 @@ class ModelPicker(widgets.VBox):
     ) -> None:
         self._thread: threading.Thread | None = None
         self.model_path = widgets.Text(
-            value=model_path or os.environ.get("SYNDISCO_MODEL") or DEFAULT_MODEL_ID,
+            value=model_path or model_path_from_env() or DEFAULT_MODEL_ID,
             description="Model", placeholder="Hugging Face id or local folder",
             layout=widgets.Layout(width="100%", max_width="480px"),
         )
@@ -109,7 +101,7 @@ class ModelPicker(widgets.VBox):
             self.temperature.value = min(float(model.temperature), self.temperature.max)
         if hasattr(model, "seed"):
             self.seed.value = "" if model.seed is None else str(model.seed)
-        if isinstance(getattr(model, "model_path", None), str) and "meaningless" not in model.name:
+        if isinstance(getattr(model, "model_path", None), str) and not is_demo_model(model):
             self.model_path.value = model.model_path
         self._say(f"Using {model.name!r} ({type(model).__name__}).", "ok")
 
@@ -138,9 +130,11 @@ class ModelPicker(widgets.VBox):
     # ----------------------------------------------------------------- internals
     def _spec(self) -> dict[str, Any]:
         text = self.seed.value.strip()
-        if text and not text.lstrip("-").isdigit():
+        try:
+            seed = int(text) if text else None
+        except ValueError:
             self.seed_error.value = "a whole number, or empty"
-            raise ValueError(f"Seed must be a whole number or empty, got {text!r}.")
+            raise ValueError(f"Seed must be a whole number or empty, got {text!r}.") from None
         self.seed_error.value = ""
         model_id = self.model_path.value.strip()
         if not self.demo.value and not model_id:
@@ -151,16 +145,16 @@ class ModelPicker(widgets.VBox):
             "model_path": model_id,
             "max_out_tokens": int(self.max_new_tokens.value),
             "temperature": temperature if temperature > 0 else None,
-            "seed": int(text) if text else None,
+            "seed": seed,
         }
 
     def _load(self, spec: dict[str, Any]) -> None:
-        from .. import models  # imported here: loads torch/transformers only when needed
+        from .. import models  # attributes resolve lazily: torch/transformers load only when needed
 
         try:
             if spec["demo"]:
                 self._say("Building the tiny offline model…", "", step=1)
-                path, name = str(models.build_tiny_model()), _tiny_label()
+                path, name = str(models.build_tiny_model()), TINY_MODEL_LABEL
             else:
                 path, name = spec["model_path"], spec["model_path"]
             self._say(f"Loading {name}…", "", step=2)

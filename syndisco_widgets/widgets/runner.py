@@ -87,7 +87,7 @@ class DiscussionRunner(traitlets.HasTraits):
             "entry": [], "text": [], "discussion": [],
         }
         if transcript is not None:
-            transcript.reset(list(discussion.logs) if discussion is not None else [])
+            _show(transcript, discussion)
         self._settle("Ready." if discussion is not None else "No discussion yet.")
         self._thread = threading.Thread(target=self._loop, name="syndisco-runner", daemon=True)
         self._thread.start()
@@ -246,9 +246,7 @@ class DiscussionRunner(traitlets.HasTraits):
 
     def _settle(self, status: str) -> None:
         """Idle or finished, depending on the live discussion."""
-        if self._discussion is None:
-            self._set_state(IDLE, status)
-        elif self._discussion.finished:
+        if self.finished:
             self._set_state(FINISHED, f"{status} The discussion is complete." if status else "Complete.")
         else:
             self._set_state(IDLE, status)
@@ -409,8 +407,7 @@ class DiscussionRunner(traitlets.HasTraits):
     def _make_live(self, change: DiscussionChange, status: str) -> None:
         self._discussion = change.discussion
         if self.transcript is not None:
-            logs = change.discussion.logs if change.discussion is not None else []
-            self.transcript.reset(list(logs))
+            _show(self.transcript, change.discussion)
         self._settle(f"{status} {self._progress()}".strip())
         self._emit("discussion", change)
 
@@ -420,18 +417,13 @@ def ensure_runner(source: Discussion | DiscussionRunner | None, transcript: Any 
     if isinstance(source, DiscussionRunner):
         if transcript is not None and source.transcript is None:
             source.transcript = transcript
-            transcript.reset(list(source.discussion.logs) if source.discussion is not None else [])
+            _show(transcript, source.discussion)
         return source
     if source is not None and not isinstance(source, Discussion):
         raise TypeError(f"expected a Discussion or DiscussionRunner, got {type(source).__name__}")
     return DiscussionRunner(source, transcript)
 
 
-def names_and_roles(discussion: Discussion | None) -> list[tuple[str, str]]:
-    """``(label, name)`` pairs for everyone who can speak, moderator marked."""
-    if discussion is None:
-        return []
-    pairs = [(u.name, u.name) for u in discussion.users]
-    if discussion.moderator is not None:
-        pairs.append((f"{discussion.moderator.name} (moderator)", discussion.moderator.name))
-    return pairs
+def _show(transcript: Any, discussion: Discussion | None) -> None:
+    """Replace ``transcript``'s entries with ``discussion``'s logs (none without one)."""
+    transcript.reset(discussion.logs if discussion is not None else [])

@@ -11,13 +11,13 @@ import ipywidgets as widgets
 
 from ..engine import Actor, ActorType, Discussion, Logs, Persona, TurnManager, unique_run_path
 from ..errors import ConfigError, SyndiscoError
-from ..models.base import BaseModel
+from ..models import BaseModel, is_demo_model
 from ._style import classed, style_widget
 from .branches import BranchExplorer
 from .controls import DiscussionControls
 from .model_picker import ModelPicker
 from .persona_editor import PersonaEditor
-from .runner import ERROR, FINISHED, IDLE, DiscussionChange, DiscussionRunner
+from .runner import ERROR, FINISHED, IDLE, DiscussionRunner
 from .transcript import TranscriptView
 from .turn_selector import TurnManagerSelector
 
@@ -29,6 +29,14 @@ DEFAULT_MODERATOR_INSTRUCTIONS = "Keep the conversation civil and on topic. Be b
 
 # Columns left out of the on-screen table (still in table() and the exports).
 _HIDDEN_COLUMNS = ["prompt"]
+
+
+def _name_of(moderator: Persona | Actor | str | None) -> str:
+    if isinstance(moderator, Persona):
+        return moderator.username
+    if isinstance(moderator, Actor):
+        return moderator.name
+    return moderator if isinstance(moderator, str) else ""
 
 
 class DiscussionStudio(widgets.VBox):
@@ -87,10 +95,7 @@ class DiscussionStudio(widgets.VBox):
                                         layout=widgets.Layout(width="100%"))
         self.instructions = widgets.Textarea(value=instructions, description="Instructions", rows=2,
                                              layout=widgets.Layout(width="100%"))
-        name = moderator if isinstance(moderator, str) else (moderator.username if isinstance(moderator, Persona)
-                                                              else moderator.name if isinstance(moderator, Actor)
-                                                              else "")
-        self.moderator_name = widgets.Text(value=name, description="Moderator",
+        self.moderator_name = widgets.Text(value=_name_of(moderator), description="Moderator",
                                            placeholder="username; empty = no moderator")
         self.moderator_instructions = widgets.Textarea(value=moderator_instructions, rows=2,
                                                        description="Mod. instructions",
@@ -145,8 +150,9 @@ class DiscussionStudio(widgets.VBox):
         ])
         self.tabs = widgets.Tab(children=[self.explorer, table, export], titles=("Branches", "Table", "Export"))
 
-        self.runner.observe(self._on_state, names="state")
-        self.runner.on_discussion(self._on_discussion)
+        self._table_of: tuple[Logs | None, int] = (None, -1)  # what table_html shows
+        self.runner.observe(self._on_runner, names=["state", "status"])
+        self.runner.on_discussion(lambda _change: self._update_table())
         self.model_picker.observe(self._on_model, names="value")
         self._on_model()
 
@@ -186,7 +192,8 @@ class DiscussionStudio(widgets.VBox):
 
     def table(self):  # -> pandas.DataFrame
         """The live logs as a pandas DataFrame (``Logs.to_pandas``)."""
-        return (self.logs if self.logs is not None else Logs()).to_pandas()
+        logs = self.logs
+        return (logs if logs is not None else Logs()).to_pandas()
 
     # ------------------------------------------------------------------ actions
     def build_discussion(self) -> Discussion:
@@ -237,6 +244,8 @@ class DiscussionStudio(widgets.VBox):
 
     def refresh_table(self) -> None:
         """Redraw the table tab from the live logs (all text escaped)."""
+        logs = self.logs
+        self._table_of = (logs, len(logs) if logs is not None else 0)
         frame = self.table().drop(columns=_HIDDEN_COLUMNS, errors="ignore")
         if frame.empty:
             self.table_html.value = '<span class="sdw-hint">No entries yet.</span>'
@@ -284,17 +293,22 @@ class DiscussionStudio(widgets.VBox):
     def _on_personas(self, change: dict[str, Any]) -> None:
         self.turn_selector.names = [p.username for p in change["new"]]
 
-    def _on_state(self, change: dict[str, Any]) -> None:
-        if change["new"] in (IDLE, FINISHED, ERROR):
-            self.refresh_table()
+    def _on_runner(self, _change: dict[str, Any]) -> None:
+        # Once the runner settles (a turn, a sent message, a stop), not per streamed turn.
+        if self.runner.state in (IDLE, FINISHED, ERROR):
+            self._update_table()
 
-    def _on_discussion(self, _change: DiscussionChange) -> None:
-        self.refresh_table()
+    def _update_table(self) -> None:
+        """Redraw the table only if the live logs changed since it was drawn."""
+        logs = self.logs
+        shown, size = self._table_of
+        if shown is not logs or size != (len(logs) if logs is not None else 0):
+            self.refresh_table()
 
     def _on_model(self, *_: Any) -> None:
         model = self.model_picker.value
-        meaningless = model is not None and "meaningless" in model.name
+        demo = model is not None and is_demo_model(model)
         self.model_note.value = (
             '<span class="sdw-demo-note">Demo model with random weights: the text is meaningless. '
-            "Load a real model in 1. Model for real discussions.</span>" if meaningless else ""
+            "Load a real model in 1. Model for real discussions.</span>" if demo else ""
         )

@@ -58,9 +58,6 @@ def snapshot_trait() -> traitlets.Int:
     return traitlets.Int(0).tag(sync=True, to_json=_snapshot_to_json, echo_update=False)
 
 
-def tail_trait() -> traitlets.Dict:
-    return traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
-
-
-def stream_trait() -> traitlets.Dict:
+def optional_dict_trait() -> traitlets.Dict:
+    """A synced dict trait that may be ``None`` (``_tail`` and ``_stream``)."""
     return traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)

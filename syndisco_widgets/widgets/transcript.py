@@ -22,7 +22,7 @@ import traitlets
 from ipywidgets import CallbackDispatcher
 
 from ._static import asset_path
-from .traits import snapshot_trait, stream_trait, tail_trait, wire_entry
+from .traits import optional_dict_trait, snapshot_trait, wire_entry
 
 __all__ = ["TranscriptView"]
 
@@ -43,8 +43,8 @@ class TranscriptView(anywidget.AnyWidget):
     _css = asset_path("transcript.css")
 
     _snapshot = snapshot_trait()
-    _tail = tail_trait()
-    _stream = stream_trait()
+    _tail = optional_dict_trait()
+    _stream = optional_dict_trait()
     #: Render ``**bold**``, ``*italic*`` and ```code``` in messages (always as DOM nodes).
     markdown = traitlets.Bool(True).tag(sync=True)
 

@@ -54,7 +54,7 @@ def test_load_error_is_shown_inline_and_value_is_unchanged(tmp_path):
     assert not picker.loading and picker.load_button.description == "Load"
 
 
-@pytest.mark.parametrize("seed", ["x", "1.5"])
+@pytest.mark.parametrize("seed", ["x", "1.5", "--1", "²"])
 def test_bad_seed_is_an_inline_error_and_nothing_loads(seed):
     picker = ModelPicker()
     picker.seed.value = seed

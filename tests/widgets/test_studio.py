@@ -114,3 +114,12 @@ def test_export_before_start_is_a_note(closing, tmp_path):
     studio.json_button.click()
     assert "Nothing to export" in studio.export_status.value
     assert list(tmp_path.iterdir()) == []
+
+
+def test_table_follows_a_message_sent_while_idle(closing):
+    studio = closing(DiscussionStudio(ScriptedModel(["hi"]), PERSONAS, conv_len=3))
+    studio.controls.step_button.click()
+    assert studio.runner.wait(5) and studio.runner.state == "idle"
+    studio.runner.inject("Emma35", "sent <b>by hand</b>")
+    assert studio.runner.wait(5) and len(studio.logs) == 2
+    assert "sent &lt;b&gt;by hand&lt;/b&gt;" in studio.table_html.value

@@ -211,7 +211,7 @@ class Agent:
         """
         task = task if task is not None else self.task
         if task is None:
-            raise ConfigError(f"{self._label} has no task: pass process(task=...) or Agent(task=...)")
+            raise ConfigError(f"{self._label} has no task: pass process(task=...) or {type(self).__name__}(task=...)")
         if not isinstance(previous_responses, str):
             previous_responses = format_responses(list(previous_responses))
         return self._answer(self.build_prompt(task, previous_responses))

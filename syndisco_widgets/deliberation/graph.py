@@ -9,7 +9,6 @@ from typing import Any
 from ..errors import ConfigError
 from .agent import Agent
 from .moderator import Moderator
-from .prompts import format_responses
 from .structures import AbstractStructure
 
 
@@ -130,39 +129,37 @@ class Graph(AbstractStructure):
     def _checked_edges(self, edges: Sequence[tuple[Any, Any]]) -> list[tuple[int, int]]:
         if isinstance(edges, (str, bytes)) or not isinstance(edges, Sequence):
             raise ConfigError("Graph edges must be a list of (source, target) pairs")
-        by_key = self._keys is not None
         lookup = {name: i for i, name in enumerate(self.names)}
-        n = len(self.agents)
         result: list[tuple[int, int]] = []
         for position, edge in enumerate(edges):
             if not isinstance(edge, (tuple, list)) or len(edge) != 2:
                 raise ConfigError(f"Graph edges[{position}] must be a (source, target) pair, got {edge!r}")
-            pair = []
-            for end in edge:
-                if by_key:
-                    if not isinstance(end, Hashable) or end not in lookup:
-                        raise ConfigError(
-                            f"Graph edges[{position}] {tuple(edge)!r}: {end!r} is not an agent name; "
-                            f"names are {list(lookup)}"
-                        )
-                    pair.append(lookup[end])
-                else:
-                    if isinstance(end, bool) or not isinstance(end, int):
-                        raise ConfigError(
-                            f"Graph edges[{position}] {tuple(edge)!r}: with a list of agents, edges hold "
-                            f"agent indices (0 to {n - 1}); pass a dict of agents to use names"
-                        )
-                    if not 0 <= end < n:
-                        raise ConfigError(
-                            f"Graph edges[{position}] {tuple(edge)!r}: index {end} is out of range; "
-                            f"there are {n} agents (indices 0 to {n - 1})"
-                        )
-                    pair.append(end)
-            src, dst = pair
+            src, dst = (self._edge_end(end, position, edge, lookup) for end in edge)
             if (src, dst) in result:
                 raise ConfigError(f"Graph edges[{position}] {tuple(edge)!r} is listed twice")
             result.append((src, dst))
         return result
+
+    def _edge_end(self, end: Any, position: int, edge: Sequence[Any], lookup: dict[str, int]) -> int:
+        """The agent index an edge end names (a name for dict agents, else an index)."""
+        if self._keys is not None:
+            if not isinstance(end, Hashable) or end not in lookup:
+                raise ConfigError(
+                    f"Graph edges[{position}] {tuple(edge)!r}: {end!r} is not an agent name; names are {list(lookup)}"
+                )
+            return lookup[end]
+        n = len(self.agents)
+        if isinstance(end, bool) or not isinstance(end, int):
+            raise ConfigError(
+                f"Graph edges[{position}] {tuple(edge)!r}: with a list of agents, edges hold "
+                f"agent indices (0 to {n - 1}); pass a dict of agents to use names"
+            )
+        if not 0 <= end < n:
+            raise ConfigError(
+                f"Graph edges[{position}] {tuple(edge)!r}: index {end} is out of range; "
+                f"there are {n} agents (indices 0 to {n - 1})"
+            )
+        return end
 
     @property
     def topological_order(self) -> list[str]:
@@ -179,11 +176,7 @@ class Graph(AbstractStructure):
         return data
 
     def _run(self) -> None:
-        entry_of: dict[int, int] = {}
+        # Each agent speaks once, in ``order``, so its log entry is its rank there.
         rank = {node: r for r, node in enumerate(self.order)}
         for index in self.order:
-            sources = sorted(self.predecessors[index], key=rank.__getitem__)
-            seen = self._window([entry_of[s] for s in sources])
-            previous = format_responses([self.logs._entries[i]["text"] for i in seen])
-            entry_of[index] = len(self.logs)
-            self._speak(index, 1, seen, previous)
+            self._speak(index, 1, self._window(sorted(rank[s] for s in self.predecessors[index])))

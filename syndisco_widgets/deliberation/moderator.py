@@ -9,7 +9,7 @@ starts with the task, so the moderator knows what the participants were asked.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError, ModelError
@@ -17,7 +17,7 @@ from ..models.base import BaseModel, ChatPrompt
 from . import templates
 from .agent import Agent, _check_text
 from .errors import DeliberationError
-from .prompts import chat_prompt, format_responses, user_message
+from .prompts import chat_prompt, user_message
 from .resolve import resolve_model
 from ..checks import whole_number
 
@@ -205,20 +205,8 @@ class Moderator(Agent):
         _, combination_text = templates.resolve(
             "moderator combination_instructions", combination_instructions or self.combination_instructions, "Moderator"
         )
-        if previous_responses:
-            user = user_message(task, combination_text, previous_responses)
-        else:
-            user = task + "\n\n" + templates.fill(combination_text, previous_responses="(no responses)", task=task)
+        user = user_message(task, combination_text, previous_responses or "(no responses)")
         return chat_prompt(self.system_text(task), user)
-
-    def process(self, task: str | None = None, previous_responses: str | Sequence[str] = "") -> str:
-        """Combine ``previous_responses`` into a final answer to ``task`` (default: ``self.task``)."""
-        task = task if task is not None else self.task
-        if task is None:
-            raise ConfigError("Moderator has no task: pass process(task=...) or Moderator(task=...)")
-        if not isinstance(previous_responses, str):
-            previous_responses = format_responses(list(previous_responses))
-        return self._answer(self.build_prompt(task, previous_responses))
 
     @property
     def info(self) -> dict[str, Any]:

@@ -12,7 +12,6 @@ There is no backend for hosted API models: names such as ``'gpt-4o'`` raise a
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 
 from ..errors import ConfigError, ModelLoadError
 from ..models.base import BaseModel
+from ..models.cache import canonical_kwargs
 from ..models.env import MODEL_ENV_VAR, model_path_from_env
 
 
@@ -106,7 +106,7 @@ def resolve_model(
             "such as 'Qwen/Qwen2.5-0.5B-Instruct' (or build_tiny_model() for an offline demo). "
             f"To keep the name in existing code, map it once: alias_model({model!r}, <local model>)."
         )
-    key = (model, max_out_tokens, json.dumps(dict(generation_kwargs or {}), sort_keys=True, default=repr))
+    key = (model, max_out_tokens, canonical_kwargs(generation_kwargs))
     with _lock:
         found = _registry.get(key)
         if found is not None:

@@ -211,7 +211,6 @@ class AbstractStructure(ABC):
         self.moderator_response: str | None = None
         self.logs = Logs()
         self._speaker: list[int] = []  # agent index of each agent entry
-        self._rng = random.Random(self.seed)
 
     def _task_for(self, index: int) -> str:
         return self.task if self.task is not None else self.agents[index].task  # type: ignore[return-value]
@@ -223,10 +222,23 @@ class AbstractStructure(ABC):
         """The last ``last_n`` of ``entries``."""
         return entries[len(entries) - self.last_n:] if self.last_n else []
 
-    def _speak(self, index: int, cycle: int, seen: list[int], previous: str) -> str:
-        """One agent answers after seeing the entries ``seen`` (formatted as ``previous``)."""
+    def _previous(self, index: int, seen: list[int]) -> str:
+        """The earlier responses ``seen`` as agent ``index`` is shown them."""
+        # While agents run, agent entry i of the logs is responses[i].
+        return format_responses([self.responses[i] for i in seen])
+
+    def _take_turns(self, order: list[int]) -> None:
+        """Agents speak one at a time in ``order`` (reshuffled each cycle if asked), seeing the last ``last_n`` entries."""
+        for cycle in range(1, self.cycles + 1):
+            if self.shuffle:
+                self._rng.shuffle(order)
+            for index in order:
+                self._speak(index, cycle, self._window(list(range(len(self.logs)))))
+
+    def _speak(self, index: int, cycle: int, seen: list[int]) -> str:
+        """One agent answers after seeing the entries ``seen``."""
         agent = self.agents[index]
-        chat = self._prompt_for(index, previous)
+        chat = self._prompt_for(index, self._previous(index, seen))
         text = agent._answer(chat, structure=type(self).__name__, label=repr(self.names[index]), cycle=cycle)
         self._record(index, agent.model, chat, text, cycle, seen)
         return text
@@ -254,7 +266,7 @@ class AbstractStructure(ABC):
         assert moderator is not None
         seen = list(range(len(self.logs)))
         chat = moderator.build_prompt(self.run_task, self._moderator_view())
-        text = moderator._answer(chat, structure=type(self).__name__, label=f"moderator {moderator.name!r}", cycle=self.cycles)
+        text = moderator._answer(chat, structure=type(self).__name__, cycle=self.cycles)
         self._record(None, moderator.model, chat, text, self.cycles, seen)
         self.moderator_response = self.final_response = text
 
@@ -270,14 +282,7 @@ class Chain(AbstractStructure):
     """
 
     def _run(self) -> None:
-        order = list(range(len(self.agents)))
-        for cycle in range(1, self.cycles + 1):
-            if self.shuffle:
-                self._rng.shuffle(order)
-            for index in order:
-                seen = self._window(list(range(len(self.logs))))
-                previous = format_responses([self.logs._entries[i]["text"] for i in seen])
-                self._speak(index, cycle, seen, previous)
+        self._take_turns(list(range(len(self.agents))))
 
 
 class Debate(AbstractStructure):
@@ -313,15 +318,11 @@ class Debate(AbstractStructure):
         return f"Debater {index + 1}"
 
     def _run(self) -> None:
-        order = [0, 1]
-        for cycle in range(1, self.cycles + 1):
-            if self.shuffle:
-                self._rng.shuffle(order)
-            for index in order:
-                seen = self._window(list(range(len(self.logs))))
-                labels = ["You" if self._speaker[i] == index else "Other" for i in seen]
-                previous = format_responses([self.logs._entries[i]["text"] for i in seen], labels)
-                self._speak(index, cycle, seen, previous)
+        self._take_turns([0, 1])
+
+    def _previous(self, index: int, seen: list[int]) -> str:
+        labels = ["You" if self._speaker[i] == index else "Other" for i in seen]
+        return format_responses([self.responses[i] for i in seen], labels)
 
     def _moderator_view(self) -> str:
         return format_responses(self.responses, [f"Debater {i + 1}" for i in self._speaker])
@@ -337,13 +338,13 @@ class Ensemble(AbstractStructure):
 
     def _run(self) -> None:
         order = list(range(len(self.agents)))
+        chats = {index: self._prompt_for(index, "") for index in order}  # the same every cycle
         for cycle in range(1, self.cycles + 1):
             if self.shuffle:
                 self._rng.shuffle(order)
             groups: dict[int, list[int]] = {}
             for index in order:
                 groups.setdefault(id(self.agents[index].model), []).append(index)
-            chats = {index: self._prompt_for(index, "") for index in order}
             replies: dict[int, str] = {}
             for members in groups.values():
                 model = self.agents[members[0]].model

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import random
 from collections.abc import Iterable, Mapping
@@ -71,18 +72,16 @@ def _code(value: Any) -> str:
     """A codebook key for ``value``: ``4``, ``4.0`` and ``"4"`` all give ``"4"``."""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, numbers.Integral):  # also numpy integers
         return str(int(value))
-    try:  # numpy integers and floats
-        import numbers
-
-        if isinstance(value, numbers.Integral):
-            return str(int(value))
-        if isinstance(value, numbers.Real) and float(value).is_integer():
-            return str(int(value))
-    except (TypeError, ValueError, OverflowError):
-        pass
+    if isinstance(value, numbers.Real) and float(value).is_integer():  # also numpy floats
+        return str(int(value))
     return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the matching Python value; anything else unchanged."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _is_missing(value: Any) -> bool:
@@ -219,7 +218,10 @@ class SurveyPersonas:
 
     def select(self, ideology: str | None = None, filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """The rows allowed by ``ideology`` and ``filters`` (all conditions must hold)."""
-        spec = self.filter_spec(ideology, filters)
+        return self._rows(self.filter_spec(ideology, filters))
+
+    def _rows(self, spec: Mapping[str, list[Any]]) -> pd.DataFrame:
+        """The rows allowed by a :meth:`filter_spec` result."""
         mask = None
         for column, allowed in spec.items():
             codes = {_code(v) for v in allowed}
@@ -244,7 +246,7 @@ class SurveyPersonas:
         if optional_seed("seed", seed) is None:
             seed = random.SystemRandom().randrange(2**32)
         spec = self.filter_spec(ideology, filters)
-        rows = self.select(ideology, filters)
+        rows = self._rows(spec)
         if rows.empty:
             raise ConfigError(f"no survey respondent matches {spec}")
         weights = [float(w) for w in rows[self.weight_column]]
@@ -252,11 +254,11 @@ class SurveyPersonas:
             raise ConfigError(f"every respondent matching {spec} has weight 0; nothing can be drawn")
         position = random.Random(seed).choices(range(len(rows)), weights=weights, k=1)[0]
         row = rows.iloc[position]
-        values = {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        values = {str(k): _plain(v) for k, v in row.items()}
         return SurveyDraw(
             persona=self.persona_text(values),
             row=values,
-            index=rows.index[position].item() if hasattr(rows.index[position], "item") else rows.index[position],
+            index=_plain(rows.index[position]),
             seed=seed,
             synthetic=self.synthetic,
             source=self.notice,

@@ -80,7 +80,7 @@ def resolve_model_path(model_path: str | os.PathLike) -> str:
     return path
 
 
-def _canonical(kwargs: Mapping[str, Any] | None) -> str:
+def canonical_kwargs(kwargs: Mapping[str, Any] | None) -> str:
     """Stable text for a kwargs dict (sorted keys; non-JSON values by repr)."""
     return json.dumps(dict(kwargs or {}), sort_keys=True, default=repr, separators=(",", ":"))
 
@@ -175,7 +175,7 @@ def load_model_and_tokenizer(
     """
     path = resolve_model_path(model_path)
     device = resolve_device(device)
-    key = (path, _canonical(model_kwargs), _canonical(tokenizer_kwargs), device)
+    key = (path, canonical_kwargs(model_kwargs), canonical_kwargs(tokenizer_kwargs), device)
     with _guard:
         entry = _entries.get(key)
         if entry is not None:

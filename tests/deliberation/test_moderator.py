@@ -137,3 +137,13 @@ def test_moderator_model_error_has_context(model):
     with pytest.raises(DeliberationError, match="Chain: moderator 'Moderator' failed in cycle 1") as info:
         chain.process()
     assert info.value.agent == "moderator 'Moderator'" and len(chain.logs) == 1
+
+
+def test_direct_process_without_responses_or_task():
+    model = ScriptedModel()
+    moderator = Moderator(model=model)
+    assert moderator.process(task=TASK) == "Reply 1"
+    user = model.calls[0].messages[0]["content"]
+    assert user.startswith(TASK + "\n\n") and "(no responses)" in user
+    with pytest.raises(ConfigError, match=r"has no task: pass process\(task=\.\.\.\) or Moderator\(task=\.\.\.\)"):
+        Moderator(model=model).process()

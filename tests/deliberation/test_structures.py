@@ -270,3 +270,19 @@ def test_info_and_defaults(model):
     assert chain.moderated and not Chain(agents(model, 1), task=TASK).moderated
     assert set(chain.defaults) == {"persona_template", "combination_instructions", "moderator"}
     json.dumps(info)  # JSON-friendly
+
+
+def test_shuffled_ensemble_sends_each_agent_its_own_prompt_every_cycle():
+    model = ScriptedModel()
+    members = [Agent(persona=f"person {i}", model=model) for i in range(3)]
+    ensemble = Ensemble(members, task=TASK, cycles=3, shuffle=True, seed=5)
+    ensemble.process()
+    for entry in ensemble.logs:
+        persona = f"person {ensemble.names.index(entry['name'])}"
+        assert persona in sent(entry)["system"]
+    assert [len(a.history) for a in members] == [3, 3, 3]
+
+
+def test_agent_without_task_names_its_class():
+    with pytest.raises(ConfigError, match=r"has no task: pass process\(task=\.\.\.\) or Agent\(task=\.\.\.\)"):
+        Agent(model=ScriptedModel()).process()

@@ -56,6 +56,12 @@ def alias_model(name: str, model: BaseModel | str | os.PathLike | None) -> None:
     """
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"alias_model: name must be a non-empty string, got {name!r}")
+    target = model
+    while isinstance(target, (str, os.PathLike)):  # follow existing aliases from the new target
+        target = os.fspath(target)
+        if target == name:
+            raise ConfigError(f"alias_model: {name!r} -> {model!r} would make an alias loop")
+        target = _aliases.get(target)
     if model is None:
         _aliases.pop(name, None)
     elif isinstance(model, (BaseModel, str, os.PathLike)):

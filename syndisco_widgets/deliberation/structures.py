@@ -346,17 +346,20 @@ class Ensemble(AbstractStructure):
             for index in order:
                 groups.setdefault(id(self.agents[index].model), []).append(index)
             replies: dict[int, str] = {}
-            for members in groups.values():
-                model = self.agents[members[0]].model
-                try:
-                    texts = model.prompt_batch([chats[i] for i in members])
-                except ModelError as exc:
-                    names = [self.names[i] for i in members]
-                    raise DeliberationError(
-                        f"Ensemble: the batched call for {names} on model {model.name!r} failed in cycle {cycle}: {exc}",
-                        structure="Ensemble", agent=", ".join(names), cycle=cycle,
-                    ) from exc
-                replies.update(zip(members, texts))
-            for index in order:
-                self.agents[index]._record(chats[index], replies[index])
-                self._record(index, self.agents[index].model, chats[index], replies[index], cycle, [])
+            try:
+                for members in groups.values():
+                    model = self.agents[members[0]].model
+                    try:
+                        texts = model.prompt_batch([chats[i] for i in members])
+                    except ModelError as exc:
+                        names = [self.names[i] for i in members]
+                        raise DeliberationError(
+                            f"Ensemble: the batched call for {names} on model {model.name!r} failed in cycle {cycle}: {exc}",
+                            structure="Ensemble", agent=", ".join(names), cycle=cycle,
+                        ) from exc
+                    replies.update(zip(members, texts))
+            finally:  # replies from groups that succeeded are kept even when a later group fails
+                for index in order:
+                    if index in replies:
+                        self.agents[index]._record(chats[index], replies[index])
+                        self._record(index, self.agents[index].model, chats[index], replies[index], cycle, [])

@@ -211,3 +211,17 @@ def test_an_alias_lets_example_code_keep_its_api_model_names(stand_in):
         alias_model("gpt-4o", None)
     with pytest.raises(ModelLoadError, match=r"alias_model\('gpt-4o', <local model>\)"):
         Agent(persona="a liberal", model="gpt-4o")
+
+
+def test_alias_loops_are_refused(stand_in):
+    from syndisco_widgets.deliberation import alias_model
+    from syndisco_widgets.errors import ConfigError
+
+    alias_model("a", "b")
+    try:
+        with pytest.raises(ConfigError, match="alias loop"):
+            alias_model("b", "a")
+        with pytest.raises(ConfigError, match="alias loop"):
+            alias_model("c", "c")
+    finally:
+        alias_model("a", None)

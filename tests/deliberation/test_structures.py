@@ -286,3 +286,17 @@ def test_shuffled_ensemble_sends_each_agent_its_own_prompt_every_cycle():
 def test_agent_without_task_names_its_class():
     with pytest.raises(ConfigError, match=r"has no task: pass process\(task=\.\.\.\) or Agent\(task=\.\.\.\)"):
         Agent(model=ScriptedModel()).process()
+
+
+def test_ensemble_keeps_replies_of_groups_that_finished_when_another_group_fails():
+    from syndisco_widgets.deliberation import Agent, DeliberationError, Ensemble
+    from syndisco_widgets.models import ScriptedModel
+
+    good, bad = ScriptedModel(["fine"], name="good"), ScriptedModel(fail_on_call=1, name="bad")
+    agents = [Agent(system_instructions="a", model=good), Agent(system_instructions="b", model=bad),
+              Agent(system_instructions="c", model=good)]
+    ensemble = Ensemble(agents, task="Say something.")
+    with pytest.raises(DeliberationError, match="batched call .* on model 'bad' failed in cycle 1"):
+        ensemble.process()
+    assert [e["text"] for e in ensemble.logs] == ["fine", "fine"]
+    assert [e["model"] for e in ensemble.logs] == ["good", "good"]

@@ -36,9 +36,17 @@ def build_bigger_model(folder: Path) -> Path:
         return folder
     tokenizer = AutoTokenizer.from_pretrained(build_tiny_model())
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=256, intermediate_size=768, num_hidden_layers=4,
-        num_attention_heads=8, num_key_value_heads=4, max_position_embeddings=4096, tie_word_embeddings=True,
-        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        vocab_size=len(tokenizer),
+        hidden_size=256,
+        intermediate_size=768,
+        num_hidden_layers=4,
+        num_attention_heads=8,
+        num_key_value_heads=4,
+        max_position_embeddings=4096,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
     )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(1)
@@ -55,7 +63,9 @@ def bench(label: str, path: str, n_agents: int, tokens: int, reps: int) -> dict[
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the synthetic-data notice, once per agent
         agents = [
-            Agent(persona="random", seed=i, model=path, max_out_tokens=tokens, kwargs={"min_new_tokens": tokens})
+            Agent(
+                persona="random", seed=i, model=path, max_out_tokens=tokens, kwargs={"min_new_tokens": tokens}
+            )
             for i in range(n_agents)
         ]
     model = agents[0].model
@@ -93,7 +103,9 @@ def bench(label: str, path: str, n_agents: int, tokens: int, reps: int) -> dict[
     assert generate_calls.count(n_agents) == reps, generate_calls  # one batched call per Ensemble run
     assert generate_calls.count(1) == reps * n_agents
     b, s = statistics.median(times["batched"]), statistics.median(times["sequential"])
-    prompt_tokens = [len(model.tokenizer(model.format_prompt(ensemble.agents[0].build_prompt(task)))["input_ids"])]
+    prompt_tokens = [
+        len(model.tokenizer(model.format_prompt(ensemble.agents[0].build_prompt(task)))["input_ids"])
+    ]
     print(
         f"{label}: {params / 1e6:.2f}M params, {n_agents} agents x {tokens} new tokens, "
         f"prompt ~{prompt_tokens[0]} tokens, {reps} interleaved reps\n"
@@ -106,7 +118,9 @@ def bench(label: str, path: str, n_agents: int, tokens: int, reps: int) -> dict[
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--agents", type=int, default=10)
     parser.add_argument("--tokens", type=int, default=32, help="new tokens per reply (fixed length)")
     parser.add_argument("--reps", type=int, default=7)
@@ -119,8 +133,10 @@ def main() -> None:
 
     from syndisco_widgets.models import build_tiny_model
 
-    print(f"python {platform.python_version()}, torch {torch.__version__}, {torch.get_num_threads()} CPU threads, "
-          f"{platform.processor() or platform.machine()}")
+    print(
+        f"python {platform.python_version()}, torch {torch.__version__}, {torch.get_num_threads()} CPU threads, "
+        f"{platform.processor() or platform.machine()}"
+    )
     bench("tiny-random-llama", str(build_tiny_model()), args.agents, args.tokens, args.reps)
     if args.bigger:
         with tempfile.TemporaryDirectory() as tmp:

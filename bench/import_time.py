@@ -44,7 +44,10 @@ def main() -> None:
     args = parser.parse_args()
 
     # Import the working tree, installed or not.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
     for statement in STATEMENTS.values():  # warm the OS file cache once, untimed
         time_once(statement, env)
 
@@ -56,8 +59,10 @@ def main() -> None:
     median = {label: statistics.median(values) for label, values in times.items()}
     ours = median["`import syndisco_widgets`"]
     theirs = median["`import transformers`"]
-    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {args.rounds} interleaved rounds, "
-          "fresh subprocess each (wall time, includes interpreter start-up)\n")
+    print(
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {args.rounds} interleaved rounds, "
+        "fresh subprocess each (wall time, includes interpreter start-up)\n"
+    )
     print("| statement | median (s) | min (s) | max (s) |")
     print("| --- | ---: | ---: | ---: |")
     for label, values in times.items():

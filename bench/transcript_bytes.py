@@ -18,7 +18,7 @@ from comm.base_comm import BaseComm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from syndisco_widgets.widgets.transcript import TranscriptView  # noqa: E402
+from syndisco_widgets.widgets.transcript import TranscriptView
 
 
 class CountingComm(BaseComm):
@@ -65,7 +65,9 @@ def main() -> None:
     for n, (inc, whole) in rows.items():
         print(f"{n:>18} {inc:>21} {whole:>19}")
     ratio = rows[1000][0] / rows[10][0]
-    print(f"ratio 1000/10: {ratio:.3f}  (whole-transcript resend would be {rows[1000][1] / rows[10][1]:.1f}x)")
+    print(
+        f"ratio 1000/10: {ratio:.3f}  (whole-transcript resend would be {rows[1000][1] / rows[10][1]:.1f}x)"
+    )
 
 
 if __name__ == "__main__":

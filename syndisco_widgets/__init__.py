@@ -43,10 +43,27 @@ _LAZY = {
 }
 
 __all__ = [
-    "Actor", "ActorType", "BaseModel", "ChatPrompt", "CustomOrder", "Discussion", "DiscussionExperiment",
-    "FunctionTurnManager", "JsonlLogWriter", "Logs", "Persona", "RandomWeighted",
-    "RoundRobin", "ScriptedModel", "TurnManager", "annotate", "errors", "load_personas",
-    "save_personas", "unique_run_path", *_LAZY,
+    "Actor",
+    "ActorType",
+    "BaseModel",
+    "ChatPrompt",
+    "CustomOrder",
+    "Discussion",
+    "DiscussionExperiment",
+    "FunctionTurnManager",
+    "JsonlLogWriter",
+    "Logs",
+    "Persona",
+    "RandomWeighted",
+    "RoundRobin",
+    "ScriptedModel",
+    "TurnManager",
+    "annotate",
+    "errors",
+    "load_personas",
+    "save_personas",
+    "unique_run_path",
+    *_LAZY,
 ]
 
 

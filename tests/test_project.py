@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def readme_commands() -> list[str]:
-    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)
     assert block, "README.md must open with a bash block of set-up commands"
     return [line for line in block.group(1).splitlines() if line.strip()]
 
@@ -51,5 +51,5 @@ def test_engine_runs_without_ipywidgets():
 def test_engine_and_models_never_import_the_widget_layer():
     for layer in ("engine", "models"):
         for path in (ROOT / "syndisco_widgets" / layer).rglob("*.py"):
-            imports = re.findall(r"^\s*(?:from|import)\s+(\S+)", path.read_text(), re.M)
+            imports = re.findall(r"^\s*(?:from|import)\s+(\S+)", path.read_text(), re.MULTILINE)
             assert not [m for m in imports if re.search(r"(^|\.)(ipy|any)?widgets\b", m)], path

@@ -3,11 +3,14 @@
 Quick start::
 
     from syndisco_widgets.deliberation import Agent, Chain, Moderator
-    from syndisco_widgets.models import ScriptedModel   # or TransformersModel, or a path / HF id
+    from syndisco_widgets.models import ScriptedModel  # or TransformersModel, or a path / HF id
 
     model = ScriptedModel()
-    chain = Chain([Agent(persona="a nurse", model=model), Agent(persona="a farmer", model=model)],
-                  task="How should a town spend its budget?", moderator=Moderator(model=model))
+    chain = Chain(
+        [Agent(persona="a nurse", model=model), Agent(persona="a farmer", model=model)],
+        task="How should a town spend its budget?",
+        moderator=Moderator(model=model),
+    )
     chain.process()
     chain.final_response, chain.to_pandas()
 
@@ -34,9 +37,29 @@ from .templates import (
 )
 
 __all__ = [
-    "AbstractStructure", "Agent", "alias_model", "COMBINATION_INSTRUCTIONS", "Chain", "Debate", "DeliberationError",
-    "Ensemble", "Graph", "GraphCycleError", "MODEL_ENV_VAR", "MODERATOR_COMBINATION_INSTRUCTIONS",
-    "MODERATOR_PERSONAS", "Moderator", "PERSONA_TEMPLATES", "SYNTHETIC_NOTICE", "SurveyDraw",
-    "SurveyPersonas", "SyntheticDataWarning", "format_responses", "instructions_problem",
-    "load_demo_survey", "logs_to_frame", "resolve_model", "topological_order",
+    "COMBINATION_INSTRUCTIONS",
+    "MODEL_ENV_VAR",
+    "MODERATOR_COMBINATION_INSTRUCTIONS",
+    "MODERATOR_PERSONAS",
+    "PERSONA_TEMPLATES",
+    "SYNTHETIC_NOTICE",
+    "AbstractStructure",
+    "Agent",
+    "Chain",
+    "Debate",
+    "DeliberationError",
+    "Ensemble",
+    "Graph",
+    "GraphCycleError",
+    "Moderator",
+    "SurveyDraw",
+    "SurveyPersonas",
+    "SyntheticDataWarning",
+    "alias_model",
+    "format_responses",
+    "instructions_problem",
+    "load_demo_survey",
+    "logs_to_frame",
+    "resolve_model",
+    "topological_order",
 ]

@@ -80,9 +80,13 @@ class Agent:
     ) -> None:
         owner = f"Agent {name!r}" if name else "Agent"
         for label, value in (
-            ("persona", persona), ("system_instructions", system_instructions),
-            ("persona_template", persona_template), ("task", task),
-            ("combination_instructions", combination_instructions), ("ideology", ideology), ("name", name),
+            ("persona", persona),
+            ("system_instructions", system_instructions),
+            ("persona_template", persona_template),
+            ("task", task),
+            ("combination_instructions", combination_instructions),
+            ("ideology", ideology),
+            ("name", name),
         ):
             _check_text(owner, label, value)
         from_survey = persona == "random" or ideology is not None or filters is not None
@@ -90,10 +94,14 @@ class Agent:
         # -- exactly one way of setting the system text --------------------------
         if system_instructions is not None:
             clashes = [
-                label for label, value in (
-                    ("persona", persona), ("persona_template", persona_template),
-                    ("ideology", ideology), ("filters", filters),
-                ) if value is not None
+                label
+                for label, value in (
+                    ("persona", persona),
+                    ("persona_template", persona_template),
+                    ("ideology", ideology),
+                    ("filters", filters),
+                )
+                if value is not None
             ]
             if clashes:
                 raise ConfigError(
@@ -107,7 +115,9 @@ class Agent:
                 f"combined with the written persona {persona!r}; use persona='random' or leave persona out"
             )
         if persona_template is not None and persona is None and not from_survey:
-            raise ConfigError(f"{owner}: persona_template={persona_template!r} needs a persona to fill in; pass persona=...")
+            raise ConfigError(
+                f"{owner}: persona_template={persona_template!r} needs a persona to fill in; pass persona=..."
+            )
         if survey is not None and not from_survey:
             raise ConfigError(f"{owner}: survey= is only used with persona='random', ideology= or filters=")
         if survey is not None and not isinstance(survey, SurveyPersonas):
@@ -177,9 +187,14 @@ class Agent:
             "combination_instructions": self.combination_instructions,
             "model": self.model.name,
             "kwargs": dict(self.kwargs),
-            "survey": None if draw is None else {
-                "seed": draw.seed, "row_index": draw.index, "filters": draw.filters,
-                "synthetic": draw.synthetic, "source": draw.source,
+            "survey": None
+            if draw is None
+            else {
+                "seed": draw.seed,
+                "row_index": draw.index,
+                "filters": draw.filters,
+                "synthetic": draw.synthetic,
+                "source": draw.source,
             },
             "history": self.history,
         }
@@ -189,7 +204,9 @@ class Agent:
         self._history = []
 
     # -- answering ----------------------------------------------------------------
-    def build_prompt(self, task: str, previous_responses: str = "", combination_instructions: str | None = None) -> ChatPrompt:
+    def build_prompt(
+        self, task: str, previous_responses: str = "", combination_instructions: str | None = None
+    ) -> ChatPrompt:
         """The exact prompt this agent sends for ``task`` after ``previous_responses``.
 
         ``combination_instructions`` (a name or text) is used when the agent has none of its own.
@@ -211,12 +228,21 @@ class Agent:
         """
         task = task if task is not None else self.task
         if task is None:
-            raise ConfigError(f"{self._label} has no task: pass process(task=...) or {type(self).__name__}(task=...)")
+            raise ConfigError(
+                f"{self._label} has no task: pass process(task=...) or {type(self).__name__}(task=...)"
+            )
         if not isinstance(previous_responses, str):
             previous_responses = format_responses(list(previous_responses))
         return self._answer(self.build_prompt(task, previous_responses))
 
-    def _answer(self, chat: ChatPrompt, *, structure: str | None = None, label: str | None = None, cycle: int | None = None) -> str:
+    def _answer(
+        self,
+        chat: ChatPrompt,
+        *,
+        structure: str | None = None,
+        label: str | None = None,
+        cycle: int | None = None,
+    ) -> str:
         """Send ``chat`` to the model, record the exchange and return the reply."""
         label = label or self._label
         try:
@@ -241,8 +267,10 @@ class Agent:
         return f"agent {self.name!r}" if self.name else "agent"
 
     def __repr__(self) -> str:
-        who = f"persona={self.persona!r}" if self.persona else (
-            "system_instructions=..." if self.system_instructions else "no system text"
+        who = (
+            f"persona={self.persona!r}"
+            if self.persona
+            else ("system_instructions=..." if self.system_instructions else "no system text")
         )
         name = f"{self.name!r}, " if self.name else ""
         return f"{type(self).__name__}({name}{who}, model={self.model.name!r})"

@@ -20,7 +20,9 @@ class GraphCycleError(ConfigError):
         self.cycle = cycle
 
 
-def topological_order(n: int, edges: Sequence[tuple[int, int]], names: Sequence[str] | None = None) -> list[int]:
+def topological_order(
+    n: int, edges: Sequence[tuple[int, int]], names: Sequence[str] | None = None
+) -> list[int]:
     """Order nodes ``0..n-1`` so every edge goes forward, with Kahn's algorithm.
 
     Ties are broken by node number, so the order is deterministic. The in-degree
@@ -68,7 +70,7 @@ def _find_cycle(n: int, edges: Sequence[tuple[int, int]], done: set[int]) -> lis
         position[node] = len(walk)
         walk.append(node)
         node = predecessors[node][0]
-    cycle = list(reversed(walk[position[node]:]))
+    cycle = list(reversed(walk[position[node] :]))
     start = cycle.index(min(cycle))  # start at the lowest node, for a stable message
     return cycle[start:] + cycle[:start]
 

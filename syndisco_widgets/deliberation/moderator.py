@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..checks import whole_number
 from ..errors import ConfigError, ModelError
 from ..models.base import BaseModel, ChatPrompt
 from . import templates
@@ -19,7 +20,6 @@ from .agent import Agent, _check_text
 from .errors import DeliberationError
 from .prompts import chat_prompt, user_message
 from .resolve import resolve_model
-from ..checks import whole_number
 
 #: Longest accepted auto-generated instructions, in characters.
 MAX_AUTO_INSTRUCTIONS_CHARS = 1500
@@ -81,8 +81,11 @@ class Moderator(Agent):
     ) -> None:
         owner = "Moderator"
         for label, value in (
-            ("persona", persona), ("system_instructions", system_instructions),
-            ("combination_instructions", combination_instructions), ("task", task), ("name", name),
+            ("persona", persona),
+            ("system_instructions", system_instructions),
+            ("combination_instructions", combination_instructions),
+            ("task", task),
+            ("name", name),
         ):
             _check_text(owner, label, value)
         if persona is not None and system_instructions is not None:
@@ -100,7 +103,9 @@ class Moderator(Agent):
         self.task = task
         self.combination_instructions = combination_instructions
         self.kwargs = dict(kwargs or {})
-        self.model = resolve_model(model, owner=owner, max_out_tokens=max_out_tokens, generation_kwargs=self.kwargs)
+        self.model = resolve_model(
+            model, owner=owner, max_out_tokens=max_out_tokens, generation_kwargs=self.kwargs
+        )
         self.survey_draw = None
         self.persona_template = None
         self.persona: str | None = None
@@ -136,7 +141,9 @@ class Moderator(Agent):
     def system_instructions(self, value: str | None) -> None:
         _check_text("Moderator", "system_instructions", value)
         if value is None:
-            raise ConfigError("Moderator system_instructions cannot be None; use persona='default' for the default")
+            raise ConfigError(
+                "Moderator system_instructions cannot be None; use persona='default' for the default"
+            )
         self._auto = value == "auto"
         self._template = None if self._auto else value
         self._generated = None
@@ -175,7 +182,9 @@ class Moderator(Agent):
             except ModelError as exc:
                 raise DeliberationError(
                     f"Moderator failed while generating its system instructions (try {attempt}): {exc}",
-                    structure=None, agent=self.name, cycle=None,
+                    structure=None,
+                    agent=self.name,
+                    cycle=None,
                 ) from exc
             problem = instructions_problem(text)
             if problem is None:
@@ -200,10 +209,14 @@ class Moderator(Agent):
             self._generated = None
             self.system_text(task)
 
-    def build_prompt(self, task: str, previous_responses: str = "", combination_instructions: str | None = None) -> ChatPrompt:
+    def build_prompt(
+        self, task: str, previous_responses: str = "", combination_instructions: str | None = None
+    ) -> ChatPrompt:
         """The task, then the moderator's combination instructions filled with ``previous_responses``."""
         _, combination_text = templates.resolve(
-            "moderator combination_instructions", combination_instructions or self.combination_instructions, "Moderator"
+            "moderator combination_instructions",
+            combination_instructions or self.combination_instructions,
+            "Moderator",
         )
         user = user_message(task, combination_text, previous_responses or "(no responses)")
         return chat_prompt(self.system_text(task), user)

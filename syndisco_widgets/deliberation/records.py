@@ -15,7 +15,16 @@ if TYPE_CHECKING:
 
 #: Columns of :func:`logs_to_frame`, in order.
 FRAME_COLUMNS = (
-    "turn", "agent", "cycle", "role", "is_moderator", "model", "system", "prompt", "response", "seen",
+    "turn",
+    "agent",
+    "cycle",
+    "role",
+    "is_moderator",
+    "model",
+    "system",
+    "prompt",
+    "response",
+    "seen",
 )
 
 
@@ -36,24 +45,30 @@ def logs_to_frame(logs: Logs) -> pd.DataFrame:
         except json.JSONDecodeError:
             sent = {}
         messages = sent.get("messages", []) if isinstance(sent, dict) else []
-        rows.append({
-            "turn": turn,
-            "agent": entry["name"],
-            "cycle": entry.get("cycle"),
-            "role": entry.get("role"),
-            "is_moderator": entry.get("role") == "moderator",
-            "model": entry["model"],
-            "system": sent.get("system") if isinstance(sent, dict) else None,
-            "prompt": "\n\n".join(m.get("content", "") for m in messages if m.get("role") == "user"),
-            "response": entry["text"],
-            "seen": entry.get("seen", []),
-        })
+        rows.append(
+            {
+                "turn": turn,
+                "agent": entry["name"],
+                "cycle": entry.get("cycle"),
+                "role": entry.get("role"),
+                "is_moderator": entry.get("role") == "moderator",
+                "model": entry["model"],
+                "system": sent.get("system") if isinstance(sent, dict) else None,
+                "prompt": "\n\n".join(m.get("content", "") for m in messages if m.get("role") == "user"),
+                "response": entry["text"],
+                "seen": entry.get("seen", []),
+            }
+        )
     return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
 
-def run_json(settings: dict[str, Any], logs: Logs, path: str | os.PathLike | None = None, indent: int | None = 2) -> str:
+def run_json(
+    settings: dict[str, Any], logs: Logs, path: str | os.PathLike | None = None, indent: int | None = 2
+) -> str:
     """``{"structure": settings, "timestamp", "logs", "id"}`` as text, written atomically to ``path`` if given."""
-    text = json.dumps({"structure": settings, **logs.to_dict()}, indent=indent, ensure_ascii=False, default=str)
+    text = json.dumps(
+        {"structure": settings, **logs.to_dict()}, indent=indent, ensure_ascii=False, default=str
+    )
     if path is not None:
         atomic_write_text(Path(path), text + "\n")
     return text

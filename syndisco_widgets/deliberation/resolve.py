@@ -24,7 +24,6 @@ from ..models.base import BaseModel
 from ..models.cache import canonical_kwargs
 from ..models.env import MODEL_ENV_VAR, model_path_from_env
 
-
 # Hosted chat-API model names (OpenAI, Anthropic, Google, ...). They cannot run here.
 _API_NAME = re.compile(
     r"^(?:openai|anthropic|azure|gemini|vertex_ai|bedrock|cohere|mistral|groq|together_ai)/"
@@ -52,7 +51,7 @@ def alias_model(name: str, model: BaseModel | str | os.PathLike | None) -> None:
     This lets code written for hosted models run unchanged on a local one::
 
         alias_model("gpt-4o", "Qwen/Qwen2.5-0.5B-Instruct")
-        Agent(persona="a nurse", model="gpt-4o")   # runs the local model
+        Agent(persona="a nurse", model="gpt-4o")  # runs the local model
     """
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"alias_model: name must be a non-empty string, got {name!r}")
@@ -67,7 +66,9 @@ def alias_model(name: str, model: BaseModel | str | os.PathLike | None) -> None:
     elif isinstance(model, (BaseModel, str, os.PathLike)):
         _aliases[name] = model if isinstance(model, BaseModel) else os.fspath(model)
     else:
-        raise ConfigError(f"alias_model: model must be a BaseModel, a folder or a Hugging Face id, got {model!r}")
+        raise ConfigError(
+            f"alias_model: model must be a BaseModel, a folder or a Hugging Face id, got {model!r}"
+        )
 
 
 def resolve_model(
@@ -120,7 +121,10 @@ def resolve_model(
         from ..models import TransformersModel  # loads torch only now
 
         loaded = TransformersModel(
-            model, name=model, max_out_tokens=max_out_tokens, generation_kwargs=dict(generation_kwargs or {}) or None
+            model,
+            name=model,
+            max_out_tokens=max_out_tokens,
+            generation_kwargs=dict(generation_kwargs or {}) or None,
         )
         _registry[key] = loaded
         return loaded

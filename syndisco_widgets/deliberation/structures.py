@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..checks import optional_seed, whole_number
 from ..engine.logs import Logs
 from ..errors import ConfigError, ModelError
 from ..models.base import BaseModel, ChatPrompt
@@ -25,7 +26,6 @@ from .errors import DeliberationError
 from .moderator import Moderator
 from .prompts import format_responses, prompt_json
 from .records import logs_to_frame, run_json
-from ..checks import optional_seed, whole_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,7 +84,9 @@ class AbstractStructure(ABC):
         else:
             differing = [n for n, a in zip(self.names, self.agents) if a.task is not None and a.task != task]
             if differing:
-                warnings.warn(f"{kind}'s task replaces the own task of {differing}", UserWarning, stacklevel=3)
+                warnings.warn(
+                    f"{kind}'s task replaces the own task of {differing}", UserWarning, stacklevel=3
+                )
         if not isinstance(shuffle, bool):
             raise ConfigError(f"{kind} shuffle must be True or False, got {shuffle!r}")
         optional_seed(f"{kind} seed", seed)
@@ -110,7 +112,9 @@ class AbstractStructure(ABC):
         agents = list(agents)
         for i, agent in enumerate(agents):
             if isinstance(agent, Moderator):
-                raise ConfigError(f"{kind}: agents[{i}] is a Moderator; pass it as moderator=..., not among the agents")
+                raise ConfigError(
+                    f"{kind}: agents[{i}] is a Moderator; pass it as moderator=..., not among the agents"
+                )
             if not isinstance(agent, Agent):
                 raise ConfigError(f"{kind}: agents[{i}] must be an Agent, got {type(agent).__name__}")
         if len({id(a) for a in agents}) != len(agents):
@@ -220,7 +224,7 @@ class AbstractStructure(ABC):
 
     def _window(self, entries: list[int]) -> list[int]:
         """The last ``last_n`` of ``entries``."""
-        return entries[len(entries) - self.last_n:] if self.last_n else []
+        return entries[len(entries) - self.last_n :] if self.last_n else []
 
     def _previous(self, index: int, seen: list[int]) -> str:
         """The earlier responses ``seen`` as agent ``index`` is shown them."""
@@ -243,15 +247,22 @@ class AbstractStructure(ABC):
         self._record(index, agent.model, chat, text, cycle, seen)
         return text
 
-    def _record(self, index: int | None, model: BaseModel, chat: ChatPrompt, text: str, cycle: int, seen: list[int]) -> None:
+    def _record(
+        self, index: int | None, model: BaseModel, chat: ChatPrompt, text: str, cycle: int, seen: list[int]
+    ) -> None:
         """Append one log entry (``index`` None: the moderator)."""
         contiguous = bool(seen) and seen == list(range(seen[0], seen[-1] + 1))
         name = self.moderator.name if index is None else self.names[index]  # type: ignore[union-attr]
         self.logs.append(
-            name, text, model.name, prompt_json(chat),
-            role="moderator" if index is None else "user", source="model",
+            name,
+            text,
+            model.name,
+            prompt_json(chat),
+            role="moderator" if index is None else "user",
+            source="model",
             context=[seen[0], seen[-1] + 1] if contiguous else None,
-            seen=list(seen), cycle=cycle,
+            seen=list(seen),
+            cycle=cycle,
         )
         if index is not None:
             self._speaker.append(index)
@@ -311,8 +322,12 @@ class Debate(AbstractStructure):
         seed: int | None = None,
     ) -> None:
         if isinstance(agents, Sequence) and not isinstance(agents, (str, bytes)) and len(agents) != 2:
-            raise ConfigError(f"Debate needs exactly 2 agents, got {len(agents)}; use Chain or Ensemble for other group sizes")
-        super().__init__(agents, task, shuffle, cycles, last_n, combination_instructions, moderator, seed=seed)
+            raise ConfigError(
+                f"Debate needs exactly 2 agents, got {len(agents)}; use Chain or Ensemble for other group sizes"
+            )
+        super().__init__(
+            agents, task, shuffle, cycles, last_n, combination_instructions, moderator, seed=seed
+        )
 
     def _default_name(self, index: int) -> str:
         return f"Debater {index + 1}"
@@ -355,7 +370,9 @@ class Ensemble(AbstractStructure):
                         names = [self.names[i] for i in members]
                         raise DeliberationError(
                             f"Ensemble: the batched call for {names} on model {model.name!r} failed in cycle {cycle}: {exc}",
-                            structure="Ensemble", agent=", ".join(names), cycle=cycle,
+                            structure="Ensemble",
+                            agent=", ".join(names),
+                            cycle=cycle,
                         ) from exc
                     replies.update(zip(members, texts))
             finally:  # replies from groups that succeeded are kept even when a later group fails

@@ -24,9 +24,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ..checks import optional_seed
 from ..errors import ConfigError, PersonaError
 from .templates import fill, placeholders
-from ..checks import optional_seed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,7 +134,9 @@ class SurveyPersonas:
         if not isinstance(data, pd.DataFrame) or data.empty:
             raise ConfigError("survey data must be a non-empty pandas DataFrame")
         if weight_column not in data.columns:
-            raise ConfigError(f"survey data has no weights column {weight_column!r}; columns are {list(data.columns)}")
+            raise ConfigError(
+                f"survey data has no weights column {weight_column!r}; columns are {list(data.columns)}"
+            )
         weights = pd.to_numeric(data[weight_column], errors="coerce")
         if weights.isna().any() or (weights < 0).any() or not weights.map(math.isfinite).all():
             raise ConfigError(f"weights column {weight_column!r} must hold finite numbers >= 0")
@@ -159,7 +161,9 @@ class SurveyPersonas:
                 raise ConfigError(f"fields names column {column!r}, which the survey data does not have")
             sentence = spec.get("sentence") if isinstance(spec, Mapping) else None
             if not isinstance(sentence, str) or "value" not in placeholders(sentence):
-                raise ConfigError(f"fields[{column!r}] needs a 'sentence' containing ${{value}}, got {spec!r}")
+                raise ConfigError(
+                    f"fields[{column!r}] needs a 'sentence' containing ${{value}}, got {spec!r}"
+                )
             labels = {_code(k): str(v) for k, v in dict(spec.get("labels") or {}).items()}
             missing = {_code(m) for m in spec.get("missing") or ()}
             checked[column] = {"sentence": sentence, "labels": labels, "missing": missing}
@@ -189,7 +193,9 @@ class SurveyPersonas:
         )
 
     # -- selecting -----------------------------------------------------------------
-    def filter_spec(self, ideology: str | None = None, filters: Mapping[str, Any] | None = None) -> dict[str, list[Any]]:
+    def filter_spec(
+        self, ideology: str | None = None, filters: Mapping[str, Any] | None = None
+    ) -> dict[str, list[Any]]:
         """Combine ``ideology`` and ``filters`` into one ``{column: allowed values}`` dict."""
         if filters is not None and not isinstance(filters, Mapping):
             raise ConfigError(
@@ -213,7 +219,9 @@ class SurveyPersonas:
             spec[self.ideology_column] = list(allowed)
         for column in spec:
             if column not in self.data.columns:
-                raise ConfigError(f"filter column {column!r} is not in the survey data; columns are {list(self.data.columns)}")
+                raise ConfigError(
+                    f"filter column {column!r} is not in the survey data; columns are {list(self.data.columns)}"
+                )
         return spec
 
     def select(self, ideology: str | None = None, filters: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -230,7 +238,11 @@ class SurveyPersonas:
         return self.data if mask is None else self.data[mask]
 
     def sample(
-        self, *, seed: int | None = None, ideology: str | None = None, filters: Mapping[str, Any] | None = None
+        self,
+        *,
+        seed: int | None = None,
+        ideology: str | None = None,
+        filters: Mapping[str, Any] | None = None,
     ) -> SurveyDraw:
         """Draw one respondent, weighted by the weights column.
 
@@ -294,9 +306,10 @@ class SurveyPersonas:
 @lru_cache(maxsize=1)
 def _demo() -> SurveyPersonas:
     folder = resources.files(__package__).joinpath("data")
-    with resources.as_file(folder.joinpath(_DEMO_CSV)) as csv_path, resources.as_file(
-        folder.joinpath(_DEMO_MAPPING)
-    ) as mapping_path:
+    with (
+        resources.as_file(folder.joinpath(_DEMO_CSV)) as csv_path,
+        resources.as_file(folder.joinpath(_DEMO_MAPPING)) as mapping_path,
+    ):
         survey = SurveyPersonas.from_files(csv_path, mapping_path)
     if not survey.synthetic or set(survey.data["synthetic"]) != {"yes"}:
         raise ConfigError("the bundled demo table must be marked synthetic")  # guards edits to the file

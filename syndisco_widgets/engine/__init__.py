@@ -13,7 +13,22 @@ from .storage import JsonlLogWriter, unique_run_path
 from .turns import CustomOrder, FunctionTurnManager, RandomWeighted, RoundRobin, TurnManager
 
 __all__ = [
-    "Actor", "ActorType", "CustomOrder", "Discussion", "DiscussionExperiment", "Entry", "FunctionTurnManager",
-    "JsonlLogWriter", "Logs", "Persona", "RandomWeighted", "RoundRobin", "TurnManager",
-    "annotate", "load_personas", "new_experiment_dir", "save_personas", "unique_run_path",
+    "Actor",
+    "ActorType",
+    "CustomOrder",
+    "Discussion",
+    "DiscussionExperiment",
+    "Entry",
+    "FunctionTurnManager",
+    "JsonlLogWriter",
+    "Logs",
+    "Persona",
+    "RandomWeighted",
+    "RoundRobin",
+    "TurnManager",
+    "annotate",
+    "load_personas",
+    "new_experiment_dir",
+    "save_personas",
+    "unique_run_path",
 ]

@@ -51,9 +51,13 @@ class Actor:
                 f"Actor model must be a BaseModel such as TransformersModel, got {type(model).__name__}"
             )
         if not isinstance(persona, Persona):
-            raise ConfigError(f"Actor persona must be a Persona, got {type(persona).__name__}; use Persona(**fields)")
+            raise ConfigError(
+                f"Actor persona must be a Persona, got {type(persona).__name__}; use Persona(**fields)"
+            )
         if not isinstance(actor_type, ActorType):
-            raise ConfigError(f"Actor actor_type must be an ActorType such as ActorType.USER, got {actor_type!r}")
+            raise ConfigError(
+                f"Actor actor_type must be an ActorType such as ActorType.USER, got {actor_type!r}"
+            )
         for label, text in (("context", context), ("instructions", instructions)):
             if not isinstance(text, str):
                 raise ConfigError(f"Actor {label} must be a string, got {type(text).__name__}")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ..checks import whole_number
 from ..errors import ConfigError, ModelError
 from . import prompts
 from .actors import Actor, ActorType
 from .logs import Logs, make_entry
-from ..checks import whole_number
 
 
 def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs:
@@ -27,9 +27,7 @@ def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs
     whole_number("history_context_len", history_context_len)
     entries = list(logs)
     windows = [(max(0, i - history_context_len), i) for i in range(len(entries))]
-    chats = [
-        prompts.annotation_prompt(annotator, entries[start:end], entries[end]) for start, end in windows
-    ]
+    chats = [prompts.annotation_prompt(annotator, entries[start:end], entries[end]) for start, end in windows]
     try:
         labels = annotator.model.prompt_batch(chats)
     except ModelError as exc:
@@ -38,9 +36,16 @@ def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs
     for index, (label, (start, end)) in enumerate(zip(labels, windows)):
         result.add(
             make_entry(
-                annotator.name, label, annotator.model.name, annotator.describe(),
-                role=annotator.role, source="model", context=[start, end],
-                target=index, target_name=entries[index]["name"], target_text=entries[index]["text"],
+                annotator.name,
+                label,
+                annotator.model.name,
+                annotator.describe(),
+                role=annotator.role,
+                source="model",
+                context=[start, end],
+                target=index,
+                target_name=entries[index]["name"],
+                target_text=entries[index]["text"],
             )
         )
     return result

@@ -132,7 +132,10 @@ class Discussion:
             for name, text in zip(self.seed_opinion_usernames, self.seed_opinions):
                 actor = self._actors.get(name)
                 role = actor.role if actor else ActorType.USER.role
-                self._record(make_entry(name, text, "hardcoded", "", role=role, source="seed", context=None), drawn=False)
+                self._record(
+                    make_entry(name, text, "hardcoded", "", role=role, source="seed", context=None),
+                    drawn=False,
+                )
         return self
 
     def __next__(self) -> Entry:
@@ -171,8 +174,13 @@ class Discussion:
                 turn=turn,
             ) from exc
         entry = make_entry(
-            speaker.name, text, speaker.model.name, speaker.describe(),
-            role=speaker.role, source="model", context=[start, len(self.logs)],
+            speaker.name,
+            text,
+            speaker.model.name,
+            speaker.describe(),
+            role=speaker.role,
+            source="model",
+            context=[start, len(self.logs)],
         )
         self._pending = None
         return self._record(entry, drawn)
@@ -196,7 +204,9 @@ class Discussion:
         from tqdm.auto import tqdm
 
         iter(self)
-        with tqdm(total=self.conv_len, initial=self.user_turns, desc="Discussion", disable=not verbose) as bar:
+        with tqdm(
+            total=self.conv_len, initial=self.user_turns, desc="Discussion", disable=not verbose
+        ) as bar:
             for entry in self:
                 if verbose:
                     label = "Moderator" if entry["role"] == "moderator" else "User"
@@ -216,7 +226,9 @@ class Discussion:
         entry = make_entry(name, text, "human", "", role=actor.role, source="human", context=None)
         return self._record(entry, drawn=False)
 
-    def fork(self, at_turn: int | None = None, *, autosave_dir: str | os.PathLike | None = None) -> Discussion:
+    def fork(
+        self, at_turn: int | None = None, *, autosave_dir: str | os.PathLike | None = None
+    ) -> Discussion:
         """A new, independent discussion with the first ``at_turn`` entries.
 
         It has the same participants and settings, and its turn manager is
@@ -226,8 +238,12 @@ class Discussion:
         if isinstance(at_turn, bool) or not isinstance(at_turn, int) or not 0 <= at_turn <= len(self.logs):
             raise ConfigError(f"fork: at_turn must be between 0 and {len(self.logs)}, got {at_turn!r}")
         child = Discussion(
-            copy.deepcopy(self._turn_manager_origin), self.users, self.moderator,
-            self.history_context_len, self.conv_len, moderator_every=self.moderator_every,
+            copy.deepcopy(self._turn_manager_origin),
+            self.users,
+            self.moderator,
+            self.history_context_len,
+            self.conv_len,
+            moderator_every=self.moderator_every,
             autosave_dir=self.autosave_dir if autosave_dir is None else autosave_dir,
         )
         child._adopt(self.logs._entries[:at_turn], self._drawn[:at_turn])
@@ -312,7 +328,11 @@ class Discussion:
 
 
 def _check_settings(
-    users: list[Actor], moderator: Actor | None, history_context_len: int, conv_len: int, moderator_every: int | None
+    users: list[Actor],
+    moderator: Actor | None,
+    history_context_len: int,
+    conv_len: int,
+    moderator_every: int | None,
 ) -> None:
     if not users or not all(isinstance(u, Actor) for u in users):
         raise ConfigError("users must be a non-empty list of Actor objects")

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..checks import whole_number
 from ..errors import ConfigError
 from .actors import Actor
 from .discussion import Discussion
 from .storage import atomic_write_text, unique_run_path
 from .turns import RoundRobin, TurnManager
-from ..checks import whole_number
 
 MANIFEST = "manifest.json"
 
@@ -77,13 +77,15 @@ class DiscussionExperiment:
         for index in range(self.num_discussions):
             names = [u.name for u in rng.sample(self.users, self.num_active_users)]
             opinion = self.seed_opinions[index % len(self.seed_opinions)] if self.seed_opinions else None
-            plan.append({
-                "index": index,
-                "users": names,
-                "seed": rng.randrange(2**31),
-                "seed_opinion": opinion,
-                "seed_opinion_user": rng.choice(names) if opinion is not None else None,
-            })
+            plan.append(
+                {
+                    "index": index,
+                    "users": names,
+                    "seed": rng.randrange(2**31),
+                    "seed_opinion": opinion,
+                    "seed_opinion_user": rng.choice(names) if opinion is not None else None,
+                }
+            )
         return plan
 
     def _discussion(self, item: dict[str, Any], output_dir: Path, resume_from: str | None) -> Discussion:
@@ -94,8 +96,14 @@ class DiscussionExperiment:
         opinion = [item["seed_opinion"]] if item["seed_opinion"] is not None else []
         who = [item["seed_opinion_user"]] if opinion else []
         return Discussion(
-            manager, users, self.moderator, self.history_context_len, self.num_turns,
-            opinion, who, autosave_dir=output_dir,
+            manager,
+            users,
+            self.moderator,
+            self.history_context_len,
+            self.num_turns,
+            opinion,
+            who,
+            autosave_dir=output_dir,
         )
 
     def begin(self, output_dir: str | os.PathLike, verbose: bool = True) -> list[Path]:

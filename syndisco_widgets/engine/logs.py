@@ -28,15 +28,11 @@ CORE_KEYS = ("name", "text", "model", "prompt")
 _DEFAULTS = {"model": "hardcoded", "prompt": ""}
 
 
-def make_entry(
-    name: str, text: str, model: str = "hardcoded", prompt: str = "", **extra: Any
-) -> Entry:
+def make_entry(name: str, text: str, model: str = "hardcoded", prompt: str = "", **extra: Any) -> Entry:
     """Build one checked entry; core keys come first."""
     for field, value in (("name", name), ("text", text), ("model", model), ("prompt", prompt)):
         if not isinstance(value, str):
-            raise LogsFormatError(
-                f"log entry field {field!r} must be a string, got {type(value).__name__}"
-            )
+            raise LogsFormatError(f"log entry field {field!r} must be a string, got {type(value).__name__}")
     return {"name": name, "text": text, "model": model, "prompt": prompt, **extra}
 
 
@@ -62,14 +58,10 @@ class Logs(Sequence[Entry]):
 
     def __init__(self, entries: Iterable[Mapping[str, Any]] = (), *, timestamp: str | None = None):
         self.timestamp = timestamp or utc_timestamp()
-        self._entries: list[Entry] = [
-            _entry_from_record(e, f"entry {i}") for i, e in enumerate(entries)
-        ]
+        self._entries: list[Entry] = [_entry_from_record(e, f"entry {i}") for i, e in enumerate(entries)]
 
     # -- building -------------------------------------------------------------
-    def append(
-        self, name: str, text: str, model: str = "hardcoded", prompt: str = "", **extra: Any
-    ) -> Entry:
+    def append(self, name: str, text: str, model: str = "hardcoded", prompt: str = "", **extra: Any) -> Entry:
         """Add one entry at the end and return (a copy of) it."""
         entry = make_entry(name, text, model, prompt, **extra)
         self._entries.append(entry)
@@ -173,9 +165,7 @@ class Logs(Sequence[Entry]):
             return cls(entries, timestamp=header.get("created"))
         data = read_json(path, LogsFormatError, "log file")
         if not isinstance(data, dict) or not isinstance(data.get("logs"), list):
-            raise LogsFormatError(
-                f"{path}: expected an object with a 'logs' list, as written by Logs.export"
-            )
+            raise LogsFormatError(f"{path}: expected an object with a 'logs' list, as written by Logs.export")
         entries = [_entry_from_record(e, f"{path}, logs[{i}]") for i, e in enumerate(data["logs"])]
         timestamp = data.get("timestamp")
         return cls(entries, timestamp=timestamp if isinstance(timestamp, str) else None)

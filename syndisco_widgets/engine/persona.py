@@ -20,8 +20,14 @@ from .storage import atomic_write_text, read_json
 
 # The order fields are written in (``str(persona)``, files); ``extra`` comes last.
 _OUTPUT_ORDER = (
-    "username", "age", "sex", "sexual_orientation", "demographic_group",
-    "current_employment", "education_level", "special_instructions",
+    "username",
+    "age",
+    "sex",
+    "sexual_orientation",
+    "demographic_group",
+    "current_employment",
+    "education_level",
+    "special_instructions",
     "personality_characteristics",
 )
 
@@ -55,9 +61,7 @@ class Persona:
             setattr(self, f.name, _checked(who, f.name, hints[f.name], value))
         clashes = set(self.extra) & {f.name for f in dataclasses.fields(self)}
         if clashes:
-            raise PersonaError(
-                f"{who}: field 'extra' repeats {sorted(clashes)}; set those fields directly"
-            )
+            raise PersonaError(f"{who}: field 'extra' repeats {sorted(clashes)}; set those fields directly")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "") -> Persona:
@@ -143,8 +147,10 @@ def _checked(who: str, name: str, hint: Any, value: Any) -> Any:
             raise PersonaError(f"{who}: field {name!r} must be a whole number such as 38, got {value!r}")
         return value
     if origin is list and args == (str,):
-        if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
-            isinstance(v, str) for v in value
+        if (
+            isinstance(value, str)
+            or not isinstance(value, (list, tuple))
+            or not all(isinstance(v, str) for v in value)
         ):
             raise PersonaError(f"{who}: field {name!r} must be a list of strings, got {value!r}")
         return list(value)

@@ -107,7 +107,9 @@ class RandomWeighted(TurnManager):
     random. The first speaker is also uniform.
     """
 
-    def __init__(self, names: Sequence[str] | None = None, p_respond: float = 0.5, seed: int | None = None) -> None:
+    def __init__(
+        self, names: Sequence[str] | None = None, p_respond: float = 0.5, seed: int | None = None
+    ) -> None:
         if isinstance(p_respond, bool) or not isinstance(p_respond, (int, float)) or not 0 <= p_respond <= 1:
             raise ConfigError(f"p_respond must be a probability between 0 and 1, got {p_respond!r}")
         super().__init__(names, seed=seed)
@@ -134,7 +136,10 @@ class FunctionTurnManager(TurnManager):
     """
 
     def __init__(
-        self, choose: Callable[[TurnManager], str], names: Sequence[str] | None = None, seed: int | None = None
+        self,
+        choose: Callable[[TurnManager], str],
+        names: Sequence[str] | None = None,
+        seed: int | None = None,
     ) -> None:
         if not callable(choose):
             raise ConfigError("FunctionTurnManager needs a function taking the manager and returning a name")

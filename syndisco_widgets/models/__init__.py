@@ -9,8 +9,16 @@ from .env import MODEL_ENV_VAR, is_demo_model, model_from_env, model_path_from_e
 from .scripted import ScriptedModel
 
 __all__ = [
-    "MODEL_ENV_VAR", "BaseModel", "ChatPrompt", "ScriptedModel", "TextCallback", "TransformersModel",
-    "build_tiny_model", "is_demo_model", "model_from_env", "model_path_from_env",
+    "MODEL_ENV_VAR",
+    "BaseModel",
+    "ChatPrompt",
+    "ScriptedModel",
+    "TextCallback",
+    "TransformersModel",
+    "build_tiny_model",
+    "is_demo_model",
+    "model_from_env",
+    "model_path_from_env",
 ]
 
 

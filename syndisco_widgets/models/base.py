@@ -66,15 +66,11 @@ class BaseModel(ABC):
             (for example a stray end-of-turn marker).
     """
 
-    def __init__(
-        self, name: str, max_out_tokens: int = 256, strip_strings: Sequence[str] = ()
-    ) -> None:
+    def __init__(self, name: str, max_out_tokens: int = 256, strip_strings: Sequence[str] = ()) -> None:
         if not isinstance(name, str) or not name:
             raise ConfigError("model name must be a non-empty string, e.g. name='my_model'")
         if not isinstance(max_out_tokens, int) or max_out_tokens < 1:
-            raise ConfigError(
-                f"max_out_tokens must be a positive integer, got {max_out_tokens!r}"
-            )
+            raise ConfigError(f"max_out_tokens must be a positive integer, got {max_out_tokens!r}")
         self.name = name
         self.max_out_tokens = max_out_tokens
         self.strip_strings = tuple(strip_strings)
@@ -128,9 +124,7 @@ class BaseModel(ABC):
         with self._wrapped_errors():
             raws = self.generate_batch(prompts)
         if len(raws) != len(prompts):
-            raise ModelError(
-                f"model {self.name!r} returned {len(raws)} replies for {len(prompts)} prompts"
-            )
+            raise ModelError(f"model {self.name!r} returned {len(raws)} replies for {len(prompts)} prompts")
         return [self.clean(r) for r in raws]
 
     def clean(self, text: str) -> str:
@@ -153,4 +147,3 @@ class BaseModel(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, max_out_tokens={self.max_out_tokens})"
-

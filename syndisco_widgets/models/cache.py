@@ -125,9 +125,7 @@ def _load_uncached(
             f"Original error: {type(exc).__name__}: {exc}"
         ) from exc
     except Exception as exc:
-        raise ModelLoadError(
-            f"could not load model {path!r}: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise ModelLoadError(f"could not load model {path!r}: {type(exc).__name__}: {exc}") from exc
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, **tokenizer_kwargs)

@@ -16,7 +16,9 @@ def model_path_from_env() -> str | None:
     return os.environ.get(MODEL_ENV_VAR, "").strip() or None
 
 
-def model_from_env(max_out_tokens: int = 100, *, demo_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> BaseModel:
+def model_from_env(
+    max_out_tokens: int = 100, *, demo_kwargs: dict[str, Any] | None = None, **kwargs: Any
+) -> BaseModel:
     """A ``TransformersModel`` for the model ``SYNDISCO_MODEL`` names.
 
     When it is unset, the tiny offline model from :func:`build_tiny_model`

@@ -84,9 +84,7 @@ def _write_checkpoint(folder: pathlib.Path, seed: int) -> None:
     # Alphabet: printable ASCII plus tab and newline (in byte-level spelling),
     # so every generated token decodes to clean text. Other input characters
     # become <unk>, which is fine for a meaningless model.
-    alphabet = [
-        byte_level.pre_tokenize_str(chr(code))[0][0] for code in [9, 10, *range(32, 127)]
-    ]
+    alphabet = [byte_level.pre_tokenize_str(chr(code))[0][0] for code in [9, 10, *range(32, 127)]]
     raw = Tokenizer(models.BPE(unk_token=_UNK))
     raw.pre_tokenizer = byte_level
     raw.decoder = decoders.ByteLevel()

@@ -15,10 +15,10 @@ from typing import Any
 import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, TextStreamer
 
+from ..checks import optional_seed
 from ..errors import ConfigError
 from .base import BaseModel, ChatPrompt, TextCallback
 from .cache import load_model_and_tokenizer, resolve_device
-from ..checks import optional_seed
 
 # torch's global RNG is process-wide: every sampling call (from any model or
 # thread) holds this lock so a seeded call's random stream is not interleaved
@@ -48,7 +48,9 @@ class _EventStoppingCriteria(StoppingCriteria):
     def __init__(self, event: threading.Event) -> None:
         self.event = event
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any) -> torch.BoolTensor:
+    def __call__(
+        self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any
+    ) -> torch.BoolTensor:
         return torch.full(
             (input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device
         )

@@ -15,6 +15,14 @@ from .transcript import TranscriptView
 from .turn_selector import TurnManagerSelector
 
 __all__ = [
-    "Branch", "BranchExplorer", "DiscussionChange", "DiscussionControls", "DiscussionRunner",
-    "DiscussionStudio", "ModelPicker", "PersonaEditor", "TranscriptView", "TurnManagerSelector",
+    "Branch",
+    "BranchExplorer",
+    "DiscussionChange",
+    "DiscussionControls",
+    "DiscussionRunner",
+    "DiscussionStudio",
+    "ModelPicker",
+    "PersonaEditor",
+    "TranscriptView",
+    "TurnManagerSelector",
 ]

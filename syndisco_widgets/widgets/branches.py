@@ -55,7 +55,10 @@ class BranchExplorer(widgets.VBox):
     """
 
     def __init__(
-        self, source: Discussion | DiscussionRunner | None = None, *, folder: widgets.Text | None = None,
+        self,
+        source: Discussion | DiscussionRunner | None = None,
+        *,
+        folder: widgets.Text | None = None,
         **kwargs: Any,
     ) -> None:
         own_view = None
@@ -68,16 +71,26 @@ class BranchExplorer(widgets.VBox):
         self._next_id = 0
 
         self.tree = widgets.Select(options=[], rows=6, layout=widgets.Layout(width="100%"))
-        self.show_button = classed(widgets.Button(description="Show", icon="eye",
-                                                  tooltip="Make the selected branch the live one"), "sdw-button")
-        self.fork_at = widgets.BoundedIntText(value=0, min=0, max=0, description="Fork at turn",
-                                              layout=widgets.Layout(width="180px"))
+        self.show_button = classed(
+            widgets.Button(description="Show", icon="eye", tooltip="Make the selected branch the live one"),
+            "sdw-button",
+        )
+        self.fork_at = widgets.BoundedIntText(
+            value=0, min=0, max=0, description="Fork at turn", layout=widgets.Layout(width="180px")
+        )
         self.fork_at.style.description_width = "7em"
-        self.fork_button = classed(widgets.Button(description="Fork", icon="code-fork",
-                                                  tooltip="Fork the live branch after this many entries"),
-                                   "sdw-button")
-        self.export_button = classed(widgets.Button(description="Export branch", icon="download",
-                                                    tooltip="Write the selected branch as JSON"), "sdw-button")
+        self.fork_button = classed(
+            widgets.Button(
+                description="Fork", icon="code-fork", tooltip="Fork the live branch after this many entries"
+            ),
+            "sdw-button",
+        )
+        self.export_button = classed(
+            widgets.Button(
+                description="Export branch", icon="download", tooltip="Write the selected branch as JSON"
+            ),
+            "sdw-button",
+        )
         self.folder = folder or widgets.Text(value="runs", description="Folder")
         self.left = widgets.Dropdown(description="Compare", layout=widgets.Layout(width="220px"))
         self.right = widgets.Dropdown(description="with", layout=widgets.Layout(width="200px"))
@@ -90,13 +103,24 @@ class BranchExplorer(widgets.VBox):
         self.right_view = TranscriptView()
         self.left_title = classed(widgets.Label(""), "sdw-section-title", "sdw-wrap")
         self.right_title = classed(widgets.Label(""), "sdw-section-title", "sdw-wrap")
-        self.compare_box = widgets.VBox([
-            self.compare_note,
-            widgets.HBox([
-                widgets.VBox([self.left_title, self.left_view], layout=widgets.Layout(flex="1 1 0", min_width="0")),
-                widgets.VBox([self.right_title, self.right_view], layout=widgets.Layout(flex="1 1 0", min_width="0")),
-            ]).add_class("sdw-row"),
-        ], layout=widgets.Layout(display="none"))
+        self.compare_box = widgets.VBox(
+            [
+                self.compare_note,
+                widgets.HBox(
+                    [
+                        widgets.VBox(
+                            [self.left_title, self.left_view],
+                            layout=widgets.Layout(flex="1 1 0", min_width="0"),
+                        ),
+                        widgets.VBox(
+                            [self.right_title, self.right_view],
+                            layout=widgets.Layout(flex="1 1 0", min_width="0"),
+                        ),
+                    ]
+                ).add_class("sdw-row"),
+            ],
+            layout=widgets.Layout(display="none"),
+        )
 
         self.show_button.on_click(lambda _: self.show(self.tree.value))
         self.fork_button.on_click(lambda _: self.fork(self.fork_at.value))
@@ -110,14 +134,21 @@ class BranchExplorer(widgets.VBox):
         if own_view is not None:
             children.append(own_view)
         children += [
-            widgets.HTML('<span class="sdw-section-title">Branches</span> '
-                         '<span class="sdw-hint">(● live; indented = forked from the line above)</span>'),
+            widgets.HTML(
+                '<span class="sdw-section-title">Branches</span> '
+                '<span class="sdw-hint">(● live; indented = forked from the line above)</span>'
+            ),
             self.tree,
-            widgets.HBox([self.show_button, self.fork_at, self.fork_button, self.export_button],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            widgets.HBox([self.left, self.right, self.compare_button],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.message, self.compare_box,
+            widgets.HBox(
+                [self.show_button, self.fork_at, self.fork_button, self.export_button],
+                layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+            ),
+            widgets.HBox(
+                [self.left, self.right, self.compare_button],
+                layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+            ),
+            self.message,
+            self.compare_box,
         ]
         super().__init__(children, **kwargs)
         classed(self, "sdw-branches", "sdw-panel")
@@ -157,7 +188,9 @@ class BranchExplorer(widgets.VBox):
         node = self.branches[branch_id]
         target = Path(folder if folder is not None else (self.folder.value.strip() or "."))
         try:
-            path = node.discussion.logs.export(unique_run_path(target, stem=f"branch{node.id}", suffix=".json"))
+            path = node.discussion.logs.export(
+                unique_run_path(target, stem=f"branch{node.id}", suffix=".json")
+            )
         except OSError as exc:
             self.message.value = f"Could not export: {exc}"
             return None
@@ -178,7 +211,9 @@ class BranchExplorer(widgets.VBox):
             self.active = self._add(discussion, "main")
         self._refresh(follow_live=True)
 
-    def _add(self, discussion: Discussion, label: str, parent: int | None = None, fork_at: int | None = None) -> int:
+    def _add(
+        self, discussion: Discussion, label: str, parent: int | None = None, fork_at: int | None = None
+    ) -> int:
         node = Branch(self._next_id, label, discussion, parent, fork_at)
         self.branches[node.id] = node
         if parent is not None:
@@ -202,7 +237,9 @@ class BranchExplorer(widgets.VBox):
             self.active = node
         elif change.reason == "switch":
             found = self._find(change.discussion)
-            self.active = found if found is not None else self._add(change.discussion, f"branch {self._next_id}")
+            self.active = (
+                found if found is not None else self._add(change.discussion, f"branch {self._next_id}")
+            )
         elif change.reason == "branch":
             # Forked from something we never saw (parent None): the fork starts a new root.
             parent = self._find(change.parent)
@@ -225,7 +262,9 @@ class BranchExplorer(widgets.VBox):
             where = f", forked after entry {node.fork_at}" if node.fork_at is not None else ""
             # Non-breaking spaces: browsers collapse ordinary ones in <option> text.
             indent = "\u00a0\u00a0\u00a0" * depth + ("└\u00a0" if depth else "")
-            rows.append((f"{indent}{mark} {node.label} ({len(node.discussion.logs)} entries{where})", node_id))
+            rows.append(
+                (f"{indent}{mark} {node.label} ({len(node.discussion.logs)} entries{where})", node_id)
+            )
             for child in node.children:
                 walk(child, depth + 1)
 
@@ -236,7 +275,8 @@ class BranchExplorer(widgets.VBox):
     def _refresh(self, follow_live: bool = False) -> None:
         """Redraw the tree and the pickers. ``follow_live``: the live branch changed
         (branch, switch, reset, new tree), so the selection moves to it; otherwise
-        the user's own selection stays."""
+        the user's own selection stays.
+        """
         rows = self._lines()
         plain = [(self.branches[i].label, i) for _text, i in rows]
         keep = not follow_live and self.tree.value in self.branches

@@ -9,13 +9,26 @@ import ipywidgets as widgets
 
 from ..engine import Discussion
 from ._style import classed, style_widget
-from .runner import ERROR, FINISHED, IDLE, RUNNING, STOPPING, DiscussionChange, DiscussionRunner, ensure_runner
+from .runner import (
+    ERROR,
+    FINISHED,
+    IDLE,
+    RUNNING,
+    STOPPING,
+    DiscussionChange,
+    DiscussionRunner,
+    ensure_runner,
+)
 from .transcript import TranscriptView
 
 __all__ = ["DiscussionControls", "status_html"]
 
 _STATE_LABELS = {
-    IDLE: "Ready", RUNNING: "Running", STOPPING: "Stopping", FINISHED: "Finished", ERROR: "Error",
+    IDLE: "Ready",
+    RUNNING: "Running",
+    STOPPING: "Stopping",
+    FINISHED: "Finished",
+    ERROR: "Error",
 }
 
 
@@ -66,8 +79,13 @@ class DiscussionControls(widgets.VBox):
         self.transcript: TranscriptView | None = self.runner.transcript
 
         def button(label: str, icon: str, tip: str, style: str = "") -> widgets.Button:
-            b = widgets.Button(description=label, icon=icon, tooltip=tip, button_style=style,
-                               layout=widgets.Layout(width="auto"))
+            b = widgets.Button(
+                description=label,
+                icon=icon,
+                tooltip=tip,
+                button_style=style,
+                layout=widgets.Layout(width="auto"),
+            )
             return classed(b, "sdw-button", f"sdw-btn-{label.lower()}")
 
         self.step_button = button("Step", "step-forward", "Generate one turn", "primary")
@@ -85,7 +103,8 @@ class DiscussionControls(widgets.VBox):
         self.speaker.style.description_width = "28px"
         self.message = widgets.Textarea(
             placeholder="Type a message to add as this participant or the moderator…",
-            rows=2, layout=widgets.Layout(flex="1 1 auto", width="auto"),
+            rows=2,
+            layout=widgets.Layout(flex="1 1 auto", width="auto"),
         )
         self.send_button = button("Send", "paper-plane", "Add this message to the discussion")
         self.send_button.on_click(lambda _: self.send_message())
@@ -99,11 +118,24 @@ class DiscussionControls(widgets.VBox):
         self._fill_speakers()
         self._refresh()
 
-        buttons = classed(widgets.HBox([
-            self.step_button, self.run_button, self.stop_button, self.branch_button, self.reset_button,
-        ]), "sdw-buttons")
-        inject = classed(widgets.HBox([self.speaker, self.message, self.send_button],
-                                      layout=widgets.Layout(align_items="center")), "sdw-inject")
+        buttons = classed(
+            widgets.HBox(
+                [
+                    self.step_button,
+                    self.run_button,
+                    self.stop_button,
+                    self.branch_button,
+                    self.reset_button,
+                ]
+            ),
+            "sdw-buttons",
+        )
+        inject = classed(
+            widgets.HBox(
+                [self.speaker, self.message, self.send_button], layout=widgets.Layout(align_items="center")
+            ),
+            "sdw-inject",
+        )
         children = [style_widget()]
         if own_view is not None:
             children.append(own_view)

@@ -12,7 +12,7 @@ from ..models import BaseModel, is_demo_model, model_path_from_env
 from ..models.tiny import TINY_MODEL_LABEL  # a constant; torch is imported only when building
 from ._style import classed, style_widget
 
-__all__ = ["ModelPicker", "DEFAULT_MODEL_ID", "DEMO_LABEL"]
+__all__ = ["DEFAULT_MODEL_ID", "DEMO_LABEL", "ModelPicker"]
 
 #: A small instruct model that runs on a laptop CPU.
 DEFAULT_MODEL_ID = "Qwen/Qwen2.5-0.5B-Instruct"
@@ -50,40 +50,64 @@ class ModelPicker(widgets.VBox):
         self._thread: threading.Thread | None = None
         self.model_path = widgets.Text(
             value=model_path or model_path_from_env() or DEFAULT_MODEL_ID,
-            description="Model", placeholder="Hugging Face id or local folder",
+            description="Model",
+            placeholder="Hugging Face id or local folder",
             layout=widgets.Layout(width="100%", max_width="480px"),
         )
-        self.demo = widgets.Checkbox(value=demo, description=DEMO_LABEL, indent=False,
-                                    layout=widgets.Layout(width="auto"))
-        self.max_new_tokens = widgets.BoundedIntText(value=max_new_tokens, min=1, max=8192,
-                                                     description="Max new tokens")
-        self.temperature = widgets.BoundedFloatText(value=temperature, min=0.0, max=2.0, step=0.1,
-                                                    description="Temperature")
-        self.seed = widgets.Text(value="" if seed is None else str(seed), description="Seed",
-                                 placeholder="empty = unseeded")
+        self.demo = widgets.Checkbox(
+            value=demo, description=DEMO_LABEL, indent=False, layout=widgets.Layout(width="auto")
+        )
+        self.max_new_tokens = widgets.BoundedIntText(
+            value=max_new_tokens, min=1, max=8192, description="Max new tokens"
+        )
+        self.temperature = widgets.BoundedFloatText(
+            value=temperature, min=0.0, max=2.0, step=0.1, description="Temperature"
+        )
+        self.seed = widgets.Text(
+            value="" if seed is None else str(seed), description="Seed", placeholder="empty = unseeded"
+        )
         for box in (self.model_path, self.max_new_tokens, self.temperature, self.seed):
             box.style.description_width = "9.5em"
         self.seed_error = classed(widgets.Label(""), "sdw-field-error", "sdw-wrap")
-        self.load_button = classed(widgets.Button(description="Load", icon="download", button_style="primary",
-                                                  tooltip="Load the model (on a background thread)"),
-                                   "sdw-button", "sdw-load")
+        self.load_button = classed(
+            widgets.Button(
+                description="Load",
+                icon="download",
+                button_style="primary",
+                tooltip="Load the model (on a background thread)",
+            ),
+            "sdw-button",
+            "sdw-load",
+        )
         self.load_button.on_click(lambda _: self.load())
-        self.progress = widgets.IntProgress(value=0, min=0, max=3, layout=widgets.Layout(width="160px",
-                                                                                       visibility="hidden"))
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=3, layout=widgets.Layout(width="160px", visibility="hidden")
+        )
         self.status = classed(widgets.Label(""), "sdw-model-status", "sdw-wrap")
-        self.demo_note = classed(widgets.HTML(
-            '<span class="sdw-demo-note">The demo model has random weights: it writes meaningless text. '
-            "Use it to try the controls offline; pick a real model for real discussions.</span>"),
-            "sdw-demo")
+        self.demo_note = classed(
+            widgets.HTML(
+                '<span class="sdw-demo-note">The demo model has random weights: it writes meaningless text. '
+                "Use it to try the controls offline; pick a real model for real discussions.</span>"
+            ),
+            "sdw-demo",
+        )
         self.demo.observe(self._on_demo, names="value")
         self.observe(self._on_loading, names="loading")
-        super().__init__([
-            style_widget(), self.model_path, self.demo, self.demo_note,
-            widgets.HBox([self.max_new_tokens, self.temperature], layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HBox([self.seed, self.seed_error], layout=widgets.Layout(align_items="center")),
-            widgets.HBox([self.load_button, self.progress], layout=widgets.Layout(align_items="center")),
-            self.status,
-        ], **kwargs)
+        super().__init__(
+            [
+                style_widget(),
+                self.model_path,
+                self.demo,
+                self.demo_note,
+                widgets.HBox(
+                    [self.max_new_tokens, self.temperature], layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                widgets.HBox([self.seed, self.seed_error], layout=widgets.Layout(align_items="center")),
+                widgets.HBox([self.load_button, self.progress], layout=widgets.Layout(align_items="center")),
+                self.status,
+            ],
+            **kwargs,
+        )
         classed(self, "sdw-model-picker", "sdw-panel")
         self._on_demo()
         if model is not None:
@@ -115,7 +139,9 @@ class ModelPicker(widgets.VBox):
             self._say(str(exc), "error")
             return False
         self.loading = True
-        self._thread = threading.Thread(target=self._load, args=(spec,), name="syndisco-model-load", daemon=True)
+        self._thread = threading.Thread(
+            target=self._load, args=(spec,), name="syndisco-model-load", daemon=True
+        )
         self._thread.start()
         return True
 
@@ -159,7 +185,11 @@ class ModelPicker(widgets.VBox):
                 path, name = spec["model_path"], spec["model_path"]
             self._say(f"Loading {name}…", "", step=2)
             model = models.TransformersModel(
-                path, name, spec["max_out_tokens"], temperature=spec["temperature"], seed=spec["seed"],
+                path,
+                name,
+                spec["max_out_tokens"],
+                temperature=spec["temperature"],
+                seed=spec["seed"],
             )
         except Exception as exc:  # ModelLoadError and anything unexpected: show it, keep the picker usable
             self._say(f"Could not load the model: {exc}", "error", step=0)

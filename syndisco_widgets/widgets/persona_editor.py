@@ -147,14 +147,20 @@ class PersonaEditor(widgets.VBox):
                 continue
             self.fields[spec.name] = box = self._field_widget(spec)
             box.observe(lambda change, name=spec.name: self._on_edit(name, change["new"]), names="value")
-            rows.append(classed(widgets.HBox([box, error], layout=widgets.Layout(flex_flow="row wrap",
-                                                                                   align_items="center")),
-                                "sdw-field"))
+            rows.append(
+                classed(
+                    widgets.HBox(
+                        [box, error], layout=widgets.Layout(flex_flow="row wrap", align_items="center")
+                    ),
+                    "sdw-field",
+                )
+            )
         self.form = classed(widgets.VBox(rows, layout=widgets.Layout(flex="1 1 auto")), "sdw-persona-form")
 
         # -- files --------------------------------------------------------------
-        self.path = widgets.Text(value="personas.json", description="JSON file",
-                                 layout=widgets.Layout(width="320px"))
+        self.path = widgets.Text(
+            value="personas.json", description="JSON file", layout=widgets.Layout(width="320px")
+        )
         self.path.style.description_width = "6em"
         self.load_button = button("Load", "folder-open", "Replace the list with the personas in this file")
         self.save_button = button("Save", "save", "Save all personas to this file")
@@ -165,19 +171,31 @@ class PersonaEditor(widgets.VBox):
         self.file_status = classed(widgets.Label(""), "sdw-file-status", "sdw-wrap")
         self.summary = classed(widgets.Label(""), "sdw-hint", "sdw-wrap")
 
-        side = widgets.VBox([
-            self.list,
-            widgets.HBox([self.add_button, self.duplicate_button, self.delete_button],
-                         layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HBox([self.up_button, self.down_button]),
-        ], layout=widgets.Layout(width="230px", min_width="200px"))
-        files = widgets.HBox([self.path, self.load_button, self.save_button, self.upload],
-                             layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
-        super().__init__([
-            style_widget(),
-            widgets.HBox([side, self.form], layout=widgets.Layout(flex_flow="row wrap")),
-            files, self.file_status, self.summary,
-        ], **kwargs)
+        side = widgets.VBox(
+            [
+                self.list,
+                widgets.HBox(
+                    [self.add_button, self.duplicate_button, self.delete_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                widgets.HBox([self.up_button, self.down_button]),
+            ],
+            layout=widgets.Layout(width="230px", min_width="200px"),
+        )
+        files = widgets.HBox(
+            [self.path, self.load_button, self.save_button, self.upload],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        super().__init__(
+            [
+                style_widget(),
+                widgets.HBox([side, self.form], layout=widgets.Layout(flex_flow="row wrap")),
+                files,
+                self.file_status,
+                self.summary,
+            ],
+            **kwargs,
+        )
         classed(self, "sdw-persona-editor", "sdw-panel")
         self.observe(self._on_value, names="value")
         self.value = [self._as_persona(p, i) for i, p in enumerate(personas)]
@@ -266,13 +284,17 @@ class PersonaEditor(widgets.VBox):
     def _field_widget(self, spec: _Spec) -> widgets.ValueWidget:
         layout = widgets.Layout(width="100%", max_width="460px", flex="1 1 260px")
         if spec.kind == "list":
-            box = widgets.Textarea(description=spec.label, placeholder="one per line", rows=_LIST_ROWS,
-                                   layout=layout)
+            box = widgets.Textarea(
+                description=spec.label, placeholder="one per line", rows=_LIST_ROWS, layout=layout
+            )
         elif spec.name in _LONG_TEXT:
             box = widgets.Textarea(description=spec.label, rows=2, layout=layout)
         elif spec.kind == "int":
-            box = widgets.Text(description=spec.label, placeholder="a whole number, e.g. 38"
-                               + (" (or empty)" if spec.optional else ""), layout=layout)
+            box = widgets.Text(
+                description=spec.label,
+                placeholder="a whole number, e.g. 38" + (" (or empty)" if spec.optional else ""),
+                layout=layout,
+            )
         elif spec.kind == "json":
             box = widgets.Text(description=spec.label, placeholder="JSON value", layout=layout)
         else:
@@ -284,13 +306,18 @@ class PersonaEditor(widgets.VBox):
 
     def _build_extra(self, spec: _Spec, error: widgets.Label) -> widgets.Widget:
         self.extra_rows = widgets.VBox([])
-        self.add_attribute_button = widgets.Button(description="Add attribute", icon="plus",
-                                                   layout=widgets.Layout(width="auto"))
+        self.add_attribute_button = widgets.Button(
+            description="Add attribute", icon="plus", layout=widgets.Layout(width="auto")
+        )
         self.add_attribute_button.on_click(lambda _: self._add_extra_row())
-        title = widgets.HTML('<span class="sdw-section-title">Extra attributes</span> '
-                             '<span class="sdw-hint">(key and value; values like 42 or true are typed)</span>')
-        return classed(widgets.VBox([widgets.HBox([title, error]), self.extra_rows, self.add_attribute_button]),
-                       "sdw-extra")
+        title = widgets.HTML(
+            '<span class="sdw-section-title">Extra attributes</span> '
+            '<span class="sdw-hint">(key and value; values like 42 or true are typed)</span>'
+        )
+        return classed(
+            widgets.VBox([widgets.HBox([title, error]), self.extra_rows, self.add_attribute_button]),
+            "sdw-extra",
+        )
 
     # ------------------------------------------------------ drafts and values
     def _as_persona(self, item: Any, index: int) -> Persona:
@@ -342,7 +369,9 @@ class PersonaEditor(widgets.VBox):
                 elif re.fullmatch(r"\d+", stripped):
                     values[spec.name] = int(stripped)
                 else:
-                    errors[spec.name] = "must be a whole number such as 38" + (" or empty" if spec.optional else "")
+                    errors[spec.name] = "must be a whole number such as 38" + (
+                        " or empty" if spec.optional else ""
+                    )
             elif spec.kind == "list":
                 values[spec.name] = [line.strip() for line in text.splitlines() if line.strip()]
             elif spec.kind == "json":
@@ -455,7 +484,9 @@ class PersonaEditor(widgets.VBox):
         for i, (key, text) in enumerate(draft.extra if draft else []):
             key_box = widgets.Text(value=key, placeholder="key", layout=widgets.Layout(width="150px"))
             value_box = widgets.Text(value=text, placeholder="value", layout=widgets.Layout(flex="1 1 auto"))
-            remove = widgets.Button(icon="times", tooltip="Remove this attribute", layout=widgets.Layout(width="36px"))
+            remove = widgets.Button(
+                icon="times", tooltip="Remove this attribute", layout=widgets.Layout(width="36px")
+            )
             key_box.observe(lambda c, i=i: self._on_extra_edit(i, 0, c["new"]), names="value")
             value_box.observe(lambda c, i=i: self._on_extra_edit(i, 1, c["new"]), names="value")
             remove.on_click(lambda _, i=i: self._remove_extra_row(i))
@@ -512,7 +543,9 @@ class PersonaEditor(widgets.VBox):
         try:
             data = json.loads(bytes(upload["content"]).decode("utf-8"))
             items = data if isinstance(data, list) else [data]
-            personas = [self.persona_class.from_dict(item, where=f"{name}, item {i}") for i, item in enumerate(items)]
+            personas = [
+                self.persona_class.from_dict(item, where=f"{name}, item {i}") for i, item in enumerate(items)
+            ]
         except (ValueError, UnicodeDecodeError) as exc:  # PersonaError is a ValueError
             self._file_note(f"{name}: {exc}", ok=False)
         else:

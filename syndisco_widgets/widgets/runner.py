@@ -29,7 +29,13 @@ from ..engine import Discussion
 from ..errors import GenerationStopped, SyndiscoError, TurnError
 
 __all__ = [
-    "DiscussionChange", "DiscussionRunner", "IDLE", "RUNNING", "STOPPING", "FINISHED", "ERROR",
+    "ERROR",
+    "FINISHED",
+    "IDLE",
+    "RUNNING",
+    "STOPPING",
+    "DiscussionChange",
+    "DiscussionRunner",
     "ensure_runner",
 ]
 
@@ -84,7 +90,9 @@ class DiscussionRunner(traitlets.HasTraits):
         self._stop = threading.Event()
         self._stop_gen = 0  # bumped by stop(); older generating commands are dropped
         self._listeners: dict[str, list[Callable[..., Any]]] = {
-            "entry": [], "text": [], "discussion": [],
+            "entry": [],
+            "text": [],
+            "discussion": [],
         }
         if transcript is not None:
             _show(transcript, discussion)
@@ -119,7 +127,9 @@ class DiscussionRunner(traitlets.HasTraits):
         self._listeners["text"].append(callback)
         return callback
 
-    def on_discussion(self, callback: Callable[[DiscussionChange], None]) -> Callable[[DiscussionChange], None]:
+    def on_discussion(
+        self, callback: Callable[[DiscussionChange], None]
+    ) -> Callable[[DiscussionChange], None]:
         """Call ``callback(change)`` when the live discussion is replaced (branch, reset, switch, start)."""
         self._listeners["discussion"].append(callback)
         return callback

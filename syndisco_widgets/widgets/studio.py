@@ -21,7 +21,7 @@ from .runner import ERROR, FINISHED, IDLE, DiscussionRunner
 from .transcript import TranscriptView
 from .turn_selector import TurnManagerSelector
 
-__all__ = ["DiscussionStudio", "DEFAULT_CONTEXT", "DEFAULT_INSTRUCTIONS", "DEFAULT_MODERATOR_INSTRUCTIONS"]
+__all__ = ["DEFAULT_CONTEXT", "DEFAULT_INSTRUCTIONS", "DEFAULT_MODERATOR_INSTRUCTIONS", "DiscussionStudio"]
 
 DEFAULT_CONTEXT = "You are taking part in an online conversation"
 DEFAULT_INSTRUCTIONS = "Act like a human would"
@@ -88,37 +88,67 @@ class DiscussionStudio(widgets.VBox):
         self.model_picker = ModelPicker(model)
         self.persona_editor = PersonaEditor(personas)
         self.turn_selector = TurnManagerSelector(
-            [p.username for p in self.persona_editor.value], value=turn_manager,
+            [p.username for p in self.persona_editor.value],
+            value=turn_manager,
         )
         self.persona_editor.observe(self._on_personas, names="value")
-        self.context = widgets.Textarea(value=context, description="Context", rows=2,
-                                        layout=widgets.Layout(width="100%"))
-        self.instructions = widgets.Textarea(value=instructions, description="Instructions", rows=2,
-                                             layout=widgets.Layout(width="100%"))
-        self.moderator_name = widgets.Text(value=_name_of(moderator), description="Moderator",
-                                           placeholder="username; empty = no moderator")
-        self.moderator_instructions = widgets.Textarea(value=moderator_instructions, rows=2,
-                                                       description="Mod. instructions",
-                                                       layout=widgets.Layout(width="100%"))
+        self.context = widgets.Textarea(
+            value=context, description="Context", rows=2, layout=widgets.Layout(width="100%")
+        )
+        self.instructions = widgets.Textarea(
+            value=instructions, description="Instructions", rows=2, layout=widgets.Layout(width="100%")
+        )
+        self.moderator_name = widgets.Text(
+            value=_name_of(moderator), description="Moderator", placeholder="username; empty = no moderator"
+        )
+        self.moderator_instructions = widgets.Textarea(
+            value=moderator_instructions,
+            rows=2,
+            description="Mod. instructions",
+            layout=widgets.Layout(width="100%"),
+        )
         self.conv_len = widgets.BoundedIntText(value=conv_len, min=0, max=100_000, description="User turns")
-        self.history_context_len = widgets.BoundedIntText(value=history_context_len, min=0, max=100_000,
-                                                          description="History seen")
-        for box in (self.context, self.instructions, self.moderator_name, self.moderator_instructions,
-                    self.conv_len, self.history_context_len):
+        self.history_context_len = widgets.BoundedIntText(
+            value=history_context_len, min=0, max=100_000, description="History seen"
+        )
+        for box in (
+            self.context,
+            self.instructions,
+            self.moderator_name,
+            self.moderator_instructions,
+            self.conv_len,
+            self.history_context_len,
+        ):
             box.style.description_width = "9em"
-        settings = classed(widgets.VBox([
-            self.context, self.instructions, self.moderator_name, self.moderator_instructions,
-            self.conv_len, self.history_context_len,
-        ]), "sdw-settings", "sdw-panel")
+        settings = classed(
+            widgets.VBox(
+                [
+                    self.context,
+                    self.instructions,
+                    self.moderator_name,
+                    self.moderator_instructions,
+                    self.conv_len,
+                    self.history_context_len,
+                ]
+            ),
+            "sdw-settings",
+            "sdw-panel",
+        )
         self.setup = widgets.Accordion(
             children=[self.model_picker, self.persona_editor, self.turn_selector, settings],
             titles=("1. Model", "2. Personas", "3. Turn-taking", "4. Settings"),
             selected_index=0 if model is None else 1,
         )
-        self.start_button = classed(widgets.Button(description="Start discussion", icon="comments",
-                                                   button_style="success",
-                                                   tooltip="Build a new discussion from the set-up"),
-                                    "sdw-button", "sdw-start")
+        self.start_button = classed(
+            widgets.Button(
+                description="Start discussion",
+                icon="comments",
+                button_style="success",
+                tooltip="Build a new discussion from the set-up",
+            ),
+            "sdw-button",
+            "sdw-start",
+        )
         self.start_button.on_click(lambda _: self.start())
         self.setup_status = classed(widgets.Label(""), "sdw-setup-status", "sdw-wrap")
 
@@ -126,8 +156,9 @@ class DiscussionStudio(widgets.VBox):
         self.transcript = TranscriptView()
         self.runner = DiscussionRunner(None, self.transcript)
         self.controls = DiscussionControls(self.runner)
-        self.folder = widgets.Text(value=str(export_dir), description="Folder",
-                                   layout=widgets.Layout(width="320px"))
+        self.folder = widgets.Text(
+            value=str(export_dir), description="Folder", layout=widgets.Layout(width="320px")
+        )
         self.explorer = BranchExplorer(self.runner, folder=self.folder)
         self.model_note = classed(widgets.HTML(""), "sdw-demo")
 
@@ -136,19 +167,31 @@ class DiscussionStudio(widgets.VBox):
         self.refresh_button.on_click(lambda _: self.refresh_table())
         table = widgets.VBox([self.refresh_button, self.table_html])
 
-        self.json_button = classed(widgets.Button(description="Export JSON", icon="download",
-                                                  tooltip="Logs.export into the folder"), "sdw-button")
-        self.csv_button = classed(widgets.Button(description="Export CSV", icon="table",
-                                                 tooltip="The logs table as CSV into the folder"), "sdw-button")
+        self.json_button = classed(
+            widgets.Button(description="Export JSON", icon="download", tooltip="Logs.export into the folder"),
+            "sdw-button",
+        )
+        self.csv_button = classed(
+            widgets.Button(
+                description="Export CSV", icon="table", tooltip="The logs table as CSV into the folder"
+            ),
+            "sdw-button",
+        )
         self.json_button.on_click(lambda _: self.export_json())
         self.csv_button.on_click(lambda _: self.export_csv())
         self.export_status = classed(widgets.Label(""), "sdw-export-status", "sdw-wrap")
-        export = widgets.VBox([
-            widgets.HBox([self.folder, self.json_button, self.csv_button],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.export_status,
-        ])
-        self.tabs = widgets.Tab(children=[self.explorer, table, export], titles=("Branches", "Table", "Export"))
+        export = widgets.VBox(
+            [
+                widgets.HBox(
+                    [self.folder, self.json_button, self.csv_button],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
+                self.export_status,
+            ]
+        )
+        self.tabs = widgets.Tab(
+            children=[self.explorer, table, export], titles=("Branches", "Table", "Export")
+        )
 
         self._table_of: tuple[Logs | None, int] = (None, -1)  # what table_html shows
         self.runner.observe(self._on_runner, names=["state", "status"])
@@ -158,20 +201,43 @@ class DiscussionStudio(widgets.VBox):
 
         # Side by side from ~770px (a notebook beside JupyterLab's file browser is ~850px);
         # narrower than that the discussion wraps below the set-up.
-        left = classed(widgets.VBox([
-            widgets.HTML('<span class="sdw-section-title">Set-up</span>'),
-            self.setup, self.start_button, self.setup_status,
-        ], layout=widgets.Layout(flex="1 1 320px", min_width="0")), "sdw-setup")
-        right = classed(widgets.VBox([
-            widgets.HTML('<span class="sdw-section-title">Discussion</span>'),
-            self.model_note, self.transcript, self.controls, self.tabs,
-        ], layout=widgets.Layout(flex="2 1 440px", min_width="0")), "sdw-stage")
-        super().__init__([
-            style_widget(),
-            classed(widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap",
-                                                                      align_items="flex-start")),
-                    "sdw-row"),
-        ], **kwargs)
+        left = classed(
+            widgets.VBox(
+                [
+                    widgets.HTML('<span class="sdw-section-title">Set-up</span>'),
+                    self.setup,
+                    self.start_button,
+                    self.setup_status,
+                ],
+                layout=widgets.Layout(flex="1 1 320px", min_width="0"),
+            ),
+            "sdw-setup",
+        )
+        right = classed(
+            widgets.VBox(
+                [
+                    widgets.HTML('<span class="sdw-section-title">Discussion</span>'),
+                    self.model_note,
+                    self.transcript,
+                    self.controls,
+                    self.tabs,
+                ],
+                layout=widgets.Layout(flex="2 1 440px", min_width="0"),
+            ),
+            "sdw-stage",
+        )
+        super().__init__(
+            [
+                style_widget(),
+                classed(
+                    widgets.HBox(
+                        [left, right], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start")
+                    ),
+                    "sdw-row",
+                ),
+            ],
+            **kwargs,
+        )
         classed(self, "sdw-app", "sdw-studio")
 
         if start if start is not None else (model is not None and bool(personas)):
@@ -210,9 +276,13 @@ class DiscussionStudio(widgets.VBox):
         users = [Actor(model, p, ActorType.USER, context, instructions) for p in personas]
         self.turn_selector.names = [p.username for p in personas]
         return Discussion(
-            self.turn_selector.value, users, self._moderator(model),
-            history_context_len=self.history_context_len.value, conv_len=self.conv_len.value,
-            seed_opinions=self._seed[0], seed_opinion_usernames=self._seed[1],
+            self.turn_selector.value,
+            users,
+            self._moderator(model),
+            history_context_len=self.history_context_len.value,
+            conv_len=self.conv_len.value,
+            seed_opinions=self._seed[0],
+            seed_opinion_usernames=self._seed[1],
         )
 
     def start(self) -> bool:
@@ -268,7 +338,9 @@ class DiscussionStudio(widgets.VBox):
         if isinstance(given, Actor) and given.name == name:
             return given
         persona = given if isinstance(given, Persona) and given.username == name else Persona(username=name)
-        return Actor(model, persona, ActorType.MODERATOR, self.context.value, self.moderator_instructions.value)
+        return Actor(
+            model, persona, ActorType.MODERATOR, self.context.value, self.moderator_instructions.value
+        )
 
     def _export(self, folder: str | os.PathLike | None, suffix: str, write: Any) -> Path | None:
         logs = self.logs
@@ -310,5 +382,7 @@ class DiscussionStudio(widgets.VBox):
         demo = model is not None and is_demo_model(model)
         self.model_note.value = (
             '<span class="sdw-demo-note">Demo model with random weights: the text is meaningless. '
-            "Load a real model in 1. Model for real discussions.</span>" if demo else ""
+            "Load a real model in 1. Model for real discussions.</span>"
+            if demo
+            else ""
         )

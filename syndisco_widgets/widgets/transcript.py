@@ -187,7 +187,9 @@ class TranscriptView(anywidget.AnyWidget):
         elif kind == "branch":
             index = content.get("index")
             with self._lock:
-                valid = isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(self._entries)
+                valid = (
+                    isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(self._entries)
+                )
             if valid:
                 self._branch_handlers(index)
             else:

@@ -40,30 +40,51 @@ class TurnManagerSelector(widgets.VBox):
         self.preview_count = preview
         self._given: TurnManager | None = None
         self.kind = widgets.ToggleButtons(options=_KINDS, value=ROUND_ROBIN, style={"button_width": "auto"})
-        self.p_respond = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="p_respond",
-                                             readout_format=".2f")
-        self.seed = widgets.Text(value="0", description="Seed", placeholder="empty = unseeded",
-                                 layout=widgets.Layout(width="220px"))
-        self.order = widgets.Text(description="Order", placeholder="e.g. Emma35, Giannis, Emma35",
-                                  layout=widgets.Layout(width="100%"))
+        self.p_respond = widgets.FloatSlider(
+            value=0.5, min=0.0, max=1.0, step=0.05, description="p_respond", readout_format=".2f"
+        )
+        self.seed = widgets.Text(
+            value="0",
+            description="Seed",
+            placeholder="empty = unseeded",
+            layout=widgets.Layout(width="220px"),
+        )
+        self.order = widgets.Text(
+            description="Order",
+            placeholder="e.g. Emma35, Giannis, Emma35",
+            layout=widgets.Layout(width="100%"),
+        )
         self.error = classed(widgets.Label(""), "sdw-field-error", "sdw-wrap")
         self.preview = classed(widgets.Label(""), "sdw-turn-preview", "sdw-wrap")
-        self._random_box = widgets.VBox([
-            self.p_respond,
-            widgets.HTML('<span class="sdw-hint">Chance that the previous speaker answers back; '
-                         'otherwise someone else is picked at random.</span>'),
-            self.seed,
-        ])
-        self._custom_box = widgets.VBox([
-            self.order,
-            widgets.HTML('<span class="sdw-hint">Comma-separated usernames, repeated in a cycle.</span>'),
-        ])
+        self._random_box = widgets.VBox(
+            [
+                self.p_respond,
+                widgets.HTML(
+                    '<span class="sdw-hint">Chance that the previous speaker answers back; '
+                    "otherwise someone else is picked at random.</span>"
+                ),
+                self.seed,
+            ]
+        )
+        self._custom_box = widgets.VBox(
+            [
+                self.order,
+                widgets.HTML('<span class="sdw-hint">Comma-separated usernames, repeated in a cycle.</span>'),
+            ]
+        )
         for w in (self.kind, self.p_respond, self.seed, self.order):
             w.observe(self._update, names="value")
-        super().__init__([
-            style_widget(), self.kind, self._random_box, self._custom_box, self.error,
-            self.preview,
-        ], **kwargs)
+        super().__init__(
+            [
+                style_widget(),
+                self.kind,
+                self._random_box,
+                self._custom_box,
+                self.error,
+                self.preview,
+            ],
+            **kwargs,
+        )
         classed(self, "sdw-turn-selector", "sdw-panel")
         self.observe(self._update, names="names")
         if value is not None:

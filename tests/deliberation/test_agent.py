@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syndisco_widgets.deliberation import Agent, DeliberationError, MODEL_ENV_VAR, resolve_model
+from syndisco_widgets.deliberation import MODEL_ENV_VAR, Agent, DeliberationError, resolve_model
 from syndisco_widgets.deliberation.templates import PERSONA_TEMPLATES, fill
 from syndisco_widgets.errors import ConfigError, ModelError, ModelLoadError
 from syndisco_widgets.models import ScriptedModel

@@ -73,8 +73,11 @@ def test_graph_has_no_shuffle_or_cycles(model):
 
 def test_each_agent_sees_only_its_predecessors_in_topological_order():
     model = ScriptedModel(lambda p: f"said by {p.system.removeprefix('you are ')}")
-    graph = Graph(named(model, "sink", "left", "right", "root"),
-                  [("root", "left"), ("root", "right"), ("left", "sink"), ("right", "sink")], task=TASK)
+    graph = Graph(
+        named(model, "sink", "left", "right", "root"),
+        [("root", "left"), ("root", "right"), ("left", "sink"), ("right", "sink")],
+        task=TASK,
+    )
     assert graph.topological_order == ["root", "left", "right", "sink"]
     graph.process()
     by_speaker = {c.system.removeprefix("you are "): shown(c) for c in model.calls}
@@ -111,14 +114,23 @@ def test_last_n_limits_predecessor_responses():
 
 def test_rerun_does_not_consume_the_graph_and_moderator_sees_all():
     model = ScriptedModel()
-    graph = Graph(named(model, "liberal", "conservative", "libertarian"),
-                  [("liberal", "conservative"), ("liberal", "libertarian"), ("conservative", "libertarian")],
-                  task=TASK, moderator=Moderator(model=model))
+    graph = Graph(
+        named(model, "liberal", "conservative", "libertarian"),
+        [("liberal", "conservative"), ("liberal", "libertarian"), ("conservative", "libertarian")],
+        task=TASK,
+        moderator=Moderator(model=model),
+    )
     order = graph.order
     graph.process()
-    assert shown(model.calls[-1]) == ["[Response 1]: Reply 1", "[Response 2]: Reply 2", "[Response 3]: Reply 3"]
+    assert shown(model.calls[-1]) == [
+        "[Response 1]: Reply 1",
+        "[Response 2]: Reply 2",
+        "[Response 3]: Reply 3",
+    ]
     assert user_text(model.calls[-1]).startswith(TASK)
     graph.process()
-    assert graph.order == order and len(graph.logs) == 4 and graph.responses == ["Reply 5", "Reply 6", "Reply 7"]
+    assert (
+        graph.order == order and len(graph.logs) == 4 and graph.responses == ["Reply 5", "Reply 6", "Reply 7"]
+    )
     assert graph.final_response == "Reply 8"
     assert graph.info["structure_information"]["edges"][0] == ["liberal", "conservative"]

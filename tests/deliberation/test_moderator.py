@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from syndisco_widgets.deliberation import Agent, Chain, DeliberationError, Ensemble, Moderator, instructions_problem
+from syndisco_widgets.deliberation import (
+    Agent,
+    Chain,
+    DeliberationError,
+    Ensemble,
+    Moderator,
+    instructions_problem,
+)
 from syndisco_widgets.deliberation.templates import (
-    AUTO_MODERATOR_SYSTEM, MODERATOR_COMBINATION_INSTRUCTIONS, MODERATOR_PERSONAS, fill,
+    AUTO_MODERATOR_SYSTEM,
+    MODERATOR_COMBINATION_INSTRUCTIONS,
+    MODERATOR_PERSONAS,
+    fill,
 )
 from syndisco_widgets.errors import ConfigError
 from syndisco_widgets.models import ScriptedModel
@@ -57,8 +67,11 @@ def test_custom_persona_and_dollar_placeholder(model):
 
 
 def test_system_instructions_without_placeholder_are_kept_verbatim(model):
-    moderator = Moderator(system_instructions="Summarize previous responses as neutrally as possible.",
-                          combination_instructions="second_wave", model=model)
+    moderator = Moderator(
+        system_instructions="Summarize previous responses as neutrally as possible.",
+        combination_instructions="second_wave",
+        model=model,
+    )
     assert moderator.system_instructions == "Summarize previous responses as neutrally as possible."
     assert moderator.process(task=TASK, previous_responses=["a", "b"]) == "Reply 1"
     assert model.calls[0].system == "Summarize previous responses as neutrally as possible."
@@ -89,7 +102,9 @@ def test_auto_makes_one_generation_call_per_run():
 
 
 def test_auto_declared_outside_uses_its_own_task():
-    model = ScriptedModel(lambda p: "Look for practical uses." if p.system == AUTO_MODERATOR_SYSTEM else "idea")
+    model = ScriptedModel(
+        lambda p: "Look for practical uses." if p.system == AUTO_MODERATOR_SYSTEM else "idea"
+    )
     moderator = Moderator(system_instructions="auto", model=model, task="What is a creative use for pants?")
     Chain([Agent(model=model), Agent(model=model)], moderator=moderator, task=TASK).process()
     assert "creative use for pants" in user_text(model.calls[0])
@@ -97,7 +112,16 @@ def test_auto_declared_outside_uses_its_own_task():
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "   ", "12345", "Use ${task} here.", "Use $previous_responses.", "x" * 1600 + " words", "<|im_end|> hi"]
+    "bad",
+    [
+        "",
+        "   ",
+        "12345",
+        "Use ${task} here.",
+        "Use $previous_responses.",
+        "x" * 1600 + " words",
+        "<|im_end|> hi",
+    ],
 )
 def test_instructions_problem_rejects_junk(bad):
     assert instructions_problem(bad) is not None
@@ -125,7 +149,9 @@ def test_generate_and_set_fixes_the_instructions():
 
 def test_auto_failure_stops_the_run_before_agents_speak():
     model = ScriptedModel([""])
-    chain = Chain([Agent(model=model)], task=TASK, moderator=Moderator(system_instructions="auto", model=model))
+    chain = Chain(
+        [Agent(model=model)], task=TASK, moderator=Moderator(system_instructions="auto", model=model)
+    )
     with pytest.raises(ValueError, match="10 tries"):
         chain.process()
     assert len(model.calls) == 10 and len(chain.logs) == 0
@@ -145,5 +171,7 @@ def test_direct_process_without_responses_or_task():
     assert moderator.process(task=TASK) == "Reply 1"
     user = model.calls[0].messages[0]["content"]
     assert user.startswith(TASK + "\n\n") and "(no responses)" in user
-    with pytest.raises(ConfigError, match=r"has no task: pass process\(task=\.\.\.\) or Moderator\(task=\.\.\.\)"):
+    with pytest.raises(
+        ConfigError, match=r"has no task: pass process\(task=\.\.\.\) or Moderator\(task=\.\.\.\)"
+    ):
         Moderator(model=model).process()

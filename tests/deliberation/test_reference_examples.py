@@ -31,11 +31,17 @@ def test_chain_example(stand_in):
     agent1 = Agent(persona="a liberal woman from Missouri", model=stand_in("gpt-4o"))
     agent2 = Agent(persona="a 24 year old hispanic man from Florida", model=stand_in("gpt-4o"))
     agent3 = Agent(persona="an elderly woman with a PhD", model=stand_in("gpt-4o"))
-    chain = Chain([agent1, agent2, agent3], task="How should we combat climate change?", combination_instructions="chain")
+    chain = Chain(
+        [agent1, agent2, agent3],
+        task="How should we combat climate change?",
+        combination_instructions="chain",
+    )
     chain.process()
     assert chain.final_response == "Reply 3"
     calls = stand_in("gpt-4o").calls
-    assert ["Missouri" in calls[0].system, "Florida" in calls[1].system, "PhD" in calls[2].system] == [True] * 3
+    assert ["Missouri" in calls[0].system, "Florida" in calls[1].system, "PhD" in calls[2].system] == [
+        True
+    ] * 3
     assert "[Response 2]: Reply 2" in user_text(calls[2])
 
 
@@ -43,8 +49,11 @@ def test_debate_example(stand_in):
     task = "To what extent should the government be involved in providing free welfare to citizens?"
     agent1 = Agent(persona="a liberal", persona_template="default", model=stand_in("gpt-4o"))
     agent2 = Agent(persona="a conservative", persona_template="default", model=stand_in("gpt-4o"))
-    moderator = Moderator(persona="You are a neutral moderator overseeing this task, ${task}", model=stand_in("gpt-4o"),
-                          combination_instructions="default")
+    moderator = Moderator(
+        persona="You are a neutral moderator overseeing this task, ${task}",
+        model=stand_in("gpt-4o"),
+        combination_instructions="default",
+    )
     debate = Debate([agent1, agent2], task=task, combination_instructions="debate", moderator=moderator)
     debate.process()
     calls = stand_in("gpt-4o").calls
@@ -105,7 +114,11 @@ def test_moderator_example_2(stand_in):
         model=stand_in("gpt-4o"),
         combination_instructions="Come to a final conclusion based on previous responses: $previous_responses",
     )
-    chain = Chain([Agent(model=stand_in("gpt-3.5-turbo")), Agent(model=stand_in("gpt-3.5-turbo"))], moderator=moderator, task=task)
+    chain = Chain(
+        [Agent(model=stand_in("gpt-3.5-turbo")), Agent(model=stand_in("gpt-3.5-turbo"))],
+        moderator=moderator,
+        task=task,
+    )
     chain.process()
     (call,) = stand_in("gpt-4o").calls
     assert call.system == f"You are an expert overseeing a discussion about {task}"
@@ -113,8 +126,11 @@ def test_moderator_example_2(stand_in):
 
 
 def test_moderator_with_direct_system_instructions(stand_in):
-    moderator = Moderator(system_instructions="Summarize previous responses as neutrally as possible.",
-                          model=stand_in("gpt-4o"), combination_instructions="second_wave")
+    moderator = Moderator(
+        system_instructions="Summarize previous responses as neutrally as possible.",
+        model=stand_in("gpt-4o"),
+        combination_instructions="second_wave",
+    )
     chain = Chain([Agent(model=stand_in("gpt-3.5-turbo"))], moderator=moderator, task="t")
     chain.process()
     (call,) = stand_in("gpt-4o").calls
@@ -123,22 +139,34 @@ def test_moderator_with_direct_system_instructions(stand_in):
 
 
 def test_auto_moderator_inside_structure():
-    task = ("Your goal is to come up with the most creative ideas possible for pants. We are maximizing creativity. "
-            "Answer in 20 words.")
-    gpt4o = ScriptedModel(lambda p: "Group similar ideas together and highlight the most unusual designs."
-                          if p.system == AUTO_MODERATOR_SYSTEM else "final list")
+    task = (
+        "Your goal is to come up with the most creative ideas possible for pants. We are maximizing creativity. "
+        "Answer in 20 words."
+    )
+    gpt4o = ScriptedModel(
+        lambda p: (
+            "Group similar ideas together and highlight the most unusual designs."
+            if p.system == AUTO_MODERATOR_SYSTEM
+            else "final list"
+        )
+    )
     a = Agent(model=gpt4o)
     b = Agent(model=ScriptedModel(name="stand-in for gpt-3.5-turbo"))
     chain = Chain([a, b], moderator=Moderator(system_instructions="auto", model=gpt4o), task=task)
     chain.process()
-    assert chain.moderator.system_instructions == "Group similar ideas together and highlight the most unusual designs."
+    assert (
+        chain.moderator.system_instructions
+        == "Group similar ideas together and highlight the most unusual designs."
+    )
     assert chain.final_response == "final list"
 
 
 def test_auto_moderator_outside_structure(stand_in):
     task = "Pants ideas, 20 words."
     moderator_task = "What is a creative use for pants?"
-    model = ScriptedModel(lambda p: "Favour practical, surprising uses." if p.system == AUTO_MODERATOR_SYSTEM else "ok")
+    model = ScriptedModel(
+        lambda p: "Favour practical, surprising uses." if p.system == AUTO_MODERATOR_SYSTEM else "ok"
+    )
     moderator = Moderator(system_instructions="auto", model=model, task=moderator_task)
     a1 = Agent(model=stand_in("gpt-4o-mini"))
     a2 = Agent(model=stand_in("gpt-4o-mini"))
@@ -157,10 +185,15 @@ def tiny_agents(path, n, **kwargs):
 
 
 def test_tiny_chain_with_auto_moderator(tiny_path):
-    chain = Chain([Agent(persona="a liberal woman from Missouri", model=tiny_path, max_out_tokens=4),
-                   Agent(persona="an elderly woman with a PhD", model=tiny_path, max_out_tokens=4)],
-                  task="How should we combat climate change?", combination_instructions="chain",
-                  moderator=Moderator(system_instructions="auto", model=tiny_path, max_out_tokens=8))
+    chain = Chain(
+        [
+            Agent(persona="a liberal woman from Missouri", model=tiny_path, max_out_tokens=4),
+            Agent(persona="an elderly woman with a PhD", model=tiny_path, max_out_tokens=4),
+        ],
+        task="How should we combat climate change?",
+        combination_instructions="chain",
+        moderator=Moderator(system_instructions="auto", model=tiny_path, max_out_tokens=8),
+    )
     assert chain.process() == chain.final_response
     assert len(chain.logs) == 3 and all(isinstance(e["text"], str) for e in chain.logs)
     assert chain.moderator.system_instructions
@@ -169,16 +202,26 @@ def test_tiny_chain_with_auto_moderator(tiny_path):
 
 
 def test_tiny_debate(tiny_path):
-    debate = Debate(tiny_agents(tiny_path, 2), task="Welfare?", cycles=2, moderator=Moderator(model=tiny_path, max_out_tokens=4))
+    debate = Debate(
+        tiny_agents(tiny_path, 2),
+        task="Welfare?",
+        cycles=2,
+        moderator=Moderator(model=tiny_path, max_out_tokens=4),
+    )
     debate.process()
     assert debate.to_pandas()["agent"].tolist() == ["Debater 1", "Debater 2"] * 2 + ["Moderator"]
 
 
 def test_tiny_graph(tiny_path):
-    agents = {n: Agent(system_instructions=f"you are a {n}", model=tiny_path, max_out_tokens=4)
-              for n in ("liberal", "conservative", "libertarian")}
-    graph = Graph(agents, [("liberal", "conservative"), ("liberal", "libertarian"), ("conservative", "libertarian")],
-                  task="Role of government?")
+    agents = {
+        n: Agent(system_instructions=f"you are a {n}", model=tiny_path, max_out_tokens=4)
+        for n in ("liberal", "conservative", "libertarian")
+    }
+    graph = Graph(
+        agents,
+        [("liberal", "conservative"), ("liberal", "libertarian"), ("conservative", "libertarian")],
+        task="Role of government?",
+    )
     assert graph.process() == graph.responses[-1]
     assert [e["seen"] for e in graph.logs] == [[], [0], [0, 1]]
 
@@ -189,7 +232,9 @@ def test_tiny_ensemble_of_ten_makes_one_generate_call(tiny_path, monkeypatch):
     assert all(a.model is model for a in agents)
     calls = []
     real = model._run_generate
-    monkeypatch.setattr(model, "_run_generate", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
+    monkeypatch.setattr(
+        model, "_run_generate", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw)
+    )
     ensemble = Ensemble(agents, task="Brainstorm ideas to improve America.", cycles=2)
     ensemble.process()
     assert calls == [10, 10]

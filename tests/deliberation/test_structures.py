@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from syndisco_widgets.deliberation import (
-    Agent, Chain, Debate, DeliberationError, Ensemble, Moderator, logs_to_frame,
+    Agent,
+    Chain,
+    Debate,
+    DeliberationError,
+    Ensemble,
+    Moderator,
+    logs_to_frame,
 )
 from syndisco_widgets.deliberation.templates import COMBINATION_INSTRUCTIONS
 from syndisco_widgets.engine import Logs
@@ -50,7 +56,12 @@ def test_chain_each_agent_sees_the_last_n_earlier_responses(model):
 def test_chain_cycles_continue_the_window_and_last_n_zero_hides_everything(model):
     chain = Chain(agents(model, 2), task=TASK, cycles=2, last_n=1)
     chain.process()
-    assert [shown(c) for c in model.calls] == [[], ["Response 1=Reply 1"], ["Response 1=Reply 2"], ["Response 1=Reply 3"]]
+    assert [shown(c) for c in model.calls] == [
+        [],
+        ["Response 1=Reply 1"],
+        ["Response 1=Reply 2"],
+        ["Response 1=Reply 3"],
+    ]
     assert [e["cycle"] for e in chain.logs] == [1, 1, 2, 2]
     blind = Chain(agents(ScriptedModel(), 3), task=TASK, last_n=0)
     blind.process()
@@ -72,8 +83,11 @@ def test_structure_task_replaces_agent_task_with_a_warning(model):
 
 def test_agent_combination_instructions_win_over_the_structure(model):
     mine = "Mine: ${previous_responses}"
-    Chain([Agent(model=model), Agent(model=model, combination_instructions=mine)], task=TASK,
-          combination_instructions="voting").process()
+    Chain(
+        [Agent(model=model), Agent(model=model, combination_instructions=mine)],
+        task=TASK,
+        combination_instructions="voting",
+    ).process()
     assert user_text(model.calls[1]) == TASK + "\n\nMine: [Response 1]: Reply 1"
 
 
@@ -98,15 +112,24 @@ def test_debate_labels_own_and_other_lines_and_moderator_sees_debaters(model):
     ]
     assert COMBINATION_INSTRUCTIONS["debate"].split("\n")[0] in user_text(model.calls[1])
     assert shown(model.calls[4]) == [
-        "Debater 1=Reply 1", "Debater 2=Reply 2", "Debater 1=Reply 3", "Debater 2=Reply 4",
+        "Debater 1=Reply 1",
+        "Debater 2=Reply 2",
+        "Debater 1=Reply 3",
+        "Debater 2=Reply 4",
     ]
     assert debate.final_response == debate.moderator_response == "Reply 5"
     assert debate.responses == ["Reply 1", "Reply 2", "Reply 3", "Reply 4"]
 
 
 def test_debate_last_n_and_shuffle_keep_debater_identity(model):
-    debate = Debate([Agent(model=model, name="Pro"), Agent(model=model, name="Con")], task=TASK,
-                    cycles=3, last_n=1, shuffle=True, seed=4)
+    debate = Debate(
+        [Agent(model=model, name="Pro"), Agent(model=model, name="Con")],
+        task=TASK,
+        cycles=3,
+        last_n=1,
+        shuffle=True,
+        seed=4,
+    )
     debate.process()
     speakers = [e["name"] for e in debate.logs]
     for entry, call in zip(list(debate.logs)[1:], model.calls[1:]):
@@ -165,7 +188,9 @@ def test_rerun_gives_a_fresh_independent_run(kind):
 
 def test_seeded_shuffle_repeats_and_differs_between_seeds(model):
     def order(seed):
-        chain = Chain([Agent(model=model, name=str(i)) for i in range(6)], task=TASK, shuffle=True, cycles=3, seed=seed)
+        chain = Chain(
+            [Agent(model=model, name=str(i)) for i in range(6)], task=TASK, shuffle=True, cycles=3, seed=seed
+        )
         chain.process()
         first = [e["name"] for e in chain.logs]
         chain.process()
@@ -177,7 +202,10 @@ def test_seeded_shuffle_repeats_and_differs_between_seeds(model):
     assert sorted(order(1)[:6]) == [str(i) for i in range(6)]
     unseeded = Chain(agents(model, 3), task=TASK, shuffle=True)
     unseeded.process()
-    assert isinstance(unseeded.last_seed, int) and unseeded.info["structure_information"]["last_seed"] == unseeded.last_seed
+    assert (
+        isinstance(unseeded.last_seed, int)
+        and unseeded.info["structure_information"]["last_seed"] == unseeded.last_seed
+    )
     assert Chain(agents(model, 3), task=TASK).names == ["Agent 1", "Agent 2", "Agent 3"]
 
 
@@ -221,14 +249,23 @@ def test_chain_error_names_agent_and_cycle_and_keeps_partial_logs():
 
 # -- outputs --------------------------------------------------------------------------------
 def test_logs_follow_the_engine_entry_format(model, tmp_path):
-    chain = Chain([Agent(persona="a baker", model=model), Agent(model=model)], task=TASK, moderator=Moderator(model=model))
+    chain = Chain(
+        [Agent(persona="a baker", model=model), Agent(model=model)],
+        task=TASK,
+        moderator=Moderator(model=model),
+    )
     chain.process()
     logs = chain.logs
     assert isinstance(logs, Logs) and len(logs) == 3
     first, _, last = list(logs)
     assert list(first)[:4] == ["name", "text", "model", "prompt"]
     assert (first["role"], first["source"], first["cycle"], first["context"]) == ("user", "model", 1, None)
-    assert (last["role"], last["name"], last["seen"], last["context"]) == ("moderator", "Moderator", [0, 1], [0, 2])
+    assert (last["role"], last["name"], last["seen"], last["context"]) == (
+        "moderator",
+        "Moderator",
+        [0, 1],
+        [0, 2],
+    )
     # the prompt is exactly what the model was sent
     for entry, call in zip(logs, model.calls):
         assert sent(entry) == {"system": call.system or None, "messages": [dict(m) for m in call.messages]}
@@ -246,8 +283,18 @@ def test_to_pandas_is_tidy(model):
     debate = Debate(agents(model, 2), task=TASK, cycles=2, moderator=Moderator(model=model))
     debate.process()
     frame = debate.to_pandas()
-    assert list(frame.columns) == ["turn", "agent", "cycle", "role", "is_moderator", "model", "system", "prompt",
-                                   "response", "seen"]
+    assert list(frame.columns) == [
+        "turn",
+        "agent",
+        "cycle",
+        "role",
+        "is_moderator",
+        "model",
+        "system",
+        "prompt",
+        "response",
+        "seen",
+    ]
     assert frame["agent"].tolist() == ["Debater 1", "Debater 2", "Debater 1", "Debater 2", "Moderator"]
     assert frame["cycle"].tolist() == [1, 1, 2, 2, 2]
     assert frame["is_moderator"].tolist() == [False] * 4 + [True]
@@ -259,7 +306,11 @@ def test_to_pandas_is_tidy(model):
 
 
 def test_info_and_defaults(model):
-    chain = Chain([Agent(model=model, persona="a baker"), Agent(model=model)], task=TASK, moderator=Moderator(model=model))
+    chain = Chain(
+        [Agent(model=model, persona="a baker"), Agent(model=model)],
+        task=TASK,
+        moderator=Moderator(model=model),
+    )
     chain.process()
     info = chain.info
     assert info["structure_information"]["final_response"] == chain.final_response
@@ -284,7 +335,9 @@ def test_shuffled_ensemble_sends_each_agent_its_own_prompt_every_cycle():
 
 
 def test_agent_without_task_names_its_class():
-    with pytest.raises(ConfigError, match=r"has no task: pass process\(task=\.\.\.\) or Agent\(task=\.\.\.\)"):
+    with pytest.raises(
+        ConfigError, match=r"has no task: pass process\(task=\.\.\.\) or Agent\(task=\.\.\.\)"
+    ):
         Agent(model=ScriptedModel()).process()
 
 
@@ -293,8 +346,11 @@ def test_ensemble_keeps_replies_of_groups_that_finished_when_another_group_fails
     from syndisco_widgets.models import ScriptedModel
 
     good, bad = ScriptedModel(["fine"], name="good"), ScriptedModel(fail_on_call=1, name="bad")
-    agents = [Agent(system_instructions="a", model=good), Agent(system_instructions="b", model=bad),
-              Agent(system_instructions="c", model=good)]
+    agents = [
+        Agent(system_instructions="a", model=good),
+        Agent(system_instructions="b", model=bad),
+        Agent(system_instructions="c", model=good),
+    ]
     ensemble = Ensemble(agents, task="Say something.")
     with pytest.raises(DeliberationError, match="batched call .* on model 'bad' failed in cycle 1"):
         ensemble.process()

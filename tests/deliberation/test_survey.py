@@ -8,7 +8,11 @@ import pandas as pd
 import pytest
 
 from syndisco_widgets.deliberation import (
-    SYNTHETIC_NOTICE, Agent, SurveyPersonas, SyntheticDataWarning, load_demo_survey,
+    SYNTHETIC_NOTICE,
+    Agent,
+    SurveyPersonas,
+    SyntheticDataWarning,
+    load_demo_survey,
 )
 from syndisco_widgets.deliberation.templates import PERSONA_TEMPLATES, fill
 from syndisco_widgets.errors import ConfigError, PersonaError
@@ -21,12 +25,14 @@ FIELDS = {
 
 @pytest.fixture
 def survey() -> SurveyPersonas:
-    data = pd.DataFrame({
-        "age": [30, 40, 50, 60],
-        "edu": [1, 2, -9, 2],
-        "side": ["left", "left", "right", "right"],
-        "w": [1.0, 0.0, 1.0, 0.0],
-    })
+    data = pd.DataFrame(
+        {
+            "age": [30, 40, 50, 60],
+            "edu": [1, 2, -9, 2],
+            "side": ["left", "left", "right", "right"],
+            "w": [1.0, 0.0, 1.0, 0.0],
+        }
+    )
     return SurveyPersonas(data, FIELDS, weight_column="w", ideology_column="side")
 
 

@@ -37,7 +37,9 @@ class Studio:
         stage = root.locator(".sdw-stage")
         transcript = stage.locator(".sdw-transcript").first  # the live one; compare views come later
         controls = root.locator(".sdw-controls")
-        return cls(root, stage, transcript, transcript.locator(MESSAGES), controls, controls.locator(".sdw-status"))
+        return cls(
+            root, stage, transcript, transcript.locator(MESSAGES), controls, controls.locator(".sdw-status")
+        )
 
     def button(self, label: str) -> Locator:
         return button(self.controls, label)

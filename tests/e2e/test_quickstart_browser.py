@@ -51,7 +51,11 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
 
     studio = Studio.find(page)
     stage, transcript, messages, controls, status = (
-        studio.stage, studio.transcript, studio.messages, studio.controls, studio.status
+        studio.stage,
+        studio.transcript,
+        studio.messages,
+        studio.controls,
+        studio.status,
     )
     step, run, stop, branch = (studio.button(n) for n in ("Step", "Run", "Stop", "Branch"))
 

@@ -38,7 +38,11 @@ def test_transcript_safety(lab_page, run_cells, wait_idle, dialogs, artifacts):
     # The second view (rendered after the appends) resynced to the full transcript.
     second = views.nth(1)
     second.locator(".sdw-list .sdw-message").nth(4).wait_for()
-    assert second.locator(".sdw-list .sdw-message").count() == first.locator(".sdw-list .sdw-message").count() == 5
+    assert (
+        second.locator(".sdw-list .sdw-message").count()
+        == first.locator(".sdw-list .sdw-message").count()
+        == 5
+    )
 
     first.locator(".sdw-list .sdw-message").first.scroll_into_view_if_needed()
     first.screenshot(path=str(artifacts / "transcript.png"))

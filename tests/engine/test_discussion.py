@@ -3,7 +3,14 @@ import threading
 import pytest
 
 from syndisco_widgets import (
-    Actor, ActorType, Discussion, Logs, Persona, RandomWeighted, RoundRobin, ScriptedModel,
+    Actor,
+    ActorType,
+    Discussion,
+    Logs,
+    Persona,
+    RandomWeighted,
+    RoundRobin,
+    ScriptedModel,
 )
 from syndisco_widgets.engine.prompts import history_text
 from syndisco_widgets.errors import ConfigError, GenerationStopped, TurnError
@@ -31,7 +38,9 @@ def test_entry_records_speaker_model_prompt_and_window():
     first = next(iter(conv))
     assert first["name"] == "Ann" and first["text"] == "Reply 1" and first["model"] == "scripted"
     assert first["role"] == "user" and first["source"] == "model" and first["context"] == [0, 0]
-    assert first["prompt"].startswith('{"context": "ctx", "instructions": "be brief", "type": "1", "persona": {"username": "Ann"')
+    assert first["prompt"].startswith(
+        '{"context": "ctx", "instructions": "be brief", "type": "1", "persona": {"username": "Ann"'
+    )
 
 
 def test_each_entry_reconstructs_exactly_what_its_speaker_saw():
@@ -68,7 +77,9 @@ def test_moderator_speaks_after_every_k_user_turns():
 def test_moderator_can_also_be_scheduled_by_the_turn_manager():
     model = ScriptedModel()
     users = make_actors(model)
-    conv = Discussion(RoundRobin(["Ann", "Mod", "Bob"]), users, moderator(model), conv_len=2, moderator_every=None)
+    conv = Discussion(
+        RoundRobin(["Ann", "Mod", "Bob"]), users, moderator(model), conv_len=2, moderator_every=None
+    )
     assert [e["name"] for e in conv] == ["Ann", "Mod", "Bob"]
 
 
@@ -88,6 +99,7 @@ def test_seeded_runs_repeat_exactly():
         conv = Discussion(RandomWeighted(p_respond=0.6, seed=11), users, conv_len=8)
         conv.begin(verbose=False)
         return conv.logs
+
     assert run() == run()
 
 
@@ -126,8 +138,13 @@ def test_inject_records_a_person_as_any_participant():
     conv = Discussion(RoundRobin(), make_actors(model), moderator(model), conv_len=2, moderator_every=None)
     human = conv.inject("Mod", "Please stay on topic.")
     assert human == {
-        "name": "Mod", "text": "Please stay on topic.", "model": "human", "prompt": "",
-        "role": "moderator", "source": "human", "context": None,
+        "name": "Mod",
+        "text": "Please stay on topic.",
+        "model": "human",
+        "prompt": "",
+        "role": "moderator",
+        "source": "human",
+        "context": None,
     }
     next(conv)
     assert "[Mod]: Please stay on topic." in model.calls[-1].messages[0]["content"]
@@ -139,7 +156,10 @@ def test_model_error_mid_run_keeps_entries_and_the_turn_can_be_retried():
     model = ScriptedModel(fail_on_call=3)
     conv = make_discussion(model, conv_len=4)
     next(conv), next(conv)
-    with pytest.raises(TurnError, match=r"Ann's turn \(entry 2\) failed: .*scripted failure on call 3.*2 earlier entries are kept") as info:
+    with pytest.raises(
+        TurnError,
+        match=r"Ann's turn \(entry 2\) failed: .*scripted failure on call 3.*2 earlier entries are kept",
+    ) as info:
         next(conv)
     assert info.value.speaker == "Ann" and info.value.turn == 2
     assert len(conv.logs) == 2
@@ -200,7 +220,9 @@ def test_resume_continues_a_crashed_autosaved_run_in_the_same_file(tmp_path):
     reference = Discussion(*setup(ScriptedModel(lambda p: "x")), conv_len=6)
     reference.begin(verbose=False)
 
-    crashing = Discussion(*setup(ScriptedModel(lambda p: "x", fail_on_call=4)), conv_len=6, autosave_dir=tmp_path)
+    crashing = Discussion(
+        *setup(ScriptedModel(lambda p: "x", fail_on_call=4)), conv_len=6, autosave_dir=tmp_path
+    )
     with pytest.raises(TurnError):
         crashing.begin(verbose=False)
     with open(crashing.log_path, "a") as handle:

@@ -12,8 +12,12 @@ NAMES = ("Ann", "Bob", "Cy", "Dee")
 
 def experiment(model, **over):
     settings = dict(
-        seed_opinions=["Is remote work here to stay?"], next_turn_manager=RandomWeighted(p_respond=0.5),
-        num_turns=4, num_active_users=3, num_discussions=3, seed=42,
+        seed_opinions=["Is remote work here to stay?"],
+        next_turn_manager=RandomWeighted(p_respond=0.5),
+        num_turns=4,
+        num_active_users=3,
+        num_discussions=3,
+        seed=42,
     )
     settings.update(over)
     return DiscussionExperiment(make_actors(model, names=NAMES), **settings)

@@ -105,7 +105,9 @@ def test_jsonl_writer_round_trip_and_crash_tolerance(tmp_path):
 
 def test_jsonl_broken_middle_line_is_an_error(tmp_path):
     path = tmp_path / "run.jsonl"
-    path.write_text('{"header": {}}\n{"entry": {"name": "A", "text": "x"}}\nnonsense\n{"entry": {"name": "B", "text": "y"}}\n')
+    path.write_text(
+        '{"header": {}}\n{"entry": {"name": "A", "text": "x"}}\nnonsense\n{"entry": {"name": "B", "text": "y"}}\n'
+    )
     with pytest.raises(LogsFormatError, match="run.jsonl, line 3: not valid JSON"):
         Logs.from_file(path)
 

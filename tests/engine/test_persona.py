@@ -7,16 +7,28 @@ from syndisco_widgets import Persona, load_personas, save_personas
 from syndisco_widgets.errors import PersonaError
 
 GUIDE_ORDER = [
-    "username", "age", "sex", "sexual_orientation", "demographic_group",
-    "current_employment", "education_level", "special_instructions", "personality_characteristics",
+    "username",
+    "age",
+    "sex",
+    "sexual_orientation",
+    "demographic_group",
+    "current_employment",
+    "education_level",
+    "special_instructions",
+    "personality_characteristics",
 ]
 
 
 def emma(**over):
     data = dict(
-        username="Emma35", age=38, sex="female", education_level="Bachelor's",
-        sexual_orientation="Heterosexual", demographic_group="Latino",
-        current_employment="Registered Nurse", special_instructions="",
+        username="Emma35",
+        age=38,
+        sex="female",
+        education_level="Bachelor's",
+        sexual_orientation="Heterosexual",
+        demographic_group="Latino",
+        current_employment="Registered Nurse",
+        special_instructions="",
         personality_characteristics=["compassionate", "patient"],
     )
     data.update(over)

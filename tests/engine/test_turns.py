@@ -81,7 +81,9 @@ def test_fresh_copy_restarts_with_new_names_and_seed():
     tm = RandomWeighted(NAMES, p_respond=0.3, seed=1)
     take(tm, 5)
     restarted = tm.fresh()
-    assert restarted.history == [] and take(restarted, 5) == take(RandomWeighted(NAMES, p_respond=0.3, seed=1), 5)
+    assert restarted.history == [] and take(restarted, 5) == take(
+        RandomWeighted(NAMES, p_respond=0.3, seed=1), 5
+    )
     other = tm.fresh(["A", "B"], seed=9)
     assert set(take(other, 6)) <= {"A", "B"} and other.seed == 9 and other.p_respond == 0.3
     assert len(tm.history) == 5  # the original is untouched

@@ -28,9 +28,7 @@ PROMPTS = [
 
 @pytest.fixture(scope="module")
 def greedy(tiny_path: str) -> TransformersModel:
-    return TransformersModel(
-        tiny_path, "tiny", N_TOKENS, generation_kwargs={"min_new_tokens": N_TOKENS}
-    )
+    return TransformersModel(tiny_path, "tiny", N_TOKENS, generation_kwargs={"min_new_tokens": N_TOKENS})
 
 
 def sampler(path: str, seed: int | None) -> TransformersModel:
@@ -127,9 +125,7 @@ def test_seeds_give_different_samples(tiny_path):
     eight = [sampler(tiny_path, seed=8).generate(p) for p in PROMPTS]
     assert seven != eight
     # Samples differ from the greedy reply, so sampling really happened.
-    greedy = TransformersModel(
-        tiny_path, "g", N_TOKENS, generation_kwargs={"min_new_tokens": N_TOKENS}
-    )
+    greedy = TransformersModel(tiny_path, "g", N_TOKENS, generation_kwargs={"min_new_tokens": N_TOKENS})
     assert seven != [greedy.generate(p) for p in PROMPTS]
 
 
@@ -154,9 +150,7 @@ def test_streamed_pieces_join_to_the_returned_text(greedy):
 
 
 def test_stop_event_set_from_the_callback_stops_early(tiny_path):
-    model = TransformersModel(
-        tiny_path, "long", 80, generation_kwargs={"min_new_tokens": 80}
-    )
+    model = TransformersModel(tiny_path, "long", 80, generation_kwargs={"min_new_tokens": 80})
     full = model.generate(PROMPTS[0])
     stop = threading.Event()
     pieces: list[str] = []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from widget_helpers import make_discussion
+
 from syndisco_widgets.engine import Discussion, Logs
 from syndisco_widgets.models import ScriptedModel
 from syndisco_widgets.widgets import BranchExplorer, DiscussionControls, TranscriptView
 from syndisco_widgets.widgets.runner import DiscussionRunner
-from widget_helpers import make_discussion
 
 
 def setup(closing, conv_len=4):
@@ -21,7 +22,7 @@ def test_branches_form_a_tree_of_independent_discussions(closing):
     runner, controls, explorer, view = setup(closing)
     main = runner.discussion
     controls.run_button.click()
-    controls.branch_button.click()          # branch 1: a copy of all 4 entries
+    controls.branch_button.click()  # branch 1: a copy of all 4 entries
     assert runner.wait(5)
     view._handle_custom_msg({"type": "branch", "index": 1}, [])  # branch 2 from branch 1, after entry 1
     controls.step_button.click()
@@ -103,24 +104,24 @@ def test_works_alone_on_a_discussion(closing):
 def test_selection_follows_the_live_branch_but_keeps_a_users_pick(closing):
     runner, controls, explorer, _view = setup(closing)
     controls.run_button.click()
-    controls.branch_button.click()           # branch 1 goes live: the list selects it, not "main"
+    controls.branch_button.click()  # branch 1 goes live: the list selects it, not "main"
     assert runner.wait(5)
     assert explorer.active == 1 and explorer.tree.value == 1
 
-    explorer.tree.value = 0                  # the user's own pick survives refreshes ...
+    explorer.tree.value = 0  # the user's own pick survives refreshes ...
     explorer._refresh()
     assert explorer.tree.value == 0 and explorer.active == 1
 
-    runner.branch(2)                          # ... until the live branch changes again
+    runner.branch(2)  # ... until the live branch changes again
     assert runner.wait(5)
     assert explorer.active == 2 and explorer.tree.value == 2
 
-    explorer.tree.value = 0                   # switching (Show) selects what went live
+    explorer.tree.value = 0  # switching (Show) selects what went live
     explorer.show_button.click()
     assert runner.wait(5)
     assert explorer.active == 0 and explorer.tree.value == 0
 
     explorer.tree.value = 2
-    controls.reset_button.click()             # a reset selects the live branch it replaced
+    controls.reset_button.click()  # a reset selects the live branch it replaced
     assert runner.wait(5)
     assert explorer.active == 0 and explorer.tree.value == 0

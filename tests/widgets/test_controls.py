@@ -4,27 +4,46 @@ from __future__ import annotations
 
 import threading
 
+from widget_helpers import LONG_REPLY, Gate, make_discussion
+
 from syndisco_widgets.models import BaseModel, ScriptedModel
 from syndisco_widgets.widgets import DiscussionControls, TranscriptView
-from widget_helpers import LONG_REPLY, Gate, make_discussion
 
 
 def buttons(controls: DiscussionControls) -> dict[str, bool]:
     """Button description -> enabled."""
-    bs = [controls.step_button, controls.run_button, controls.stop_button, controls.branch_button,
-          controls.reset_button, controls.send_button]
+    bs = [
+        controls.step_button,
+        controls.run_button,
+        controls.stop_button,
+        controls.branch_button,
+        controls.reset_button,
+        controls.send_button,
+    ]
     return {b.description: not b.disabled for b in bs}
 
 
 def test_buttons_are_labelled_and_enabled_by_state(closing):
     gate = Gate()
     controls = closing(DiscussionControls(make_discussion(ScriptedModel(gate), conv_len=1)))
-    assert buttons(controls) == {"Step": True, "Run": True, "Stop": False, "Branch": True, "Reset": True,
-                                 "Send": True}
+    assert buttons(controls) == {
+        "Step": True,
+        "Run": True,
+        "Stop": False,
+        "Branch": True,
+        "Reset": True,
+        "Send": True,
+    }
     controls.run_button.click()
     assert gate.entered.wait(5)
-    assert buttons(controls) == {"Step": False, "Run": False, "Stop": True, "Branch": False, "Reset": False,
-                                 "Send": True}
+    assert buttons(controls) == {
+        "Step": False,
+        "Run": False,
+        "Stop": True,
+        "Branch": False,
+        "Reset": False,
+        "Send": True,
+    }
     assert "Running" in controls.status.value
     gate.opened.set()
     assert controls.runner.wait(5)

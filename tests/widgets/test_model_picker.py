@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from widget_helpers import make_discussion
 
-import syndisco_widgets.models as models
+from syndisco_widgets import models
 from syndisco_widgets.models import ScriptedModel
 from syndisco_widgets.models.tiny import TINY_MODEL_LABEL
 from syndisco_widgets.widgets import DiscussionControls, ModelPicker
-from widget_helpers import make_discussion
 
 
 def test_accepts_a_ready_model():

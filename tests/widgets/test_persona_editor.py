@@ -9,12 +9,22 @@ from syndisco_widgets.engine import Persona, load_personas
 from syndisco_widgets.widgets import PersonaEditor
 
 EMMA = {
-    "username": "Emma35", "age": 38, "sex": "female", "education_level": "Bachelor's",
-    "sexual_orientation": "Heterosexual", "demographic_group": "Latino",
-    "current_employment": "Registered Nurse", "special_instructions": "",
+    "username": "Emma35",
+    "age": 38,
+    "sex": "female",
+    "education_level": "Bachelor's",
+    "sexual_orientation": "Heterosexual",
+    "demographic_group": "Latino",
+    "current_employment": "Registered Nurse",
+    "special_instructions": "",
     "personality_characteristics": ["compassionate", "patient", "diligent", "overwhelmed"],
 }
-GIANNIS = {"username": "Giannis", "age": 21, "sex": "male", "personality_characteristics": ["strategic", "nerdy"]}
+GIANNIS = {
+    "username": "Giannis",
+    "age": 21,
+    "sex": "male",
+    "personality_characteristics": ["strategic", "nerdy"],
+}
 
 
 def editor() -> PersonaEditor:
@@ -168,9 +178,23 @@ def test_bad_json_file_is_reported_inline_and_changes_nothing(tmp_path):
 
 def test_upload(tmp_path):
     ed = PersonaEditor()
-    ed.upload.value = ({"name": "p.json", "type": "application/json", "size": 10, "last_modified": datetime.now(timezone.utc),
-                        "content": memoryview(json.dumps([GIANNIS]).encode())},)
+    ed.upload.value = (
+        {
+            "name": "p.json",
+            "type": "application/json",
+            "size": 10,
+            "last_modified": datetime.now(timezone.utc),
+            "content": memoryview(json.dumps([GIANNIS]).encode()),
+        },
+    )
     assert [p.username for p in ed.value] == ["Giannis"]
-    ed.upload.value = ({"name": "broken.json", "type": "", "size": 1, "last_modified": datetime.now(timezone.utc),
-                        "content": memoryview(b"{nope")},)
+    ed.upload.value = (
+        {
+            "name": "broken.json",
+            "type": "",
+            "size": 1,
+            "last_modified": datetime.now(timezone.utc),
+            "content": memoryview(b"{nope"),
+        },
+    )
     assert "broken.json" in ed.file_status.value and [p.username for p in ed.value] == ["Giannis"]

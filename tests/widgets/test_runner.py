@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from widget_helpers import LONG_REPLY, Gate, make_discussion
 
 from syndisco_widgets.errors import TurnError
 from syndisco_widgets.models import ScriptedModel
 from syndisco_widgets.widgets import TranscriptView
 from syndisco_widgets.widgets.runner import ERROR, FINISHED, IDLE, RUNNING, STOPPING, DiscussionChange
-from widget_helpers import LONG_REPLY, Gate, make_discussion
 
 
 def test_step_records_one_turn_on_the_worker_thread(runner_for):

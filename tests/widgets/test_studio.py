@@ -13,16 +13,31 @@ PERSONAS = [Persona(username="Emma35", age=38), {"username": "Giannis", "age": 2
 
 def test_prefilled_studio_builds_the_discussion_at_once(closing):
     model = ScriptedModel(["hello"])
-    studio = closing(DiscussionStudio(model, PERSONAS, RandomWeighted(p_respond=0.5, seed=1),
-                                      moderator="Mod", conv_len=2, history_context_len=3))
+    studio = closing(
+        DiscussionStudio(
+            model,
+            PERSONAS,
+            RandomWeighted(p_respond=0.5, seed=1),
+            moderator="Mod",
+            conv_len=2,
+            history_context_len=3,
+        )
+    )
     d = studio.discussion
     assert d is not None and studio.logs is d.logs
     assert [a.name for a in d.participants] == ["Emma35", "Giannis", "Mod"]
     assert d.conv_len == 2 and d.history_context_len == 3
     assert studio.turn_selector.kind.value == "random_weighted" and studio.turn_selector.seed.value == "1"
     assert studio.turn_selector.names == ["Emma35", "Giannis"]
-    descriptions = {b.description for b in (studio.controls.step_button, studio.controls.run_button,
-                                            studio.controls.stop_button, studio.controls.branch_button)}
+    descriptions = {
+        b.description
+        for b in (
+            studio.controls.step_button,
+            studio.controls.run_button,
+            studio.controls.stop_button,
+            studio.controls.branch_button,
+        )
+    }
     assert descriptions == {"Step", "Run", "Stop", "Branch"}
 
     studio.controls.run_button.click()
@@ -93,8 +108,11 @@ def test_table_escapes_model_text(closing):
 
 
 def test_export_writes_json_and_csv_with_fresh_names(closing, tmp_path):
-    studio = closing(DiscussionStudio(ScriptedModel(["a, \"quoted\" reply"]), PERSONAS, conv_len=2,
-                                      export_dir=tmp_path / "out"))
+    studio = closing(
+        DiscussionStudio(
+            ScriptedModel(['a, "quoted" reply']), PERSONAS, conv_len=2, export_dir=tmp_path / "out"
+        )
+    )
     studio.controls.run_button.click()
     assert studio.runner.wait(5)
     studio.json_button.click()

@@ -294,8 +294,14 @@ def test_branch_message_calls_handlers():
     w._handle_custom_msg({"type": "branch", "index": 1}, [])
     assert got == [1]
     # Out of range, wrong type or unknown messages are ignored.
-    for bad in ({"type": "branch", "index": 3}, {"type": "branch", "index": "1"},
-                {"type": "branch", "index": True}, {"type": "branch"}, {"type": "nope"}, "junk"):
+    for bad in (
+        {"type": "branch", "index": 3},
+        {"type": "branch", "index": "1"},
+        {"type": "branch", "index": True},
+        {"type": "branch"},
+        {"type": "nope"},
+        "junk",
+    ):
         w._handle_custom_msg(bad, [])
     assert got == [1]
     w.on_branch(got.append, remove=True)

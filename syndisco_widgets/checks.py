@@ -1,21 +1,132 @@
-"""Argument checks shared across the package, with messages that name the argument."""
+"""Argument checks shared across the package.
+
+Every public constructor checks its arguments with these, so a wrong value
+always raises :class:`~syndisco_widgets.errors.ConfigError` with a message
+that names the parameter, shows what was given and says what to pass.
+Each check returns the (possibly normalised) value.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 from .errors import ConfigError
 
+T = TypeVar("T")
+
+_SHOWN_CHARS = 80  # how much of a bad value an error message quotes
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
 
 def whole_number(label: str, value: Any, low: int = 0) -> int:
-    """Return ``value`` if it is an ``int`` (not a bool) of at least ``low``; else raise ConfigError."""
+    """Return ``value`` if it is an ``int`` (not a bool) of at least ``low``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{label} must be a whole number >= {low}, got {value!r}")
+        raise ConfigError(f"{label} must be a whole number >= {low}, got {_shown(value)}")
     return value
 
 
+def positive_whole_number(label: str, value: Any) -> int:
+    """Return ``value`` if it is an ``int`` (not a bool) of at least 1."""
+    return whole_number(label, value, low=1)
+
+
 def optional_seed(label: str, value: Any) -> int | None:
-    """Return ``value`` if it is None or an ``int`` (not a bool); else raise ConfigError."""
+    """Return ``value`` if it is None or an ``int`` (not a bool, not a numeric string)."""
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigError(f"{label} must be an integer or None, got {value!r}")
+        raise ConfigError(f"{label} must be an integer or None, got {_shown(value)}; e.g. {label}=42")
+    return value
+
+
+def finite_number(label: str, value: Any, low: float | None = None, high: float | None = None) -> float:
+    """Return ``value`` as a float if it is a finite real number within ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{label} must be a finite number, got {_shown(value)}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = (
+            f"between {low} and {high}"
+            if low is not None and high is not None
+            else (f">= {low}" if low is not None else f"<= {high}")
+        )
+        raise ConfigError(f"{label} must be {bounds}, got {_shown(value)}")
+    return float(value)
+
+
+def probability(label: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a number between 0 and 1."""
+    return finite_number(label, value, 0.0, 1.0)
+
+
+def text(label: str, value: Any, *, allow_empty: bool = True) -> str:
+    """Return ``value`` if it is a string (non-blank unless ``allow_empty``)."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{label} must be a string, got {type(value).__name__} {_shown(value)}")
+    if not allow_empty and not value.strip():
+        raise ConfigError(f"{label} must be a non-empty string")
+    return value
+
+
+def non_empty_text(label: str, value: Any) -> str:
+    """Return ``value`` if it is a string with something other than white space."""
+    return text(label, value, allow_empty=False)
+
+
+def sequence_of(label: str, value: Any, kind: type[T], *, what: str | None = None) -> list[T]:
+    """Return ``value`` as a list if it is a list/tuple (not a string) of ``kind`` items.
+
+    A single string is refused rather than split into characters.
+    """
+    noun = what or kind.__name__
+    if isinstance(value, (str, bytes)):
+        shown = _shown(value)
+        raise ConfigError(
+            f"{label} must be a list of {noun}, got the single string {shown}; wrap it: [{shown}]"
+        )
+    if isinstance(value, Mapping) or not isinstance(value, (Sequence, set, frozenset)):
+        raise ConfigError(f"{label} must be a list of {noun}, got {type(value).__name__} {_shown(value)}")
+    items = list(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
+            raise ConfigError(f"{label}[{i}] must be a {noun}, got {type(item).__name__} {_shown(item)}")
+    return items
+
+
+def text_sequence(label: str, value: Any) -> list[str]:
+    """Return ``value`` as a list of strings; a single string is refused, not split."""
+    return sequence_of(label, value, str, what="strings")
+
+
+def mapping(label: str, value: Any, *, allow_none: bool = True) -> dict[str, Any]:
+    """Return a dict copy of ``value`` if it is a mapping with string keys (``None`` gives ``{}``)."""
+    if value is None and allow_none:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{label} must be a dict, got {type(value).__name__} {_shown(value)}")
+    bad = [k for k in value if not isinstance(k, str)]
+    if bad:
+        raise ConfigError(f"{label} keys must be strings, got {_shown(bad[0])}")
+    return dict(value)
+
+
+def path_like(label: str, value: Any) -> Path:
+    """Return ``value`` as a Path if it is a str or os.PathLike (not empty)."""
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
+        raise ConfigError(
+            f"{label} must be a folder or file path (str or pathlib.Path), got {type(value).__name__} "
+            f"{_shown(value)}"
+        )
+    return Path(os.fspath(value))
+
+
+def instance_of(label: str, value: Any, kind: type[T], hint: str) -> T:
+    """Return ``value`` if it is a ``kind``; else say what to pass (``hint``)."""
+    if not isinstance(value, kind):
+        raise ConfigError(f"{label} must be {hint}, got {type(value).__name__} {_shown(value)}")
     return value

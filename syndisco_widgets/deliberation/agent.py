@@ -246,7 +246,7 @@ class Agent:
         """Send ``chat`` to the model, record the exchange and return the reply."""
         label = label or self._label
         try:
-            text = self.model.prompt(chat.system, chat.messages)
+            text = self.model.prompt(chat)
         except ModelError as exc:
             where = f"{structure}: " if structure else ""
             when = f" in cycle {cycle}" if cycle is not None else ""

@@ -178,7 +178,7 @@ class Moderator(Agent):
         problem = ""
         for attempt in range(1, max_tries + 1):
             try:
-                text = self.model.prompt(request.system, request.messages)
+                text = self.model.prompt(request)
             except ModelError as exc:
                 raise DeliberationError(
                     f"Moderator failed while generating its system instructions (try {attempt}): {exc}",

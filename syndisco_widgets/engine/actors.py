@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
 from ..errors import ConfigError
-from ..models.base import BaseModel, ChatPrompt, TextCallback
+from ..models.base import BaseModel, ChatPrompt, Completion, GenerationControl
 from . import prompts
 from .persona import Persona
 
@@ -96,15 +95,10 @@ class Actor:
         return prompts.turn_prompt(self, window)
 
     def speak(
-        self,
-        window: Sequence[dict[str, Any]],
-        *,
-        on_text: TextCallback | None = None,
-        stop_event: threading.Event | None = None,
-    ) -> str:
+        self, window: Sequence[dict[str, Any]], *, control: GenerationControl | None = None
+    ) -> Completion:
         """Generate this actor's next message given the history it may see."""
-        chat = self.turn_prompt(window)
-        return self.model.prompt(chat.system, chat.messages, on_text=on_text, stop_event=stop_event)
+        return self.model.complete(self.turn_prompt(window), control=control)
 
     def __repr__(self) -> str:
         return f"Actor({self.name!r}, {self.actor_type.name}, model={self.model.name!r})"

@@ -10,14 +10,13 @@ from __future__ import annotations
 import copy
 import os
 import textwrap
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..checks import whole_number
 from ..errors import ConfigError, ModelError, TurnError
-from ..models.base import TextCallback
+from ..models.base import GenerationControl
 from .actors import Actor, ActorType
 from .logs import Entry, Logs, make_entry
 from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
@@ -141,15 +140,13 @@ class Discussion:
     def __next__(self) -> Entry:
         return self.step()
 
-    def step(
-        self, *, on_text: TextCallback | None = None, stop_event: threading.Event | None = None
-    ) -> Entry:
+    def step(self, *, control: GenerationControl | None = None) -> Entry:
         """Prompt the next speaker and return the new entry.
 
         Args:
-            on_text: Receives each new piece of text while it is generated.
-            stop_event: Set it to stop mid-turn; the unfinished turn is not
-                recorded and :class:`~syndisco_widgets.errors.GenerationStopped`
+            control: Streams each new piece of text out (``control.put``) and
+                can stop mid-turn (``control.stop()``); the unfinished turn is
+                not recorded and :class:`~syndisco_widgets.errors.GenerationStopped`
                 is raised. The same speaker retries on the next step.
 
         Raises:
@@ -164,7 +161,7 @@ class Discussion:
         start = max(0, len(self.logs) - self.history_context_len)
         window = self.logs._entries[start:]
         try:
-            text = speaker.speak(window, on_text=on_text, stop_event=stop_event)
+            text = speaker.speak(window, control=control).text
         except ModelError as exc:
             turn = len(self.logs)
             raise TurnError(

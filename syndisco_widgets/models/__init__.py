@@ -4,7 +4,15 @@
 only when a model is built.
 """
 
-from .base import BaseModel, ChatPrompt, TextCallback
+from .base import (
+    BaseModel,
+    ChatMessage,
+    ChatPrompt,
+    Completion,
+    GenerationControl,
+    GenerationOptions,
+    TextCallback,
+)
 from .env import MODEL_ENV_VAR, is_demo_model, model_from_env, model_path_from_env
 from .scripted import ScriptedModel
 

@@ -2,25 +2,47 @@
 
 A backend subclasses :class:`BaseModel` and writes :meth:`BaseModel.generate`
 (and, if it can do better than a loop, :meth:`BaseModel.generate_batch`).
-Callers use :meth:`BaseModel.prompt` and :meth:`BaseModel.prompt_batch`,
-which add the shared behaviour: input checks, stripping of configured
-strings, stop handling and error wrapping.
+Callers use :meth:`BaseModel.complete` / :meth:`BaseModel.prompt` and their
+batched forms, which add the shared behaviour: input checks, stripping of
+configured strings, stop handling, timing and error wrapping.
+
+Three small objects travel with a call:
+
+* :class:`ChatPrompt`: the whole prompt, passed whole.
+* :class:`GenerationOptions`: per-call decoding settings (temperature, top_p,
+  max new tokens, seed, stop strings) laid over the model's own defaults.
+* :class:`GenerationControl`: streaming out and stopping in, like a
+  transformers streamer: the backend calls :meth:`GenerationControl.put`
+  with each new piece of text and checks :attr:`GenerationControl.stopped`.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal, TypedDict
 
+from ..checks import positive_whole_number, text_sequence
 from ..errors import ConfigError, GenerationStopped, ModelError, SyndiscoError
 
 #: Receives each new piece of text as it is generated.
 TextCallback = Callable[[str], None]
 
+ChatRole = Literal["system", "user", "assistant"]
 _ROLES = ("system", "user", "assistant")
+
+
+class ChatMessage(TypedDict):
+    """One message of a chat prompt."""
+
+    role: ChatRole
+    content: str
 
 
 @dataclass(frozen=True)
@@ -32,7 +54,7 @@ class ChatPrompt:
     """
 
     system: str
-    messages: tuple[Mapping[str, str], ...] = ()
+    messages: tuple[ChatMessage, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.system, str):
@@ -40,20 +62,161 @@ class ChatPrompt:
                 f"ChatPrompt.system must be a string, got {type(self.system).__name__}; "
                 "pass '' for no system prompt"
             )
-        messages = tuple(self.messages)
-        for i, message in enumerate(messages):
-            role, content = message.get("role"), message.get("content")
+        if isinstance(self.messages, (str, bytes, Mapping)):
+            raise ConfigError("ChatPrompt.messages must be a sequence of message dicts, not a single value")
+        messages: list[ChatMessage] = []
+        for i, message in enumerate(self.messages):
+            role = message.get("role") if isinstance(message, Mapping) else None
+            content = message.get("content") if isinstance(message, Mapping) else None
             if role not in _ROLES or not isinstance(content, str):
                 raise ConfigError(
                     f"ChatPrompt.messages[{i}] must look like "
-                    f"{{'role': 'user' | 'assistant', 'content': str}}, got {message!r}"
+                    f"{{'role': 'user' | 'assistant', 'content': str}}, got {message!r:.120}"
                 )
-        object.__setattr__(self, "messages", messages)
+            messages.append(ChatMessage(role=role, content=content))
+        object.__setattr__(self, "messages", tuple(messages))
 
     def as_chat(self) -> list[dict[str, str]]:
         """The prompt as a chat-template message list; an empty system prompt is left out."""
         head = [{"role": "system", "content": self.system}] if self.system else []
-        return head + [dict(m) for m in self.messages]
+        return head + [{"role": m["role"], "content": m["content"]} for m in self.messages]
+
+    @classmethod
+    def single(cls, system: str, user_text: str) -> ChatPrompt:
+        """A system prompt followed by one user message."""
+        return cls(system, (ChatMessage(role="user", content=user_text),))
+
+
+#: The keys :meth:`GenerationOptions.from_kwargs` understands, and what each becomes.
+OPTION_ALIASES: Mapping[str, str] = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "max_tokens": "max_new_tokens",
+    "max_new_tokens": "max_new_tokens",
+    "max_completion_tokens": "max_new_tokens",
+    "max_out_tokens": "max_new_tokens",
+    "seed": "seed",
+    "stop": "stop",
+    "stop_strings": "stop",
+}
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """Per-call decoding settings; ``None`` means "use the model's own setting".
+
+    Args:
+        temperature: ``0`` for greedy decoding, ``> 0`` to sample.
+        top_p: Nucleus-sampling threshold in (0, 1].
+        max_new_tokens: Upper bound on new tokens for this call.
+        seed: Makes a sampled reply repeatable.
+        stop: Strings that end the reply (not included in it).
+    """
+
+    temperature: float | None = None
+    top_p: float | None = None
+    max_new_tokens: int | None = None
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        t = self.temperature
+        if t is not None and (
+            isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0
+        ):
+            raise ConfigError(f"temperature must be a finite number >= 0 (0 = greedy), got {t!r}")
+        p = self.top_p
+        if p is not None and (isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1):
+            raise ConfigError(f"top_p must be a number in (0, 1], got {p!r}")
+        if self.max_new_tokens is not None:
+            positive_whole_number("max_new_tokens", self.max_new_tokens)
+        s = self.seed
+        if s is not None and (isinstance(s, bool) or not isinstance(s, int)):
+            raise ConfigError(f"seed must be an integer or None, got {s!r}")
+        object.__setattr__(self, "stop", tuple(text_sequence("stop", self.stop)))
+
+    @classmethod
+    def from_kwargs(cls, kwargs: Mapping[str, Any] | None, *, label: str = "kwargs") -> GenerationOptions:
+        """Build options from API-style keys (``temperature``, ``max_tokens``, ``top_p``, ``seed``, ``stop``).
+
+        Raises:
+            ConfigError: a key is unknown (the message lists close names) or a value is wrong.
+        """
+        if kwargs is None:
+            return cls()
+        if not isinstance(kwargs, Mapping):
+            raise ConfigError(f"{label} must be a dict such as {{'temperature': 0.7}}, got {kwargs!r:.80}")
+        values: dict[str, Any] = {}
+        for key, value in kwargs.items():
+            target = OPTION_ALIASES.get(key) if isinstance(key, str) else None
+            if target is None:
+                close = difflib.get_close_matches(str(key), list(OPTION_ALIASES), n=3)
+                hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+                raise ConfigError(
+                    f"{label}: unknown generation setting {key!r}{hint} "
+                    f"Known settings: {', '.join(sorted(OPTION_ALIASES))}"
+                )
+            values[target] = (value,) if target == "stop" and isinstance(value, str) else value
+        return cls(**values)
+
+    def over(self, base: GenerationOptions) -> GenerationOptions:
+        """These options laid over ``base``: every setting given here wins."""
+        given = {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, ())
+        }
+        return replace(base, **given)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings that are set, as a JSON-ready dict."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in (None, ()):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+@dataclass
+class GenerationControl:
+    """Streams text out of one generation and lets a caller stop it.
+
+    Backends call :meth:`put` with each new piece of text and end early once
+    :attr:`stopped` is true. One control serves one reply at a time.
+
+    Args:
+        on_text: Receives each new piece of text.
+        stop_event: Set it (or call :meth:`stop`) to stop mid-reply.
+    """
+
+    on_text: TextCallback | None = None
+    stop_event: threading.Event = field(default_factory=threading.Event)
+
+    def put(self, text: str) -> None:
+        """Hand one new piece of text to the listener."""
+        if text and self.on_text is not None:
+            self.on_text(text)
+
+    def stop(self) -> None:
+        """Ask the generation to stop as soon as it can."""
+        self.stop_event.set()
+
+    @property
+    def stopped(self) -> bool:
+        """True once a stop was asked for."""
+        return self.stop_event.is_set()
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A finished reply with what it cost.
+
+    Token counts are ``None`` when a backend cannot count them.
+    """
+
+    text: str
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    seconds: float = 0.0
 
 
 class BaseModel(ABC):
@@ -67,13 +230,11 @@ class BaseModel(ABC):
     """
 
     def __init__(self, name: str, max_out_tokens: int = 256, strip_strings: Sequence[str] = ()) -> None:
-        if not isinstance(name, str) or not name:
+        if not isinstance(name, str) or not name.strip():
             raise ConfigError("model name must be a non-empty string, e.g. name='my_model'")
-        if not isinstance(max_out_tokens, int) or max_out_tokens < 1:
-            raise ConfigError(f"max_out_tokens must be a positive integer, got {max_out_tokens!r}")
         self.name = name
-        self.max_out_tokens = max_out_tokens
-        self.strip_strings = tuple(strip_strings)
+        self.max_out_tokens = positive_whole_number("max_out_tokens", max_out_tokens)
+        self.strip_strings = tuple(text_sequence("strip_strings", strip_strings))
 
     # -- what a backend writes ------------------------------------------------
     @abstractmethod
@@ -81,57 +242,101 @@ class BaseModel(ABC):
         self,
         prompt: ChatPrompt,
         *,
-        on_text: TextCallback | None = None,
-        stop_event: threading.Event | None = None,
-    ) -> str:
-        """Return the raw reply to ``prompt``.
+        control: GenerationControl | None = None,
+        options: GenerationOptions | None = None,
+    ) -> str | Completion:
+        """Return the raw reply to ``prompt`` (text, or a :class:`Completion` with token counts).
 
-        Call ``on_text`` with each new piece of text if it is given, and
-        return early (with the text so far) once ``stop_event`` is set.
+        Call ``control.put`` with each new piece of text if a control is
+        given, and return early (with the text so far) once
+        ``control.stopped`` is true. ``options`` override the model's
+        defaults for this call.
         """
 
-    def generate_batch(self, prompts: Sequence[ChatPrompt]) -> list[str]:
+    def generate_batch(
+        self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None
+    ) -> Sequence[str | Completion]:
         """Return one raw reply per prompt. Backends that batch override this."""
-        return [self.generate(p) for p in prompts]
+        return [self.generate(p, options=options) for p in prompts]
 
     # -- what callers use -----------------------------------------------------
-    def prompt(
+    def complete(
         self,
-        system_prompt: str,
-        messages: Sequence[Mapping[str, str]] = (),
+        prompt: ChatPrompt,
         *,
-        on_text: TextCallback | None = None,
-        stop_event: threading.Event | None = None,
-    ) -> str:
-        """Reply to a system prompt and a conversation.
+        control: GenerationControl | None = None,
+        options: GenerationOptions | None = None,
+    ) -> Completion:
+        """Reply to ``prompt``; the cleaned text with its token counts and seconds.
 
         Raises:
-            GenerationStopped: ``stop_event`` was set before the reply ended.
-            ModelError: the backend raised; the original error is the cause.
+            GenerationStopped: ``control`` was stopped before the reply ended.
+            ModelError: the backend raised or returned something other than
+                text; the original error is the cause.
         """
-        chat = ChatPrompt(system_prompt, tuple(messages))
+        prompt = _checked_prompt(prompt)
+        started = time.perf_counter()
         with self._wrapped_errors():
-            raw = self.generate(chat, on_text=on_text, stop_event=stop_event)
-        if stop_event is not None and stop_event.is_set():
-            raise GenerationStopped(raw)
-        return self.clean(raw)
+            raw = self.generate(prompt, control=control, options=options)
+        result = self._as_completion(raw, time.perf_counter() - started)
+        if control is not None and control.stopped:
+            raise GenerationStopped(result.text)
+        return replace(result, text=self.clean(result.text))
 
-    def prompt_batch(self, prompts: Sequence[ChatPrompt]) -> list[str]:
-        """Reply to many prompts at once, in order."""
-        prompts = list(prompts)
-        if not prompts:
+    def prompt(
+        self,
+        prompt: ChatPrompt,
+        *,
+        control: GenerationControl | None = None,
+        options: GenerationOptions | None = None,
+    ) -> str:
+        """Reply to ``prompt`` with cleaned text (see :meth:`complete`)."""
+        return self.complete(prompt, control=control, options=options).text
+
+    def complete_batch(
+        self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None
+    ) -> list[Completion]:
+        """Reply to many prompts at once, in order.
+
+        ``seconds`` of each completion is the whole batch's time shared
+        out evenly.
+        """
+        checked = [_checked_prompt(p) for p in prompts]
+        if not checked:
             return []
+        started = time.perf_counter()
         with self._wrapped_errors():
-            raws = self.generate_batch(prompts)
-        if len(raws) != len(prompts):
-            raise ModelError(f"model {self.name!r} returned {len(raws)} replies for {len(prompts)} prompts")
-        return [self.clean(r) for r in raws]
+            raws = list(self.generate_batch(checked, options=options))
+        if len(raws) != len(checked):
+            raise ModelError(f"model {self.name!r} returned {len(raws)} replies for {len(checked)} prompts")
+        share = (time.perf_counter() - started) / len(checked)
+        return [replace(c, text=self.clean(c.text)) for c in (self._as_completion(r, share) for r in raws)]
+
+    def prompt_batch(
+        self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None
+    ) -> list[str]:
+        """Reply to many prompts at once, in order, as cleaned texts."""
+        return [c.text for c in self.complete_batch(prompts, options=options)]
 
     def clean(self, text: str) -> str:
         """Remove every configured strip string and surrounding white space."""
         for unwanted in self.strip_strings:
             text = text.replace(unwanted, "")
         return text.strip()
+
+    def describe(self) -> dict[str, Any]:
+        """What identifies this model in run records; backends add their own fields."""
+        return {"backend": type(self).__name__, "name": self.name, "max_out_tokens": self.max_out_tokens}
+
+    def _as_completion(self, raw: object, seconds: float) -> Completion:
+        if isinstance(raw, Completion):
+            return raw if raw.seconds else replace(raw, seconds=seconds)
+        if isinstance(raw, str):
+            return Completion(raw, seconds=seconds)
+        raise ModelError(
+            f"model {self.name!r} returned {type(raw).__name__}, not text; "
+            "a backend's generate() must return a str or a Completion"
+        )
 
     @contextmanager
     def _wrapped_errors(self) -> Iterator[None]:
@@ -147,3 +352,12 @@ class BaseModel(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, max_out_tokens={self.max_out_tokens})"
+
+
+def _checked_prompt(prompt: object) -> ChatPrompt:
+    if not isinstance(prompt, ChatPrompt):
+        raise ConfigError(
+            f"a model is prompted with a ChatPrompt, got {type(prompt).__name__}; "
+            "build one with ChatPrompt(system_text, ({'role': 'user', 'content': text},))"
+        )
+    return prompt

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from .base import BaseModel, ChatPrompt, TextCallback
+from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
 
 Reply = str | Callable[[ChatPrompt], str]
 
@@ -62,22 +62,30 @@ class ScriptedModel(BaseModel):
         self,
         prompt: ChatPrompt,
         *,
-        on_text: TextCallback | None = None,
-        stop_event: threading.Event | None = None,
-    ) -> str:
+        control: GenerationControl | None = None,
+        options: GenerationOptions | None = None,
+    ) -> Completion:
+        """Reply from the script, one word at a time; words count as tokens."""
         text = self._next_reply(prompt)
-        pieces = re.findall(r"\S+\s*", text)[: self.max_out_tokens]
+        limit = self.max_out_tokens
+        if options is not None and options.max_new_tokens is not None:
+            limit = min(limit, options.max_new_tokens)
+        pieces = re.findall(r"\S+\s*", text)[:limit]
         made = ""
         for piece in pieces:
-            if stop_event is not None and stop_event.is_set():
+            if control is not None and control.stopped:
                 break
             if self.token_delay:
                 time.sleep(self.token_delay)
             made += piece
-            if on_text is not None:
-                on_text(piece)
-        return made
+            if control is not None:
+                control.put(piece)
+        prompt_words = sum(len(m["content"].split()) for m in prompt.messages) + len(prompt.system.split())
+        return Completion(made, prompt_tokens=prompt_words, completion_tokens=len(re.findall(r"\S+", made)))
 
-    def generate_batch(self, prompts: Sequence[ChatPrompt]) -> list[str]:
+    def generate_batch(
+        self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None
+    ) -> list[Completion]:
+        """Reply to each prompt in turn; the batch is recorded in :attr:`batch_calls`."""
         self.batch_calls.append(list(prompts))
-        return [self.generate(p) for p in prompts]
+        return [self.generate(p, options=options) for p in prompts]

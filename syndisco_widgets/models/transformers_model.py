@@ -6,6 +6,7 @@ it lazily (``syndisco_widgets.models.TransformersModel``).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import threading
 import warnings
@@ -17,7 +18,7 @@ from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaLis
 
 from ..checks import optional_seed
 from ..errors import ConfigError
-from .base import BaseModel, ChatPrompt, TextCallback
+from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
 from .cache import load_model_and_tokenizer, resolve_device
 
 # torch's global RNG is process-wide: every sampling call (from any model or
@@ -33,27 +34,32 @@ _DECODE_KWARGS: dict[str, Any] = {"skip_special_tokens": True, "clean_up_tokeniz
 class _CallbackStreamer(TextStreamer):
     """Sends each finished piece of new text (never the prompt) to a callback."""
 
-    def __init__(self, tokenizer: Any, on_text: TextCallback) -> None:
+    def __init__(self, tokenizer: Any, control: GenerationControl) -> None:
         super().__init__(tokenizer, skip_prompt=True, **_DECODE_KWARGS)
-        self._on_text = on_text
+        self.control = control
 
-    def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
-        if text:
-            self._on_text(text)
+    def on_finalized_text(self, text: str, stream_end: bool = False) -> None:  # noqa: ARG002, FBT001, FBT002
+        self.control.put(text)
 
 
-class _EventStoppingCriteria(StoppingCriteria):
-    """Stops every sequence once ``event`` is set."""
+class _ControlStoppingCriteria(StoppingCriteria):
+    """Stops every sequence once the control is stopped."""
 
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
+    def __init__(self, control: GenerationControl) -> None:
+        self.control = control
 
     def __call__(
         self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any
     ) -> torch.BoolTensor:
         return torch.full(
-            (input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device
+            (input_ids.shape[0],), self.control.stopped, dtype=torch.bool, device=input_ids.device
         )
+
+
+def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
+    """``text`` up to the first stop string (stop strings end a reply; they are not part of it)."""
+    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+    return text if cut < 0 else text[:cut]
 
 
 def _fallback_chat_text(chat: list[dict[str, str]]) -> str:
@@ -200,9 +206,9 @@ class TransformersModel(BaseModel):
             add_special_tokens=not self.uses_chat_template,
         ).to(self.device)
 
-    def _call_seed(self, texts: Sequence[str]) -> int:
+    def _call_seed(self, seed: int | None, texts: Sequence[str]) -> int:
         """Per-call seed from (seed, exact prompt texts): independent of call order."""
-        digest = hashlib.sha256(str(self.seed).encode())
+        digest = hashlib.sha256(str(seed).encode())
         for text in texts:
             digest.update(b"\x00" + text.encode("utf-8"))
         return int.from_bytes(digest.digest()[:8], "big") & ((1 << 63) - 1)
@@ -215,12 +221,37 @@ class TransformersModel(BaseModel):
             return torch.random.fork_rng(device_type="mps")
         return torch.random.fork_rng(devices=[])
 
-    def _run_generate(self, texts: list[str], **extra: Any) -> list[str]:
-        """One ``generate`` call for all ``texts``; returns each decoded new-token slice."""
+    def config_for(self, options: GenerationOptions | None) -> tuple[GenerationConfig, int | None]:
+        """The generation config and seed for one call: our config with ``options`` on top."""
+        if options is None:
+            return self.generation_config, self.seed
+        changes: dict[str, Any] = {}
+        if options.temperature is not None:
+            if options.temperature > 0:
+                changes.update(do_sample=True, temperature=float(options.temperature))
+            else:
+                changes.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        if options.top_p is not None:
+            changes["top_p"] = float(options.top_p)
+        if options.max_new_tokens is not None:
+            changes["max_new_tokens"] = options.max_new_tokens
+        if options.stop:
+            changes["stop_strings"] = list(options.stop)
+        config = copy.deepcopy(self.generation_config)
+        config.update(**changes)
+        return config, self.seed if options.seed is None else options.seed
+
+    def _run_generate(
+        self, texts: list[str], options: GenerationOptions | None, **extra: Any
+    ) -> list[Completion]:
+        """One ``generate`` call for all ``texts``; returns each new-token slice with its counts."""
+        config, seed = self.config_for(options)
+        stops = tuple(config.stop_strings or ()) if getattr(config, "stop_strings", None) else ()
+        if stops:
+            extra["tokenizer"] = self.tokenizer
         with self._lock:
             inputs = self._encode(texts)
             prompt_len = inputs["input_ids"].shape[1]  # left padding: same for every row
-            config = self.generation_config
 
             def run() -> Any:
                 with torch.inference_mode():  # grad mode is thread-local: set it here
@@ -228,41 +259,52 @@ class TransformersModel(BaseModel):
 
             if config.do_sample:
                 with _RNG_LOCK:
-                    if self.seed is None:
+                    if seed is None:
                         output = run()
                     else:
                         with self._fork_rng():
-                            torch.manual_seed(self._call_seed(texts))
+                            torch.manual_seed(self._call_seed(seed, texts))
                             output = run()
             else:
                 output = run()
+            new_tokens = output[:, prompt_len:]
             # Decode under the lock too: a fast tokenizer shared across threads
             # can fail ("Already borrowed") if another thread pads meanwhile.
-            return self.tokenizer.batch_decode(output[:, prompt_len:], **_DECODE_KWARGS)
+            replies = self.tokenizer.batch_decode(new_tokens, **_DECODE_KWARGS)
+            pad_id = config.pad_token_id
+            prompt_counts = inputs["attention_mask"].sum(dim=1).tolist()
+            new_counts = [
+                int((row != pad_id).sum()) if pad_id is not None else int(row.numel()) for row in new_tokens
+            ]
+        return [
+            Completion(_cut_at_stop(text, stops), prompt_tokens=int(p), completion_tokens=n)
+            for text, p, n in zip(replies, prompt_counts, new_counts, strict=True)
+        ]
 
     # -- BaseModel ------------------------------------------------------------
     def generate(
         self,
         prompt: ChatPrompt,
         *,
-        on_text: TextCallback | None = None,
-        stop_event: threading.Event | None = None,
-    ) -> str:
-        """Reply to one prompt, streaming pieces to ``on_text`` and stopping on ``stop_event``.
+        control: GenerationControl | None = None,
+        options: GenerationOptions | None = None,
+    ) -> Completion:
+        """Reply to one prompt, streaming pieces into ``control`` and stopping when it is stopped.
 
-        Returns the text made so far when stopped (``BaseModel.prompt`` then
+        Returns the text made so far when stopped (``BaseModel.complete`` then
         raises ``GenerationStopped`` with it).
         """
-        if stop_event is not None and stop_event.is_set():
-            return ""
+        if control is not None and control.stopped:
+            return Completion("")
         extra: dict[str, Any] = {}
-        if on_text is not None:
-            extra["streamer"] = _CallbackStreamer(self.tokenizer, on_text)
-        if stop_event is not None:
-            extra["stopping_criteria"] = StoppingCriteriaList([_EventStoppingCriteria(stop_event)])
-        return self._run_generate([self.format_prompt(prompt)], **extra)[0]
+        if control is not None:
+            extra["streamer"] = _CallbackStreamer(self.tokenizer, control)
+            extra["stopping_criteria"] = StoppingCriteriaList([_ControlStoppingCriteria(control)])
+        return self._run_generate([self.format_prompt(prompt)], options, **extra)[0]
 
-    def generate_batch(self, prompts: Sequence[ChatPrompt]) -> list[str]:
+    def generate_batch(
+        self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None
+    ) -> list[Completion]:
         """Reply to all prompts with ONE left-padded ``generate`` call.
 
         Greedy replies equal single calls up to floating-point noise from
@@ -273,7 +315,16 @@ class TransformersModel(BaseModel):
         prompts = list(prompts)
         if not prompts:
             return []
-        return self._run_generate([self.format_prompt(p) for p in prompts])
+        return self._run_generate([self.format_prompt(p) for p in prompts], options)
+
+    def describe(self) -> dict[str, Any]:
+        """Backend, name, path and generation settings, for run records."""
+        return {
+            **super().describe(),
+            "model_path": self.model_path,
+            "device": str(self.device),
+            "generation": self.generation_config.to_diff_dict(),
+        }
 
     def __repr__(self) -> str:
         mode = "greedy" if not self.generation_config.do_sample else f"temperature={self.temperature}"

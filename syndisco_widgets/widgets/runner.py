@@ -27,6 +27,7 @@ import traitlets
 
 from ..engine import Discussion
 from ..errors import GenerationStopped, SyndiscoError, TurnError
+from ..models.base import GenerationControl
 
 __all__ = [
     "ERROR",
@@ -347,7 +348,7 @@ class DiscussionRunner(traitlets.HasTraits):
             self._emit("text", delta)
 
         try:
-            entry = d.step(on_text=on_text, stop_event=self._stop)
+            entry = d.step(control=GenerationControl(on_text, self._stop))
         except BaseException:
             if speaker is not None and transcript is not None:
                 transcript.stream_end()

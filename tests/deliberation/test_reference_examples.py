@@ -233,7 +233,9 @@ def test_tiny_ensemble_of_ten_makes_one_generate_call(tiny_path, monkeypatch):
     calls = []
     real = model._run_generate
     monkeypatch.setattr(
-        model, "_run_generate", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw)
+        model,
+        "_run_generate",
+        lambda texts, *args, **kw: calls.append(len(texts)) or real(texts, *args, **kw),
     )
     ensemble = Ensemble(agents, task="Brainstorm ideas to improve America.", cycles=2)
     ensemble.process()

@@ -14,6 +14,7 @@ from syndisco_widgets import (
 )
 from syndisco_widgets.engine.prompts import history_text
 from syndisco_widgets.errors import ConfigError, GenerationStopped, TurnError
+from syndisco_widgets.models import GenerationControl
 
 from .helpers import make_actors, make_discussion
 
@@ -180,7 +181,7 @@ def test_stop_mid_turn_records_nothing_and_the_speaker_retries():
             stop.set()
 
     with pytest.raises(GenerationStopped) as info:
-        conv.step(on_text=on_text, stop_event=stop)
+        conv.step(control=GenerationControl(on_text, stop))
     assert info.value.partial_text == "one two "
     assert len(conv.logs) == 0
     assert conv.step()["name"] == "Ann"

@@ -61,4 +61,4 @@ def test_tokenizer_without_chat_template_falls_back_with_one_warning(tiny_model_
 
     prompt = ChatPrompt("Be brief.", ({"role": "user", "content": "Hi"},))
     assert model.format_prompt(prompt) == "System: Be brief.\nUser: Hi\nAssistant:"
-    assert isinstance(model.generate(prompt), str)
+    assert isinstance(model.generate(prompt).text, str)

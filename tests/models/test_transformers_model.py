@@ -8,10 +8,11 @@ import pytest
 import torch
 
 from syndisco_widgets.errors import ConfigError, GenerationStopped
-from syndisco_widgets.models import ChatPrompt, TransformersModel
+from syndisco_widgets.models import ChatPrompt, GenerationControl, TransformersModel
 
 N_TOKENS = 24  # fixed reply length: min_new_tokens == max_out_tokens
 
+HELLO = ChatPrompt.single("Be brief.", "Hello there")
 PROMPTS = [
     ChatPrompt("You are Anna, a teacher.", ({"role": "user", "content": "What about the library?"},)),
     ChatPrompt("", ({"role": "user", "content": "Roads first."},)),
@@ -45,7 +46,7 @@ def sampler(path: str, seed: int | None) -> TransformersModel:
 
 def test_prompt_goes_through_the_chat_template(greedy, spy_generate):
     spy = spy_generate(greedy.model)
-    greedy.generate(PROMPTS[0])
+    greedy.generate(PROMPTS[0]).text
 
     fed = greedy.tokenizer.decode(spy.calls[0]["input_ids"][0])
     assert fed == greedy.format_prompt(PROMPTS[0])
@@ -63,7 +64,7 @@ def test_empty_system_prompt_is_left_out(greedy):
 
 def test_only_new_tokens_are_decoded(greedy, spy_generate):
     spy = spy_generate(greedy.model)
-    reply = greedy.generate(PROMPTS[0])
+    reply = greedy.generate(PROMPTS[0]).text
 
     prompt_len = spy.calls[0]["input_ids"].shape[1]
     output = spy.outputs[0]
@@ -75,14 +76,14 @@ def test_only_new_tokens_are_decoded(greedy, spy_generate):
 
 
 def test_greedy_is_deterministic_and_sets_no_sampling_flags(greedy, tiny_path):
-    first = greedy.prompt("Be brief.", [{"role": "user", "content": "Hello there"}])
-    second = greedy.prompt("Be brief.", [{"role": "user", "content": "Hello there"}])
+    first = greedy.prompt(HELLO)
+    second = greedy.prompt(HELLO)
     assert first == second and first
 
     zero = TransformersModel(
         tiny_path, "t0", N_TOKENS, generation_kwargs={"min_new_tokens": N_TOKENS}, temperature=0
     )
-    assert zero.prompt("Be brief.", [{"role": "user", "content": "Hello there"}]) == first
+    assert zero.prompt(HELLO) == first
 
     config = greedy.generation_config
     assert config.do_sample is False
@@ -105,7 +106,7 @@ def test_sampling_config_and_user_kwargs_on_top(tiny_path, spy_generate):
     assert config.repetition_penalty == 1.3
     assert config.max_new_tokens == 5  # user kwargs win
     spy = spy_generate(model.model)
-    model.generate(PROMPTS[1])
+    model.generate(PROMPTS[1]).text
     # Count the tokens generate made (re-tokenizing decoded text can give more).
     prompt_len = spy.calls[0]["input_ids"].shape[1]
     assert spy.outputs[0].shape[1] - prompt_len <= 5
@@ -113,20 +114,20 @@ def test_sampling_config_and_user_kwargs_on_top(tiny_path, spy_generate):
 
 def test_seeded_sampling_repeats_exactly_regardless_of_call_order(tiny_path):
     a = sampler(tiny_path, seed=7)
-    forward = [a.generate(p) for p in PROMPTS]
+    forward = [a.generate(p).text for p in PROMPTS]
     b = sampler(tiny_path, seed=7)
-    backward = [b.generate(p) for p in reversed(PROMPTS)][::-1]
+    backward = [b.generate(p).text for p in reversed(PROMPTS)][::-1]
     assert forward == backward
-    assert a.generate(PROMPTS[0]) == forward[0]  # again, after other calls
+    assert a.generate(PROMPTS[0]).text == forward[0]  # again, after other calls
 
 
 def test_seeds_give_different_samples(tiny_path):
-    seven = [sampler(tiny_path, seed=7).generate(p) for p in PROMPTS]
-    eight = [sampler(tiny_path, seed=8).generate(p) for p in PROMPTS]
+    seven = [sampler(tiny_path, seed=7).generate(p).text for p in PROMPTS]
+    eight = [sampler(tiny_path, seed=8).generate(p).text for p in PROMPTS]
     assert seven != eight
     # Samples differ from the greedy reply, so sampling really happened.
     greedy = TransformersModel(tiny_path, "g", N_TOKENS, generation_kwargs={"min_new_tokens": N_TOKENS})
-    assert seven != [greedy.generate(p) for p in PROMPTS]
+    assert seven != [greedy.generate(p).text for p in PROMPTS]
 
 
 def test_seeded_sampling_leaves_global_rng_untouched(tiny_path):
@@ -134,24 +135,24 @@ def test_seeded_sampling_leaves_global_rng_untouched(tiny_path):
     torch.manual_seed(123)
     expected = torch.rand(4)
     torch.manual_seed(123)
-    model.generate(PROMPTS[0])
+    model.generate(PROMPTS[0]).text
     assert torch.equal(torch.rand(4), expected)
 
 
 def test_streamed_pieces_join_to_the_returned_text(greedy):
     pieces: list[str] = []
-    raw = greedy.generate(PROMPTS[2], on_text=pieces.append)
+    raw = greedy.generate(PROMPTS[2], control=GenerationControl(pieces.append)).text
     assert len(pieces) >= 2
-    assert "".join(pieces) == raw == greedy.generate(PROMPTS[2])
+    assert "".join(pieces) == raw == greedy.generate(PROMPTS[2]).text
 
     cleaned_pieces: list[str] = []
-    reply = greedy.prompt(PROMPTS[2].system, PROMPTS[2].messages, on_text=cleaned_pieces.append)
+    reply = greedy.prompt(PROMPTS[2], control=GenerationControl(cleaned_pieces.append))
     assert reply == "".join(cleaned_pieces).strip()
 
 
 def test_stop_event_set_from_the_callback_stops_early(tiny_path):
     model = TransformersModel(tiny_path, "long", 80, generation_kwargs={"min_new_tokens": 80})
-    full = model.generate(PROMPTS[0])
+    full = model.generate(PROMPTS[0]).text
     stop = threading.Event()
     pieces: list[str] = []
 
@@ -161,7 +162,7 @@ def test_stop_event_set_from_the_callback_stops_early(tiny_path):
             stop.set()
 
     with pytest.raises(GenerationStopped) as info:
-        model.prompt(PROMPTS[0].system, PROMPTS[0].messages, on_text=on_text, stop_event=stop)
+        model.prompt(PROMPTS[0], control=GenerationControl(on_text, stop))
     partial = info.value.partial_text
     assert partial == "".join(pieces)
     assert full.startswith(partial) and len(partial) < len(full)
@@ -175,12 +176,12 @@ def test_stop_event_already_set_skips_generation(greedy, spy_generate):
     stop = threading.Event()
     stop.set()
     with pytest.raises(GenerationStopped) as info:
-        greedy.prompt("x", [{"role": "user", "content": "y"}], stop_event=stop)
+        greedy.prompt(ChatPrompt.single("x", "y"), control=GenerationControl(stop_event=stop))
     assert info.value.partial_text == "" and spy.calls == []
 
 
 def test_strip_strings_are_removed(greedy, tiny_path):
-    reply = greedy.generate(PROMPTS[0])
+    reply = greedy.generate(PROMPTS[0]).text
     unwanted = reply.strip()[:3]
     assert len(unwanted) == 3
     stripping = TransformersModel(
@@ -190,15 +191,15 @@ def test_strip_strings_are_removed(greedy, tiny_path):
         generation_kwargs={"min_new_tokens": N_TOKENS},
         strip_strings=[unwanted],
     )
-    cleaned = stripping.prompt(PROMPTS[0].system, PROMPTS[0].messages)
+    cleaned = stripping.prompt(PROMPTS[0])
     assert unwanted not in cleaned
     assert cleaned == reply.replace(unwanted, "").strip()
 
 
 def test_batch_is_one_left_padded_generate_call(greedy, spy_generate):
-    singles = [greedy.generate(p) for p in PROMPTS]
+    singles = [greedy.generate(p).text for p in PROMPTS]
     spy = spy_generate(greedy.model)
-    batch = greedy.generate_batch(PROMPTS)
+    batch = [c.text for c in greedy.generate_batch(PROMPTS)]
 
     assert len(spy.calls) == 1
     mask = spy.calls[0]["attention_mask"]
@@ -211,11 +212,11 @@ def test_batch_is_one_left_padded_generate_call(greedy, spy_generate):
 
 
 def test_one_model_shared_by_threads(greedy):
-    expected = [greedy.generate(p) for p in PROMPTS]
+    expected = [greedy.generate(p).text for p in PROMPTS]
     results: dict[int, str] = {}
 
     def work(i: int) -> None:
-        results[i] = greedy.generate(PROMPTS[i % 3])
+        results[i] = greedy.generate(PROMPTS[i % 3]).text
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
     for t in threads:

@@ -115,7 +115,7 @@ class ExplodingModel(BaseModel):
         super().__init__("exploding")
         self.failed = False
 
-    def generate(self, prompt, *, on_text=None, stop_event=None):
+    def generate(self, prompt, *, control=None, options=None):
         if not self.failed:
             self.failed = True
             raise RuntimeError("<img src=x onerror=alert(1)>")

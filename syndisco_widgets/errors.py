@@ -46,3 +46,25 @@ class TurnError(SyndiscoError):
         super().__init__(message)
         self.speaker = speaker
         self.turn = turn
+
+
+class RunLockedError(ConfigError):
+    """A run file or experiment folder is already being written by another run (named)."""
+
+
+class DiscussionsFailed(SyndiscoError):
+    """Some discussions of a batched run failed; the others finished.
+
+    ``failures`` maps each failed discussion's position in the list given to
+    ``run_discussions`` to its :class:`TurnError`; ``report`` is the whole
+    run's report. Every entry made before a failure is kept.
+    """
+
+    def __init__(self, failures: dict[int, TurnError], report: object) -> None:
+        lines = "; ".join(f"discussion {i}: {exc}" for i, exc in sorted(failures.items()))
+        super().__init__(
+            f"{len(failures)} discussion(s) failed, the others finished: {lines}. "
+            "Their entries are kept; run them again to retry the failed turns."
+        )
+        self.failures = failures
+        self.report = report

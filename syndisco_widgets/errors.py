@@ -68,3 +68,20 @@ class DiscussionsFailed(SyndiscoError):
         )
         self.failures = failures
         self.report = report
+
+
+class StudyError(ConfigError):
+    """A study file (or a :class:`~syndisco_widgets.engine.study.Study`) is wrong.
+
+    The message names the file, the field (e.g. ``personas[1].age``) and the fix;
+    ``source`` and ``field`` hold the first two.
+    """
+
+    def __init__(self, message: str, *, source: str = "", field: str = "") -> None:
+        super().__init__(message)
+        self.source = source
+        self.field = field
+
+
+class StudyVersionError(StudyError):
+    """A study file was written for a newer schema version than this package reads."""

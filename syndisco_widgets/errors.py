@@ -85,3 +85,31 @@ class StudyError(ConfigError):
 
 class StudyVersionError(StudyError):
     """A study file was written for a newer schema version than this package reads."""
+
+
+class DeliberationError(ModelError):
+    """A model failed while a deliberation agent or moderator was answering.
+
+    It is a :class:`ModelError`, so ``except ModelError`` handlers catch it.
+    The original error is the cause; entries recorded before the failure stay
+    in the structure's ``logs``.
+
+    Attributes:
+        structure: Structure class name (``"Chain"``, ...), or None outside a structure.
+        agent: Name of the agent (or agents, for one batched call) that failed.
+        cycle: The 1-based cycle, or None outside a structure.
+    """
+
+    def __init__(self, message: str, *, structure: str | None, agent: str, cycle: int | None) -> None:
+        super().__init__(message)
+        self.structure = structure
+        self.agent = agent
+        self.cycle = cycle
+
+
+class GraphCycleError(ConfigError):
+    """A deliberation Graph's edges contain a cycle. ``cycle`` lists the node names along it."""
+
+    def __init__(self, message: str, cycle: list[str]) -> None:
+        super().__init__(message)
+        self.cycle = cycle

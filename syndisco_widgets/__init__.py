@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 # Loaded on first access so the engine never imports torch or ipywidgets up front.
 _LAZY = {
     "TransformersModel": "syndisco_widgets.models",
+    "OpenAIModel": "syndisco_widgets.models.openai_model",
     "build_tiny_model": "syndisco_widgets.models",
     "DiscussionStudio": "syndisco_widgets.widgets",
     "DiscussionControls": "syndisco_widgets.widgets",

@@ -52,7 +52,7 @@ class RunLockedError(ConfigError):
     """A run file or experiment folder is already being written by another run (named)."""
 
 
-class DiscussionsFailed(SyndiscoError):
+class DiscussionsFailedError(SyndiscoError):
     """Some discussions of a batched run failed; the others finished.
 
     ``failures`` maps each failed discussion's position in the list given to

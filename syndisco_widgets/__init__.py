@@ -47,28 +47,38 @@ __all__ = [
     "Actor",
     "ActorType",
     "BaseModel",
+    "BranchExplorer",
     "ChatPrompt",
     "CustomOrder",
     "Discussion",
+    "DiscussionControls",
     "DiscussionExperiment",
+    "DiscussionStudio",
     "FunctionTurnManager",
     "JsonlLogWriter",
     "Logs",
+    "ModelPicker",
+    "OpenAIModel",
     "Persona",
+    "PersonaEditor",
     "RandomWeighted",
     "RoundRobin",
     "ScriptedModel",
+    "TranscriptView",
+    "TransformersModel",
     "TurnManager",
+    "TurnManagerSelector",
     "annotate",
+    "build_tiny_model",
     "errors",
     "load_personas",
     "save_personas",
     "unique_run_path",
-    *_LAZY,
 ]
+assert set(_LAZY) <= set(__all__)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)
         globals()[name] = value

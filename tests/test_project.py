@@ -22,7 +22,7 @@ def test_readme_leads_with_two_commands_and_ci_runs_the_test_one():
     assert len(commands) == 2
     main_job, tests = commands
     assert "notebooks/01_quickstart.ipynb" in main_job and "pytest" in tests
-    ci_lines = [l.strip() for l in (ROOT / ".ci" / "run").read_text().splitlines()]
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert tests in ci_lines
 
 
@@ -43,7 +43,9 @@ def test_engine_runs_without_ipywidgets():
         print(len(conv.logs))
         """
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "3"
 

@@ -8,6 +8,7 @@ points at the tiny offline model instead of a hub id.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -177,7 +178,7 @@ def guide_run(tiny_model_dir):
 
 
 def test_every_cell_runs(guide_run):
-    namespace, outputs = guide_run
+    _, outputs = guide_run
     assert set(outputs) == set(GUIDE_CELLS)
 
 
@@ -192,11 +193,11 @@ def test_turn_managers(guide_run):
     _, out = guide_run
     assert out[5].split() == ["John", "Mary", "Howard", "Todd"] * 2 + ["John", "Mary"]
     drawn = out[6].split()
-    assert len(drawn) == 10 and all(a != b for a, b in zip(drawn, drawn[1:]))
+    assert len(drawn) == 10 and all(a != b for a, b in itertools.pairwise(drawn))
 
 
 def test_begin_prints_five_posts(guide_run):
-    namespace, out = guide_run
+    _, out = guide_run
     assert out[7].count(" posted:") == 5
     assert "User Emma35 posted:" in out[7] and "User Giannis posted:" in out[7]
     assert "generation flags are not valid" not in out[7]

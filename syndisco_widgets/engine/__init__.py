@@ -6,8 +6,9 @@ Runs without ipywidgets or a browser.
 from .actors import Actor, ActorType
 from .annotation import annotate
 from .discussion import Discussion
+from .entries import AnnotationEntry, DeliberationEntry, Entry, Role, Source
 from .experiment import DiscussionExperiment, new_experiment_dir
-from .logs import Entry, Logs
+from .logs import Logs
 from .persona import Persona, load_personas, save_personas
 from .storage import JsonlLogWriter, unique_run_path
 from .turns import CustomOrder, FunctionTurnManager, RandomWeighted, RoundRobin, TurnManager
@@ -15,7 +16,9 @@ from .turns import CustomOrder, FunctionTurnManager, RandomWeighted, RoundRobin,
 __all__ = [
     "Actor",
     "ActorType",
+    "AnnotationEntry",
     "CustomOrder",
+    "DeliberationEntry",
     "Discussion",
     "DiscussionExperiment",
     "Entry",
@@ -24,7 +27,9 @@ __all__ = [
     "Logs",
     "Persona",
     "RandomWeighted",
+    "Role",
     "RoundRobin",
+    "Source",
     "TurnManager",
     "annotate",
     "load_personas",

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from ..checks import instance_of, text
 from ..errors import ConfigError
 from ..models.base import BaseModel, ChatPrompt, Completion, GenerationControl
 from . import prompts
 from .persona import Persona
+
+if TYPE_CHECKING:
+    from .entries import Entry, Role
 
 
 class ActorType(Enum):
@@ -21,9 +26,9 @@ class ActorType(Enum):
     ANNOTATOR = "3"
 
     @property
-    def role(self) -> str:
+    def role(self) -> Role:
         """Lower-case name used in log entries: ``"user"``, ``"moderator"``, ``"annotator"``."""
-        return self.name.lower()
+        return cast("Role", self.name.lower())
 
 
 class Actor:
@@ -31,47 +36,58 @@ class Actor:
 
     Args:
         model: Any :class:`~syndisco_widgets.models.BaseModel`.
-        persona: Who the actor is; ``persona.username`` is its name.
+        persona: Who the actor is; ``persona.username`` is its name. A plain
+            dict of attributes with ``name=`` is also accepted (SynDisco 2.2's form).
         actor_type: USER, MODERATOR or ANNOTATOR.
         context: Shared situation, e.g. "You are taking part in an online conversation".
         instructions: Shared behaviour rules, e.g. "Act like a human would".
+        name: Only with a dict persona: the actor's username.
+        is_annotator: SynDisco 2.2's flag; ``True`` means ``ActorType.ANNOTATOR``.
     """
 
     def __init__(
         self,
         model: BaseModel,
-        persona: Persona,
-        actor_type: ActorType = ActorType.USER,
+        persona: Persona | Mapping[str, Any],
+        actor_type: ActorType | str = ActorType.USER,
         context: str = "",
-        instructions: str = "",
+        instructions: str | bool = "",
+        *,
+        name: str | None = None,
+        is_annotator: bool | None = None,
     ) -> None:
+        if isinstance(
+            actor_type, str
+        ):  # SynDisco 2.2 order: (model, persona, context, instructions, is_annotator)
+            actor_type, context, instructions, is_annotator = _syndisco_order(
+                actor_type, context, instructions, is_annotator
+            )
         if not isinstance(model, BaseModel):
             raise ConfigError(
-                f"Actor model must be a BaseModel such as TransformersModel, got {type(model).__name__}"
+                f"Actor model must be a BaseModel such as TransformersModel, got {type(model).__name__} "
+                f"{model!r:.60}"
             )
-        if not isinstance(persona, Persona):
-            raise ConfigError(
-                f"Actor persona must be a Persona, got {type(persona).__name__}; use Persona(**fields)"
-            )
-        if not isinstance(actor_type, ActorType):
-            raise ConfigError(
-                f"Actor actor_type must be an ActorType such as ActorType.USER, got {actor_type!r}"
-            )
-        for label, text in (("context", context), ("instructions", instructions)):
-            if not isinstance(text, str):
-                raise ConfigError(f"Actor {label} must be a string, got {type(text).__name__}")
         self.model = model
-        self.persona = persona
-        self.actor_type = actor_type
-        self.context = context
-        self.instructions = instructions
+        self.persona = _as_persona(persona, name)
+        self.actor_type = instance_of(
+            "Actor actor_type", actor_type, ActorType, "an ActorType such as ActorType.USER"
+        )
+        if is_annotator is not None:
+            if not isinstance(is_annotator, bool):
+                raise ConfigError(f"Actor is_annotator must be True or False, got {is_annotator!r}")
+            if is_annotator:
+                self.actor_type = ActorType.ANNOTATOR
+        self.context = text("Actor context", context)
+        self.instructions = text("Actor instructions", instructions)
 
     @property
     def name(self) -> str:
+        """The actor's username."""
         return self.persona.username
 
     @property
-    def role(self) -> str:
+    def role(self) -> Role:
+        """The actor's role as logs record it."""
         return self.actor_type.role
 
     def get_name(self) -> str:
@@ -90,15 +106,54 @@ class Actor:
             ensure_ascii=False,
         )
 
-    def turn_prompt(self, window: Sequence[dict[str, Any]]) -> ChatPrompt:
+    def turn_prompt(self, window: Sequence[Entry]) -> ChatPrompt:
         """What the model is sent when this actor speaks after ``window``."""
         return prompts.turn_prompt(self, window)
 
-    def speak(
-        self, window: Sequence[dict[str, Any]], *, control: GenerationControl | None = None
-    ) -> Completion:
+    def speak(self, window: Sequence[Entry], *, control: GenerationControl | None = None) -> Completion:
         """Generate this actor's next message given the history it may see."""
         return self.model.complete(self.turn_prompt(window), control=control)
 
     def __repr__(self) -> str:
         return f"Actor({self.name!r}, {self.actor_type.name}, model={self.model.name!r})"
+
+
+def _syndisco_order(
+    context: str, instructions: object, flag: object, is_annotator: bool | None
+) -> tuple[ActorType, str, str, bool | None]:
+    """Read SynDisco 2.2's positional order: the third argument is ``context``, not an actor type."""
+    if not isinstance(instructions, str):
+        raise ConfigError(
+            f"Actor: with a string third argument (SynDisco's context), the fourth must be the "
+            f"instructions string, got {type(instructions).__name__}; or pass actor_type=ActorType.USER"
+        )
+    if isinstance(flag, bool):
+        is_annotator = flag if is_annotator is None else is_annotator
+    elif flag != "":
+        raise ConfigError(
+            f"Actor: the fifth argument (SynDisco's is_annotator) must be True or False, got {flag!r}"
+        )
+    return ActorType.USER, context, instructions, is_annotator
+
+
+def _as_persona(persona: object, name: str | None) -> Persona:
+    if isinstance(persona, Persona):
+        if name is not None and name != persona.username:
+            raise ConfigError(
+                f"Actor name={name!r} differs from persona.username {persona.username!r}; give only one"
+            )
+        return persona
+    if isinstance(persona, Mapping):
+        data = dict(persona)
+        if name is not None:
+            data.setdefault("username", name)
+        known = {f.name for f in dataclasses.fields(Persona)}
+        extra = {k: v for k, v in data.items() if k not in known}
+        fields = {k: v for k, v in data.items() if k in known}
+        if extra:
+            fields["extra"] = {**fields.get("extra", {}), **extra}
+        return Persona.from_dict(fields, where="Actor persona")
+    raise ConfigError(
+        f"Actor persona must be a Persona (or a dict of attributes with name=...), "
+        f"got {type(persona).__name__}; use Persona(**fields)"
+    )

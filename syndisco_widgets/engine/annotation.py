@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..checks import whole_number
+from ..checks import instance_of, whole_number
 from ..errors import ConfigError, ModelError
 from . import prompts
 from .actors import Actor, ActorType
@@ -22,10 +22,10 @@ def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs
             say what to label, e.g. "Rate the toxicity from 1 to 5".
         history_context_len: How many earlier entries the annotator also sees.
     """
-    if not isinstance(annotator, Actor) or annotator.actor_type is not ActorType.ANNOTATOR:
-        raise ConfigError("annotate: annotator must be an Actor with actor_type=ActorType.ANNOTATOR")
+    instance_of("annotate logs", logs, Logs, "a Logs object, e.g. discussion.logs or Logs.from_file(path)")
+    check_annotator("annotate annotator", annotator)
     whole_number("history_context_len", history_context_len)
-    entries = list(logs)
+    entries = logs.entries()
     windows = [(max(0, i - history_context_len), i) for i in range(len(entries))]
     chats = [prompts.annotation_prompt(annotator, entries[start:end], entries[end]) for start, end in windows]
     try:
@@ -33,7 +33,7 @@ def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs
     except ModelError as exc:
         raise ModelError(f"annotating {len(entries)} entries with {annotator.name!r} failed: {exc}") from exc
     result = Logs()
-    for index, (label, (start, end)) in enumerate(zip(labels, windows)):
+    for index, (label, (start, end)) in enumerate(zip(labels, windows, strict=True)):
         result.add(
             make_entry(
                 annotator.name,
@@ -49,3 +49,12 @@ def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs
             )
         )
     return result
+
+
+def check_annotator(label: str, annotator: object) -> Actor:
+    """Return ``annotator`` if it is an Actor of type ANNOTATOR; else say how to build one."""
+    if not isinstance(annotator, Actor) or annotator.actor_type is not ActorType.ANNOTATOR:
+        raise ConfigError(
+            f"{label} must be an Actor with actor_type=ActorType.ANNOTATOR, got {annotator!r:.80}"
+        )
+    return annotator

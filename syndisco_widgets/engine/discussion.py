@@ -1,26 +1,73 @@
 """A discussion between actors: its own single-pass iterator.
 
-``iter(discussion)`` does the one-time set-up (seed opinions); each
-``next()`` prompts one speaker and returns the new log entry. ``step()`` is
-the same with streaming and stop controls, for interactive front ends.
+A turn is a request. :meth:`Discussion.next_request` chooses the next
+speaker and builds the exact prompt it will be sent (a frozen
+:class:`TurnRequest`); :meth:`Discussion.record` stores the model's reply to
+it, or :meth:`Discussion.fail` turns a failure into a :class:`TurnError`.
+``next()``, ``step()``, ``begin()``, the widgets' runner and the batched
+:func:`~syndisco_widgets.engine.batch.run_discussions` all go through these two.
 """
 
 from __future__ import annotations
 
 import copy
-import os
 import textwrap
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from ..checks import whole_number
-from ..errors import ConfigError, ModelError, TurnError
-from ..models.base import GenerationControl
+from ..checks import instance_of, path_like, sequence_of, text, text_sequence, whole_number
+from ..errors import ConfigError, LogsFormatError, ModelError, TurnError
+from ..models.base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
 from .actors import Actor, ActorType
-from .logs import Entry, Logs, make_entry
+from .logs import Logs, make_entry
+from .persona import check_speaker_name
 from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
 from .turns import TurnManager
+
+if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
+    from .entries import Entry
+
+#: A turn manager choosing only the moderator this many times in a row is a bug that would never end.
+_MAX_MODERATOR_DRAWS = 1000
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """What the next turn asks of a model.
+
+    Attributes:
+        speaker: The actor who speaks.
+        prompt: Exactly what its model is sent.
+        window: The ``[start, end)`` entries of the log the speaker saw;
+            ``end`` is also the index the new entry will get.
+        drawn: Whether choosing the speaker used a turn-manager draw.
+        options: Decoding settings for this call (``None``: the model's own).
+    """
+
+    speaker: Actor
+    prompt: ChatPrompt
+    window: tuple[int, int]
+    drawn: bool
+    options: GenerationOptions | None = None
+
+    @property
+    def name(self) -> str:
+        """The speaker's name."""
+        return self.speaker.name
+
+    @property
+    def model(self) -> BaseModel:
+        """The model that answers this request."""
+        return self.speaker.model
+
+    @property
+    def turn(self) -> int:
+        """The index the new entry will get in the log."""
+        return self.window[1]
 
 
 class Discussion:
@@ -28,8 +75,8 @@ class Discussion:
 
     Args:
         next_turn_manager: Chooses who speaks; filled with the users' names if empty.
-        users: The participating user actors (unique names).
-        moderator: Optional moderator actor.
+        users: The participating user actors (``ActorType.USER``, unique names).
+        moderator: Optional moderator actor (``ActorType.MODERATOR``).
         history_context_len: How many of the latest entries each speaker sees.
         conv_len: How many model-written user turns the discussion lasts.
         seed_opinions: Texts placed at the start, before any model speaks.
@@ -51,24 +98,28 @@ class Discussion:
         seed_opinion_usernames: Sequence[str] = (),
         *,
         moderator_every: int | None = 1,
-        autosave_dir: str | os.PathLike | None = None,
+        autosave_dir: str | os.PathLike[str] | None = None,
     ) -> None:
-        users = list(users)
-        _check_settings(users, moderator, history_context_len, conv_len, moderator_every)
-        if len(seed_opinions) != len(seed_opinion_usernames):
+        self.users = _checked_users(users)
+        self.moderator = _checked_moderator(moderator)
+        self.history_context_len = whole_number("history_context_len", history_context_len)
+        self.conv_len = whole_number("conv_len", conv_len)
+        self.moderator_every = (
+            None if moderator_every is None else whole_number("moderator_every (or None)", moderator_every, 1)
+        )
+        self.seed_opinions, self.seed_opinion_usernames = _checked_seeds(
+            seed_opinions, seed_opinion_usernames
+        )
+        self.autosave_dir = None if autosave_dir is None else path_like("autosave_dir", autosave_dir)
+        if not isinstance(next_turn_manager, TurnManager):
             raise ConfigError(
-                f"seed_opinions ({len(seed_opinions)}) and seed_opinion_usernames "
-                f"({len(seed_opinion_usernames)}) must have the same length"
+                f"next_turn_manager must be a TurnManager such as RoundRobin(), "
+                f"got {type(next_turn_manager).__name__} {next_turn_manager!r:.60}"
             )
-        self.users = users
-        self.moderator = moderator
-        self.history_context_len = history_context_len
-        self.conv_len = conv_len
-        self.seed_opinions = list(seed_opinions)
-        self.seed_opinion_usernames = list(seed_opinion_usernames)
-        self.moderator_every = moderator_every
-        self.autosave_dir = autosave_dir
         self.next_turn_manager = next_turn_manager
+        names = [a.name for a in self.participants]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"every participant needs a unique username, got {names}")
         self._actors = {a.name: a for a in self.participants}
         self._register_names(next_turn_manager)
         self._turn_manager_origin = copy.deepcopy(next_turn_manager)
@@ -76,11 +127,11 @@ class Discussion:
         self.logs = Logs()
         self._drawn: list[bool] = []  # per entry: did it use a turn-manager draw?
         self._pending: tuple[Actor, bool] | None = None  # chosen speaker of an unfinished turn
+        self._request: TurnRequest | None = None
         self._started = False
-        self._finished = False
         self._writer: JsonlLogWriter | None = None
-        if autosave_dir is not None:
-            self._writer = JsonlLogWriter(unique_run_path(autosave_dir), metadata=self.settings())
+        if self.autosave_dir is not None:
+            self.autosave_to(unique_run_path(self.autosave_dir))
 
     # -- description ------------------------------------------------------------
     @property
@@ -96,20 +147,20 @@ class Discussion:
     @property
     def finished(self) -> bool:
         """True once the discussion has produced all its turns."""
-        return self._finished or (self._started and self._is_complete())
+        return self._started and self._is_complete()
 
     @property
     def _steps_taken(self) -> int:
-        """Model-written turns so far, moderator's included (one per ``next()``)."""
-        return sum(1 for e in self.logs._entries if e.get("source") == "model")
+        """Model-written turns so far, moderator's included (the guide reads this)."""
+        return self.logs.count_where(source="model")
 
     @property
     def user_turns(self) -> int:
         """Model-written user turns so far (what ``conv_len`` counts)."""
-        return sum(1 for e in self.logs._entries if e.get("source") == "model" and e.get("role") == "user")
+        return self.logs.count_where(role="user", source="model")
 
     def settings(self) -> dict[str, Any]:
-        """The run's settings, saved in the autosave file header."""
+        """The run's settings, saved in the autosave file header (seed opinions included)."""
         return {
             "users": [a.name for a in self.users],
             "moderator": self.moderator.name if self.moderator else None,
@@ -118,23 +169,71 @@ class Discussion:
             "conv_len": self.conv_len,
             "history_context_len": self.history_context_len,
             "moderator_every": self.moderator_every,
+            "seed_opinions": list(self.seed_opinions),
+            "seed_opinion_usernames": list(self.seed_opinion_usernames),
         }
 
     def get_logs(self) -> Logs:
         """The discussion's :class:`Logs` (the live object)."""
         return self.logs
 
+    # -- the request path ---------------------------------------------------------
+    def next_request(self) -> TurnRequest | None:
+        """The next turn's request, or None when the discussion is complete.
+
+        The speaker is chosen (drawn from the turn manager) once and kept
+        until that turn is recorded, so asking again returns the same
+        request. If an entry was added meanwhile (:meth:`inject`), the same
+        speaker gets a new request that sees it.
+        """
+        iter(self)
+        if self._is_complete():
+            self._close_writer()
+            return None
+        if self._pending is None:
+            self._pending = self._choose_speaker()
+        speaker, drawn = self._pending
+        if self._request is None or self._request.turn != len(self.logs):
+            window = self.logs.window(self.history_context_len)
+            prompt = speaker.turn_prompt(self.logs.entries(*window))
+            self._request = TurnRequest(speaker, prompt, window, drawn)
+        return self._request
+
+    def record(self, request: TurnRequest, reply: Completion | str) -> Entry:
+        """Record the reply to ``request`` (from :meth:`next_request`) and return the new entry."""
+        self._check_current(request)
+        completion = reply if isinstance(reply, Completion) else Completion(text("reply", reply))
+        entry = make_entry(
+            request.name,
+            completion.text,
+            request.model.name,
+            request.speaker.describe(),
+            role=request.speaker.role,
+            source="model",
+            context=list(request.window),
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            seconds=round(completion.seconds, 6),
+        )
+        self._pending = self._request = None
+        return self._record(entry, drawn=request.drawn)
+
+    def fail(self, request: TurnRequest, error: BaseException) -> TurnError:
+        """The :class:`TurnError` for a failed ``request``; raise it. The turn stays pending for a retry."""
+        self._check_current(request)
+        turn = request.turn
+        return TurnError(
+            f"{request.name}'s turn (entry {turn}) failed: {error}. The {turn} earlier entries "
+            "are kept; call next() or step() to retry, or fork() to branch off.",
+            speaker=request.name,
+            turn=turn,
+        )
+
     # -- iteration --------------------------------------------------------------
     def __iter__(self) -> Discussion:
         if not self._started:
             self._started = True
-            for name, text in zip(self.seed_opinion_usernames, self.seed_opinions):
-                actor = self._actors.get(name)
-                role = actor.role if actor else ActorType.USER.role
-                self._record(
-                    make_entry(name, text, "hardcoded", "", role=role, source="seed", context=None),
-                    drawn=False,
-                )
+            self._record_seeds(0)
         return self
 
     def __next__(self) -> Entry:
@@ -154,47 +253,19 @@ class Discussion:
             TurnError: the model failed; earlier entries are intact and the
                 turn can be retried with another ``step()``.
         """
-        speaker = self.next_speaker()
-        if speaker is None:
+        request = self.next_request()
+        if request is None:
             raise StopIteration
-        drawn = self._pending[1]
-        start = max(0, len(self.logs) - self.history_context_len)
-        window = self.logs._entries[start:]
         try:
-            text = speaker.speak(window, control=control).text
+            reply = request.model.complete(request.prompt, control=control, options=request.options)
         except ModelError as exc:
-            turn = len(self.logs)
-            raise TurnError(
-                f"{speaker.name}'s turn (entry {turn}) failed: {exc}. The {turn} earlier entries "
-                "are kept; call next() or step() to retry, or fork() to branch off.",
-                speaker=speaker.name,
-                turn=turn,
-            ) from exc
-        entry = make_entry(
-            speaker.name,
-            text,
-            speaker.model.name,
-            speaker.describe(),
-            role=speaker.role,
-            source="model",
-            context=[start, len(self.logs)],
-        )
-        self._pending = None
-        return self._record(entry, drawn)
+            raise self.fail(request, exc) from exc
+        return self.record(request, reply)
 
     def next_speaker(self) -> Actor | None:
-        """Who the next ``step()`` prompts, or None when the discussion is complete.
-
-        The speaker is chosen (drawn from the turn manager) on the first call
-        and kept until that turn is recorded, so asking twice changes nothing.
-        """
-        iter(self)
-        if self._finished or self._is_complete():
-            self._finished = True
-            return None
-        if self._pending is None:
-            self._pending = self._choose_speaker()
-        return self._pending[0]
+        """Who the next ``step()`` prompts, or None when the discussion is complete."""
+        request = self.next_request()
+        return request.speaker if request else None
 
     def begin(self, verbose: bool = True) -> None:
         """Run to the end, printing each post when ``verbose`` (with a progress bar)."""
@@ -206,25 +277,30 @@ class Discussion:
         ) as bar:
             for entry in self:
                 if verbose:
-                    label = "Moderator" if entry["role"] == "moderator" else "User"
-                    body = textwrap.fill(entry["text"], width=70, replace_whitespace=False)
-                    tqdm.write(f"{label} {entry['name']} posted:\n{body}\n")
+                    tqdm.write(format_post(entry))
                 bar.update(self.user_turns - bar.n)
 
     # -- steering ---------------------------------------------------------------
     def inject(self, name: str, text: str) -> Entry:
         """Add a message written by a person, as participant or moderator ``name``."""
+        if not isinstance(name, str):
+            raise ConfigError(
+                f"inject name must be one participant's name (a string), got {type(name).__name__} "
+                f"{name!r:.60}; choose one of {sorted(self._actors)}"
+            )
         actor = self._actors.get(name)
         if actor is None:
             raise ConfigError(f"inject: unknown name {name!r}; choose one of {sorted(self._actors)}")
         if not isinstance(text, str) or not text.strip():
-            raise ConfigError("inject: text must be a non-empty string")
+            raise ConfigError(
+                f"inject text must be a non-empty string, got {type(text).__name__} {text!r:.60}"
+            )
         iter(self)
         entry = make_entry(name, text, "human", "", role=actor.role, source="human", context=None)
         return self._record(entry, drawn=False)
 
     def fork(
-        self, at_turn: int | None = None, *, autosave_dir: str | os.PathLike | None = None
+        self, at_turn: int | None = None, *, autosave_dir: str | os.PathLike[str] | None = None
     ) -> Discussion:
         """A new, independent discussion with the first ``at_turn`` entries.
 
@@ -240,16 +316,38 @@ class Discussion:
             self.moderator,
             self.history_context_len,
             self.conv_len,
+            self.seed_opinions,
+            self.seed_opinion_usernames,
             moderator_every=self.moderator_every,
             autosave_dir=self.autosave_dir if autosave_dir is None else autosave_dir,
         )
-        child._adopt(self.logs._entries[:at_turn], self._drawn[:at_turn])
+        child._adopt(self.logs.entries(0, at_turn), self._drawn[:at_turn])
         return child
+
+    # -- saving -----------------------------------------------------------------
+    def autosave_to(self, path: str | os.PathLike[str]) -> Path:
+        """Save to the new file ``path`` from now on: the header, every entry so far, then each new one.
+
+        Raises:
+            RunLockedError: another writer holds the file.
+            FileExistsError: the file exists (resume it with :meth:`resume` instead).
+        """
+        if self._writer is not None:
+            raise ConfigError(f"this discussion already saves to {self._writer.path}")
+        writer = JsonlLogWriter(path_like("autosave_to path", path), metadata=self.settings())
+        for entry, drawn in zip(self.logs, self._drawn, strict=True):
+            writer.write(entry, drawn=drawn)
+        self._writer = writer
+        return writer.path
+
+    def close(self) -> None:
+        """Stop holding the autosave file, so another process may resume it. Safe to call twice."""
+        self._close_writer()
 
     @classmethod
     def resume(
         cls,
-        path: str | os.PathLike,
+        path: str | os.PathLike[str],
         next_turn_manager: TurnManager,
         users: Sequence[Actor],
         moderator: Actor | None = None,
@@ -258,31 +356,65 @@ class Discussion:
         """Continue an autosaved run after a crash or interruption.
 
         Pass a fresh turn manager built as for the original run (same names
-        and seed) and the same actors; settings default to those saved in the
-        file. New entries are appended to the same file.
+        and seed) and the same actors. Settings (``conv_len``,
+        ``history_context_len``, ``moderator_every``, seed opinions) default
+        to those saved in the file; ones given must match them. New entries
+        are appended to the same file, which this discussion holds (one
+        writer at a time) until it ends or :meth:`close` is called.
+
+        A file a crash left with no header and no entry starts over with
+        the settings given here.
+
+        Raises:
+            RunLockedError: another live run is writing the file.
+            ConfigError: the participants, turn manager or settings differ
+                from the file's (both are named).
+            LogsFormatError: the file is not a run file (the message says where).
         """
-        header, records = read_jsonl_records(Path(path))
-        saved = header.get("metadata", {})
-        for key in ("conv_len", "history_context_len", "moderator_every"):
-            if key in saved:
-                settings.setdefault(key, saved[key])
-        names = [u.name for u in users]
-        if saved.get("users") not in (None, names):
-            raise ConfigError(f"resume: {path} was run with users {saved['users']}, not {names}")
-        conv = cls(next_turn_manager, users, moderator, **settings)
-        saved_logs = Logs(r["entry"] for _, r in records)
-        conv._adopt(saved_logs._entries, [bool(r.get("drawn")) for _, r in records])
-        conv._writer = JsonlLogWriter(path, resume=True)
+        file = path_like("resume path", path)
+        writer = JsonlLogWriter(file, resume=True)  # takes the lock before reading
+        try:
+            header, records = read_jsonl_records(file)
+            saved: dict[str, Any] = header.get("metadata", {}) if header else {}
+            _check_has_header(file, header, records)
+            for key in ("conv_len", "history_context_len", "moderator_every", "seed_opinions"):
+                if key in saved:
+                    settings.setdefault(key, saved[key])
+            if "seed_opinion_usernames" in saved:
+                settings.setdefault("seed_opinion_usernames", saved["seed_opinion_usernames"])
+            conv = cls(next_turn_manager, users, moderator, **settings)
+            if header:
+                _check_same_settings(file, saved, conv.settings())
+            conv._adopt([r["entry"] for _, r in records], [bool(r.get("drawn")) for _, r in records])
+            conv._writer = writer
+            if not header:
+                writer.rewrite_header(conv.settings())
+            conv._record_seeds(sum(1 for _, r in records if r["entry"].get("source") == "seed"))
+        except BaseException:
+            writer.close()
+            raise
         return conv
 
     # -- internals --------------------------------------------------------------
-    def _adopt(self, entries: Sequence[Entry], drawn: Sequence[bool]) -> None:
+    def _adopt(self, entries: Sequence[Entry | dict[str, Any]], drawn: Sequence[bool]) -> None:
         """Take over earlier entries and move the turn manager past their draws."""
         self._started = True
         for _ in range(sum(drawn)):
             next(self.next_turn_manager)
-        for entry, was_drawn in zip(entries, drawn):
-            self._record(dict(entry), was_drawn)
+        for entry, was_drawn in zip(entries, drawn, strict=True):
+            self._record(entry, drawn=was_drawn)
+
+    def _record_seeds(self, already: int) -> None:
+        """Record the seed opinions from number ``already`` on (a crash may have cut them short)."""
+        if already and len(self.logs) != already:
+            return  # the run went on after its seeds
+        pairs = list(zip(self.seed_opinion_usernames, self.seed_opinions, strict=True))[already:]
+        for name, text_ in pairs:
+            actor = self._actors.get(name)
+            role = actor.role if actor else ActorType.USER.role
+            self._record(
+                make_entry(name, text_, "hardcoded", "", role=role, source="seed", context=None), drawn=False
+            )
 
     def _register_names(self, turn_manager: TurnManager) -> None:
         if not turn_manager.names:
@@ -292,53 +424,120 @@ class Discussion:
             raise ConfigError(
                 f"next_turn_manager names {unknown} match no actor; actors are {sorted(self._actors)}"
             )
+        if self.conv_len and not any(
+            self._actors[n].actor_type is ActorType.USER for n in turn_manager.names
+        ):
+            raise ConfigError(
+                f"next_turn_manager names {turn_manager.names} hold no user, so the {self.conv_len} user "
+                f"turns would never come; add some of {[u.name for u in self.users]}"
+            )
 
     def _moderator_due(self) -> bool:
         if self.moderator is None or not self.moderator_every:
             return False
-        since = 0
-        for entry in reversed(self.logs._entries):
-            if entry.get("role") == "moderator":
-                break
-            if entry.get("source") == "model" and entry.get("role") == "user":
-                since += 1
-        return since >= self.moderator_every
+        return self.logs.since_last("moderator", counting_role="user") >= self.moderator_every
 
     def _is_complete(self) -> bool:
         return self._pending is None and self.user_turns >= self.conv_len and not self._moderator_due()
 
     def _choose_speaker(self) -> tuple[Actor, bool]:
-        if self._moderator_due():
+        if self._moderator_due() and self.moderator is not None:
             return self.moderator, False
-        return self._actors[next(self.next_turn_manager)], True
+        manager = self.next_turn_manager
+        actor = self._actors[next(manager)]
+        recent = manager.history[-_MAX_MODERATOR_DRAWS:]
+        if len(recent) == _MAX_MODERATOR_DRAWS and all(self._actors[n] is self.moderator for n in recent):
+            raise ConfigError(
+                f"next_turn_manager chose only the moderator in its last {_MAX_MODERATOR_DRAWS} draws, "
+                "so the discussion would never end; make it choose users too"
+            )
+        return actor, True
 
-    def _record(self, entry: Entry, drawn: bool) -> Entry:
+    def _check_current(self, request: TurnRequest) -> None:
+        if not isinstance(request, TurnRequest):
+            raise ConfigError(f"expected the TurnRequest from next_request(), got {type(request).__name__}")
+        if request is not self._request or request.turn != len(self.logs):
+            raise ConfigError(
+                f"this request ({request.name}, entry {request.turn}) is no longer the discussion's next "
+                "turn (an entry was added since); ask next_request() again"
+            )
+
+    def _record(self, entry: Entry | dict[str, Any], drawn: bool) -> Entry:
         recorded = self.logs.add(entry)
         self._drawn.append(drawn)
         if self._writer is not None:
+            if self._writer.closed:  # reopened after the end, e.g. for an inject
+                self._writer = JsonlLogWriter(self._writer.path, resume=True)
             self._writer.write(recorded, drawn=drawn)
         return recorded
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
     def __repr__(self) -> str:
         names = ", ".join(a.name for a in self.participants)
         return f"Discussion([{names}], {len(self.logs)} entries, conv_len={self.conv_len})"
 
 
-def _check_settings(
-    users: list[Actor],
-    moderator: Actor | None,
-    history_context_len: int,
-    conv_len: int,
-    moderator_every: int | None,
-) -> None:
-    if not users or not all(isinstance(u, Actor) for u in users):
-        raise ConfigError("users must be a non-empty list of Actor objects")
-    if moderator is not None and not isinstance(moderator, Actor):
-        raise ConfigError(f"moderator must be an Actor or None, got {type(moderator).__name__}")
-    names = [a.name for a in users] + ([moderator.name] if moderator else [])
-    if len(set(names)) != len(names):
-        raise ConfigError(f"every participant needs a unique username, got {names}")
-    whole_number("history_context_len", history_context_len)
-    whole_number("conv_len", conv_len)
-    if moderator_every is not None:
-        whole_number("moderator_every (or None)", moderator_every, low=1)
+def format_post(entry: Entry) -> str:
+    """How ``begin(verbose=True)`` prints one entry."""
+    label = "Moderator" if entry.get("role") == "moderator" else "User"
+    body = textwrap.fill(entry["text"], width=70, replace_whitespace=False)
+    return f"{label} {entry['name']} posted:\n{body}\n"
+
+
+def _checked_users(users: object) -> list[Actor]:
+    if isinstance(users, Sequence) and not isinstance(users, (str, bytes)) and not users:
+        raise ConfigError("users must be a non-empty list of Actor objects, got an empty list")
+    checked = sequence_of("users", users, Actor, what="Actor objects")
+    for i, actor in enumerate(checked):
+        if actor.actor_type is not ActorType.USER:
+            raise ConfigError(
+                f"users[{i}] ({actor.name!r}) is a {actor.actor_type.name} actor; a discussion's users must "
+                "have actor_type=ActorType.USER (pass a moderator as moderator=, and label finished "
+                "logs with annotate() or AnnotationExperiment)"
+            )
+    return checked
+
+
+def _checked_moderator(moderator: object) -> Actor | None:
+    if moderator is None:
+        return None
+    actor = instance_of(
+        "moderator", moderator, Actor, "an Actor with actor_type=ActorType.MODERATOR, or None"
+    )
+    if actor.actor_type is not ActorType.MODERATOR:
+        raise ConfigError(
+            f"moderator ({actor.name!r}) is a {actor.actor_type.name} actor; build it with "
+            "actor_type=ActorType.MODERATOR (a user as moderator would never let the discussion end)"
+        )
+    return actor
+
+
+def _checked_seeds(opinions: object, usernames: object) -> tuple[list[str], list[str]]:
+    texts = text_sequence("seed_opinions", opinions)
+    names = text_sequence("seed_opinion_usernames", usernames)
+    if len(texts) != len(names):
+        raise ConfigError(
+            f"seed_opinions ({len(texts)}) and seed_opinion_usernames ({len(names)}) "
+            "must have the same length"
+        )
+    for i, name in enumerate(names):
+        check_speaker_name(f"seed_opinion_usernames[{i}]", name)
+    return texts, names
+
+
+def _check_has_header(path: Path, header: dict[str, Any], records: list[Any]) -> None:
+    if not header and records:
+        raise LogsFormatError(f"{path}: has entries but no header line; it is not a run file")
+
+
+def _check_same_settings(path: Path, saved: dict[str, Any], given: dict[str, Any]) -> None:
+    """Refuse to resume a run with other participants, turn manager or settings, naming both."""
+    for key, value in given.items():
+        if key in saved and key != "models" and saved[key] != value:
+            raise ConfigError(
+                f"resume: {path} was run with {key} {saved[key]!r}, not {value!r}; pass the same "
+                f"{'actors' if key in ('users', 'moderator') else key} as the original run"
+            )

@@ -9,18 +9,21 @@ the same folder skips finished discussions and resumes the interrupted one.
 from __future__ import annotations
 
 import json
-import os
 import random
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks import whole_number
 from ..errors import ConfigError
-from .actors import Actor
 from .discussion import Discussion
-from .storage import atomic_write_text, unique_run_path
+from .storage import atomic_write_text, read_json, unique_run_path
 from .turns import RoundRobin, TurnManager
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Sequence
+
+    from .actors import Actor
 
 MANIFEST = "manifest.json"
 
@@ -57,7 +60,8 @@ class DiscussionExperiment:
         self.users = list(users)
         if not 1 <= num_active_users <= len(self.users):
             raise ConfigError(
-                f"num_active_users must be between 1 and the {len(self.users)} users given, got {num_active_users!r}"
+                f"num_active_users must be between 1 and the {len(self.users)} users given, "
+                f"got {num_active_users!r}"
             )
         whole_number("num_discussions", num_discussions, low=1)
         self.seed_opinions = list(seed_opinions)
@@ -106,7 +110,7 @@ class DiscussionExperiment:
             autosave_dir=output_dir,
         )
 
-    def begin(self, output_dir: str | os.PathLike, verbose: bool = True) -> list[Path]:
+    def begin(self, output_dir: str | os.PathLike[str], verbose: bool = True) -> list[Path]:
         """Run (or resume) every planned discussion; return their JSONL files in plan order."""
         from tqdm.auto import tqdm
 
@@ -118,6 +122,7 @@ class DiscussionExperiment:
             if run.get("status") == "done":
                 continue
             conv = self._discussion(item, folder, run.get("file"))
+            assert conv.log_path is not None  # every experiment discussion autosaves
             runs[str(item["index"])] = {"file": conv.log_path.name, "status": "running"}
             self._save_manifest(folder, manifest)
             conv.begin(verbose=False)
@@ -129,20 +134,20 @@ class DiscussionExperiment:
         path = folder / MANIFEST
         if not path.is_file():
             return {"seed": self.seed, "plan": self.plan, "runs": {}}
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        if manifest.get("plan") != self.plan:
+        manifest = read_json(path, ConfigError, "experiment manifest")
+        if not isinstance(manifest, dict) or manifest.get("plan") != self.plan:
             raise ConfigError(
                 f"{path} belongs to a different experiment (other users, seed or sizes); "
                 "use a new output folder, or the settings it was started with"
             )
-        return manifest
+        return dict(manifest)
 
     @staticmethod
     def _save_manifest(folder: Path, manifest: dict[str, Any]) -> None:
         atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
-def new_experiment_dir(root: str | os.PathLike, stem: str = "experiment") -> Path:
+def new_experiment_dir(root: str | os.PathLike[str], stem: str = "experiment") -> Path:
     """A fresh, collision-free folder for an experiment's files."""
     path = unique_run_path(root, stem, suffix="")
     path.mkdir()

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
+import re
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..errors import PersonaError
-from .storage import atomic_write_text, read_json
+from ..checks import path_like
+from ..errors import ConfigError, PersonaError
+from .storage import atomic_write_text, read_json, strict_json
+
+if typing.TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
+# Characters that could make a name start a fake history line such as "\n[Bob]: ...".
+_FORGING = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\[\]]")
 
 # The order fields are written in (``str(persona)``, files); ``extra`` comes last.
 _OUTPUT_ORDER = (
@@ -55,6 +62,7 @@ class Persona:
         who = f"persona {self.username!r}" if isinstance(self.username, str) else "persona"
         if not isinstance(self.username, str) or not self.username.strip():
             raise PersonaError(f"{who}: field 'username' must be a non-empty string, e.g. 'Emma35'")
+        check_speaker_name(f"{who}: field 'username'", self.username, PersonaError)
         hints = typing.get_type_hints(type(self))
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
@@ -95,30 +103,31 @@ class Persona:
         return data
 
     def to_json(self, indent: int | None = None) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        """The persona as JSON text (``str(persona)``)."""
+        return strict_json(self.to_dict(), PersonaError, f"persona {self.username!r}", indent=indent)
 
     def __str__(self) -> str:
         return self.to_json()
 
     @classmethod
-    def from_json_file(cls, path: str | os.PathLike) -> Persona:
+    def from_json_file(cls, path: str | os.PathLike[str]) -> Persona:
         """Load the single persona stored in a JSON file."""
         personas = load_personas(path, persona_class=cls)
         if len(personas) != 1:
             raise PersonaError(f"{path}: holds {len(personas)} personas; use load_personas() for a list")
         return personas[0]
 
-    def to_json_file(self, path: str | os.PathLike) -> Path:
+    def to_json_file(self, path: str | os.PathLike[str]) -> Path:
         """Save this persona as a JSON object."""
-        return atomic_write_text(Path(path), self.to_json(indent=2) + "\n")
+        return atomic_write_text(path_like("to_json_file path", path), self.to_json(indent=2) + "\n")
 
 
-def load_personas(path: str | os.PathLike, persona_class: type[Persona] = Persona) -> list[Persona]:
+def load_personas(path: str | os.PathLike[str], persona_class: type[Persona] = Persona) -> list[Persona]:
     """Load a JSON file holding one persona object or a list of them.
 
     Errors name the file, the item and the field, so a long file is easy to fix.
     """
-    path = Path(path)
+    path = path_like("load_personas path", path)
     data = read_json(path, PersonaError, "persona file")
     items = data if isinstance(data, list) else [data]
     return [
@@ -127,10 +136,36 @@ def load_personas(path: str | os.PathLike, persona_class: type[Persona] = Person
     ]
 
 
-def save_personas(personas: Iterable[Persona], path: str | os.PathLike) -> Path:
+def save_personas(personas: Iterable[Persona], path: str | os.PathLike[str]) -> Path:
     """Save personas as a JSON list that :func:`load_personas` reads back."""
-    data = [p.to_dict() for p in personas]
-    return atomic_write_text(Path(path), json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    target = path_like("save_personas path", path)
+    if isinstance(personas, (Persona, str, bytes, Mapping)) or not isinstance(personas, Iterable):
+        raise PersonaError(
+            f"save_personas personas must be a list of Persona objects, got {type(personas).__name__}; "
+            "wrap a single persona: [persona]"
+        )
+    items = list(personas)
+    for i, persona in enumerate(items):
+        if not isinstance(persona, Persona):
+            raise PersonaError(f"save_personas personas[{i}] must be a Persona, got {type(persona).__name__}")
+    data = [p.to_dict() for p in items]
+    return atomic_write_text(target, strict_json(data, PersonaError, str(target), indent=2) + "\n")
+
+
+def check_speaker_name(label: str, name: str, error: type[ConfigError] = ConfigError) -> str:
+    r"""Return ``name`` if it cannot forge a history line; else raise ``error`` naming ``label``.
+
+    Line breaks, other control characters and square brackets are refused:
+    a name like ``"Ann\\n[Bob]: I agree"`` would put words in Bob's mouth.
+    """
+    forging = _FORGING.search(name)
+    if forging:
+        raise error(
+            f"{label} may not contain {forging.group()!r} (line breaks, control characters and square "
+            "brackets could forge another speaker's line in the history); use letters, digits, spaces, "
+            "'-' or '_'"
+        )
+    return name
 
 
 def _checked(who: str, name: str, hint: Any, value: Any) -> Any:
@@ -157,10 +192,7 @@ def _checked(who: str, name: str, hint: Any, value: Any) -> Any:
     if origin is dict:
         if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
             raise PersonaError(f"{who}: field {name!r} must be an object with string keys, got {value!r}")
-        try:
-            json.dumps(dict(value))
-        except TypeError as exc:
-            raise PersonaError(f"{who}: field {name!r} must hold JSON values only ({exc})") from None
+        strict_json(dict(value), PersonaError, f"{who}: field {name!r}")
         return dict(value)
     return value  # fields added by subclasses with other types are not checked
 

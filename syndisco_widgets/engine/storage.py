@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import uuid
@@ -21,6 +22,8 @@ from typing import Any
 from ..errors import ConfigError, LogsFormatError
 
 FORMAT = "syndisco-widgets/logs-jsonl-1"
+# Cells starting with these run as formulas in spreadsheet programs.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def utc_timestamp() -> str:
@@ -28,7 +31,9 @@ def utc_timestamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def unique_run_path(directory: str | os.PathLike, stem: str = "discussion", suffix: str = ".jsonl") -> Path:
+def unique_run_path(
+    directory: str | os.PathLike[str], stem: str = "discussion", suffix: str = ".jsonl"
+) -> Path:
     """``directory/stem-YYYYmmdd-HHMMSS-<random>.jsonl``; the folder is created."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
@@ -36,14 +41,85 @@ def unique_run_path(directory: str | os.PathLike, stem: str = "discussion", suff
     return folder / f"{stem}-{stamp}-{uuid.uuid4().hex[:10]}{suffix}"
 
 
-def read_json(path: Path, error: type[ConfigError], what: str) -> Any:
-    """Parse a JSON file; a missing or broken file raises ``error`` saying where."""
+def read_text_file(path: Path, error: type[ConfigError], what: str) -> str:
+    """Read a UTF-8 text file; any OS or decoding failure raises ``error`` naming the file."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise error(f"{path}: no such {what}") from None
+        raise error(f"{path}: no such {what}; check the path") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a {what}; pass the file inside it") from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start : exc.start + 1]!r}); "
+            f"a {what} must be saved as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read this {what}: {exc.strerror or exc}") from None
+
+
+def parse_json(raw: str, error: type[ConfigError], where: str) -> Any:
+    """Parse JSON text; bad or too deeply nested JSON raises ``error`` saying where."""
+    try:
+        return json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise error(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise error(f"{where}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise error(f"{where}: JSON nested too deeply to read; flatten the data") from None
+
+
+def read_json(path: Path, error: type[ConfigError], what: str) -> Any:
+    """Parse a JSON file; a missing, unreadable or broken file raises ``error`` saying where."""
+    return parse_json(read_text_file(path, error, what), error, str(path))
+
+
+def strict_json(value: Any, error: type[ConfigError], what: str, *, indent: int | None = None) -> str:
+    """``value`` as standard JSON: NaN and infinity are refused, naming the field."""
+    try:
+        return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)
+    except RecursionError:
+        raise error(f"{what}: nested too deeply to write as JSON; flatten the data") from None
+    except ValueError as exc:
+        where = _non_finite_field(value, "")
+        if where is None:
+            raise error(f"{what}: cannot be written as JSON ({exc})") from None
+        raise error(
+            f"{what}: {where} is NaN or infinite, which standard JSON cannot hold; "
+            "replace it with a finite number or None"
+        ) from None
+    except TypeError as exc:
+        raise error(f"{what}: cannot be written as JSON ({exc})") from None
+
+
+def _non_finite_field(value: Any, where: str) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"field {where or '(top level)'!r}"
+    children = (
+        value.items()
+        if isinstance(value, Mapping)
+        else enumerate(value)
+        if isinstance(value, (list, tuple))
+        else ()
+    )
+    for key, child in children:
+        found = _non_finite_field(child, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell value a spreadsheet shows as text: formula-like strings get a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def current_umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write_text(path: Path, text: str) -> Path:
@@ -53,7 +129,8 @@ def atomic_write_text(path: Path, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(tmp, path)
+        Path(tmp).chmod(0o666 & ~current_umask())  # mkstemp makes 0600; follow the umask like open()
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -64,8 +141,10 @@ class JsonlLogWriter:
     """Append-only JSON-lines file: a header line, then one line per entry.
 
     The file is created exclusively, so an existing file is never
-    overwritten. Each write opens, appends, flushes to disk and closes, so
-    nothing stays buffered and no handle is left open.
+    overwritten. Each write appends one whole line, flushes it and syncs it
+    to disk, so a crash loses at most the line being written. While a writer
+    is open it holds ``<file>.lock`` (see :mod:`.locks`): a second writer on
+    the same file fails with :class:`~syndisco_widgets.errors.RunLockedError`.
 
     Args:
         path: The file to create (see :func:`unique_run_path`).
@@ -75,23 +154,50 @@ class JsonlLogWriter:
     """
 
     def __init__(
-        self, path: str | os.PathLike, metadata: Mapping[str, Any] | None = None, *, resume: bool = False
+        self, path: str | os.PathLike[str], metadata: Mapping[str, Any] | None = None, *, resume: bool = False
     ) -> None:
+        from .locks import WriterLock
+
         self.path = Path(path)
-        if resume:
-            _drop_cut_off_tail(self.path)
-            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        header = {"format": FORMAT, "created": utc_timestamp(), "metadata": dict(metadata or {})}
-        self._append({"header": header}, mode="x")
+        self._lock = WriterLock(self.path.with_name(self.path.name + ".lock"), f"run file {self.path}")
+        try:
+            if resume:
+                _drop_cut_off_tail(self.path)
+                return
+            header = {"format": FORMAT, "created": utc_timestamp(), "metadata": dict(metadata or {})}
+            self._append({"header": header}, mode="x")
+        except BaseException:
+            self._lock.release()
+            raise
 
     def write(self, entry: Mapping[str, Any], **extra: Any) -> None:
         """Append one entry (with optional bookkeeping keys) and push it to disk."""
         self._append({"entry": dict(entry), **extra})
 
+    def rewrite_header(self, metadata: Mapping[str, Any]) -> None:
+        """Start a file that holds no entries over with a new header (a header cut off by a crash)."""
+        _, records = read_jsonl_records(self.path)
+        if records:
+            raise LogsFormatError(f"{self.path}: holds entries; its header cannot be replaced")
+        header = {"format": FORMAT, "created": utc_timestamp(), "metadata": dict(metadata)}
+        atomic_write_text(self.path, strict_json({"header": header}, LogsFormatError, str(self.path)) + "\n")
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran: nothing more can be written."""
+        return not self._lock.held
+
+    def close(self) -> None:
+        """Stop writing and let another writer in (safe to call twice)."""
+        self._lock.release()
+
     def _append(self, record: Mapping[str, Any], mode: str = "a") -> None:
-        with open(self.path, mode, encoding="utf-8") as handle:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        if self.closed:
+            raise LogsFormatError(f"{self.path}: this writer was closed; resume the run to write more")
+        line = strict_json(record, LogsFormatError, f"{self.path}, new line") + "\n"
+        with self.path.open(mode, encoding="utf-8") as handle:
+            handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -99,14 +205,13 @@ class JsonlLogWriter:
 def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
     """Read a :class:`JsonlLogWriter` file: ``(header, [(line number, record), ...])``.
 
-    Each record is ``{"entry": {...}, ...bookkeeping keys}``.
+    Each record is ``{"entry": {...}, ...bookkeeping keys}``. The header is
+    ``{}`` when the file has none (a crash cut it off).
 
     A last line cut off mid-write (the run crashed) is dropped with a warning;
     any other broken line raises :class:`LogsFormatError` naming it.
     """
-    if not path.is_file():
-        raise LogsFormatError(f"{path}: no such log file")
-    raw = path.read_text(encoding="utf-8")
+    raw = read_text_file(path, LogsFormatError, "log file")
     lines = raw.split("\n")
     header: dict[str, Any] = {}
     entries: list[tuple[int, dict[str, Any]]] = []
@@ -114,18 +219,20 @@ def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, dict
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
+            record = parse_json(line, LogsFormatError, f"{path}, line {number}")
+        except LogsFormatError:
             if number == len(lines) and not raw.endswith("\n"):
                 warnings.warn(f"{path}, line {number}: dropped an entry cut off mid-write", stacklevel=3)
                 break
-            raise LogsFormatError(f"{path}, line {number}: not valid JSON ({exc.msg})") from None
+            raise
         if isinstance(record, dict) and "header" in record:
             header = record["header"] if isinstance(record["header"], dict) else {}
-        elif isinstance(record, dict) and "entry" in record:
+        elif isinstance(record, dict) and isinstance(record.get("entry"), dict):
             entries.append((number, record))
         else:
-            raise LogsFormatError(f"{path}, line {number}: expected {{'entry': ...}} or {{'header': ...}}")
+            raise LogsFormatError(
+                f"{path}, line {number}: expected {{'entry': {{...}}}} or {{'header': {{...}}}}"
+            )
     return header, entries
 
 
@@ -133,7 +240,10 @@ def _drop_cut_off_tail(path: Path) -> None:
     """Truncate an unfinished last line so appended records start on a fresh line."""
     if not path.is_file():
         raise LogsFormatError(f"{path}: no such run file to resume")
-    with open(path, "rb+") as handle:
+    with path.open("rb+") as handle:
         data = handle.read()
         if data and not data.endswith(b"\n"):
-            handle.truncate(data.rfind(b"\n") + 1)
+            kept = data.rfind(b"\n") + 1
+            handle.truncate(kept)
+            line = data[:kept].count(b"\n") + 1
+            warnings.warn(f"{path}, line {line}: dropped an entry cut off mid-write", stacklevel=4)

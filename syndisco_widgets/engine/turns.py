@@ -24,8 +24,13 @@ import copy
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
+from ..checks import optional_seed, probability, sequence_of
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from .actors import Actor
 
 
 class TurnManager(ABC, Iterator[str]):
@@ -36,18 +41,18 @@ class TurnManager(ABC, Iterator[str]):
         seed: Seeds ``self.rng``; the same seed gives the same sequence.
     """
 
-    def __init__(self, names: Sequence[str] | None = None, seed: int | None = None) -> None:
-        self.seed = seed
+    def __init__(self, names: Sequence[str] | Sequence[Actor] | None = None, seed: int | None = None) -> None:
+        self.seed = optional_seed(f"{type(self).__name__} seed", seed)
         self.rng = random.Random(seed)
         self.history: list[str] = []
         self.names: list[str] = []
-        if names:
-            self.set_names(names)
+        if names is not None and not (isinstance(names, (list, tuple)) and not names):
+            self.set_names(names)  # an empty list means "filled in by the Discussion"
 
-    def set_names(self, names: Sequence[str]) -> None:
-        """Set who may speak (unique, non-empty strings)."""
-        names = list(names)
-        if not names or not all(isinstance(n, str) and n for n in names):
+    def set_names(self, names: Sequence[str] | Sequence[Actor]) -> None:
+        """Set who may speak: unique, non-empty names (or actors, whose names are taken)."""
+        names = speaker_names(f"{type(self).__name__} names", names)
+        if not names or not all(n.strip() for n in names):
             raise ConfigError(f"turn manager names must be non-empty strings, got {names!r}")
         if len(set(names)) != len(names):
             raise ConfigError(f"turn manager names must be unique, got {names!r}")
@@ -75,7 +80,7 @@ class TurnManager(ABC, Iterator[str]):
         """A copy with no history, restarted from ``seed`` (default: its own) and given ``names``."""
         clone = copy.deepcopy(self)
         clone.history = []
-        clone.seed = self.seed if seed is None else seed
+        clone.seed = self.seed if seed is None else optional_seed("fresh seed", seed)
         clone.rng = random.Random(clone.seed)
         if names is not None:
             clone.set_names(names)
@@ -93,10 +98,11 @@ class TurnManager(ABC, Iterator[str]):
 class RoundRobin(TurnManager):
     """Everyone speaks once per round, always in the same order."""
 
-    def __init__(self, names: Sequence[str] | None = None) -> None:
+    def __init__(self, names: Sequence[str] | Sequence[Actor] | None = None) -> None:
         super().__init__(names)
 
     def choose(self) -> str:
+        """The next name in order."""
         return self.names[len(self.history) % len(self.names)]
 
 
@@ -108,14 +114,16 @@ class RandomWeighted(TurnManager):
     """
 
     def __init__(
-        self, names: Sequence[str] | None = None, p_respond: float = 0.5, seed: int | None = None
+        self,
+        names: Sequence[str] | Sequence[Actor] | None = None,
+        p_respond: float = 0.5,
+        seed: int | None = None,
     ) -> None:
-        if isinstance(p_respond, bool) or not isinstance(p_respond, (int, float)) or not 0 <= p_respond <= 1:
-            raise ConfigError(f"p_respond must be a probability between 0 and 1, got {p_respond!r}")
+        self.p_respond = probability("p_respond", p_respond)
         super().__init__(names, seed=seed)
-        self.p_respond = float(p_respond)
 
     def choose(self) -> str:
+        """The previous speaker with probability ``p_respond``, else anyone but the last."""
         if not self.history:
             return self.rng.choice(self.names)
         last = self.history[-1]
@@ -147,6 +155,7 @@ class FunctionTurnManager(TurnManager):
         self._choose = choose
 
     def choose(self) -> str:
+        """Whatever the function returns."""
         return self._choose(self)
 
 
@@ -157,13 +166,58 @@ class CustomOrder(TurnManager):
     """
 
     def __init__(self, order: Sequence[str]) -> None:
-        order = list(order)
+        order = speaker_names("CustomOrder order", order)
         super().__init__(list(dict.fromkeys(order)))
         self.order = order
 
     def choose(self) -> str:
+        """The next name of the fixed order."""
         order = self.order or self.names
         return order[len(self.history) % len(order)]
 
     def __repr__(self) -> str:
         return f"CustomOrder({self.order!r})"
+
+
+def speaker_names(label: str, value: object) -> list[str]:
+    """Names from a list of names or of actors (SynDisco 2.2 passes actors); a single string is refused."""
+    from .actors import Actor
+
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Actor) for v in value):
+        return [v.name for v in value]
+    return sequence_of(label, value, str, what="names (strings)")
+
+
+# SynDisco 2.2 names for the same managers; they take a list of actors or of names.
+class QueueTurnManager(RoundRobin):
+    """SynDisco 2.2's name for :class:`RoundRobin`: ``QueueTurnManager(actors)``."""
+
+    def __init__(self, actors: Sequence[str] | Sequence[Actor] | None = None) -> None:
+        super().__init__(actors)
+
+
+class RespondTurnManager(RandomWeighted):
+    """SynDisco 2.2's name for :class:`RandomWeighted`: ``RespondTurnManager(actors, p_respond=0.5)``."""
+
+    def __init__(
+        self,
+        actors: Sequence[str] | Sequence[Actor] | None = None,
+        p_respond: float = 0.5,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__(actors, p_respond, seed)
+
+    def __repr__(self) -> str:
+        return f"RespondTurnManager(names={self.names!r}, p_respond={self.p_respond}, seed={self.seed!r})"
+
+
+class RandomTurnManager(RandomWeighted):
+    """SynDisco 2.2's random manager: anyone but the last speaker, uniformly (``p_respond=0``)."""
+
+    def __init__(
+        self, actors: Sequence[str] | Sequence[Actor] | None = None, seed: int | None = None
+    ) -> None:
+        super().__init__(actors, 0.0, seed)
+
+    def __repr__(self) -> str:
+        return f"RandomTurnManager(names={self.names!r}, seed={self.seed!r})"

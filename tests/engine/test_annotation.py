@@ -25,7 +25,7 @@ def test_each_annotation_keeps_what_it_labelled_and_uses_one_batch():
 def test_annotate_checks_its_inputs_and_reports_model_failures():
     logs = Logs.from_lists(["A"], ["x"])
     user = Actor(ScriptedModel(), Persona(username="U"))
-    with pytest.raises(ConfigError, match="ActorType.ANNOTATOR"):
+    with pytest.raises(ConfigError, match=r"ActorType\.ANNOTATOR"):
         annotate(logs, user)
     with pytest.raises(ModelError, match="annotating 1 entries with 'Rater' failed"):
         annotate(logs, annotator(ScriptedModel(fail_on_call=1)))

@@ -13,7 +13,7 @@ from syndisco_widgets import (
     ScriptedModel,
 )
 from syndisco_widgets.engine.prompts import history_text
-from syndisco_widgets.errors import ConfigError, GenerationStopped, TurnError
+from syndisco_widgets.errors import ConfigError, GenerationStopped, RunLockedError, TurnError
 from syndisco_widgets.models import GenerationControl
 
 from .helpers import make_actors, make_discussion
@@ -49,7 +49,7 @@ def test_each_entry_reconstructs_exactly_what_its_speaker_saw():
     conv = make_discussion(model, names=("Ann", "Bob", "Cy"), conv_len=7, history_context_len=3)
     conv.begin(verbose=False)
     assert len(model.calls) == 7
-    for entry, call in zip(conv.logs, model.calls):
+    for entry, call in zip(conv.logs, model.calls, strict=False):
         start, end = entry["context"]
         assert end - start == min(3, end)
         shown = history_text(conv.logs[start:end])
@@ -226,7 +226,10 @@ def test_resume_continues_a_crashed_autosaved_run_in_the_same_file(tmp_path):
     )
     with pytest.raises(TurnError):
         crashing.begin(verbose=False)
-    with open(crashing.log_path, "a") as handle:
+    with pytest.raises(RunLockedError, match="another object in this process"):
+        Discussion.resume(crashing.log_path, *setup(ScriptedModel(lambda p: "x")))
+    crashing.close()  # as if its process had died: the lock goes with it
+    with crashing.log_path.open("a") as handle:
         handle.write('{"entry": {"name": "A", "te')  # the process died mid-write
 
     with pytest.warns(UserWarning, match="cut off mid-write"):
@@ -240,6 +243,7 @@ def test_resume_continues_a_crashed_autosaved_run_in_the_same_file(tmp_path):
 def test_resume_refuses_other_participants(tmp_path):
     conv = make_discussion(conv_len=2, autosave_dir=tmp_path)
     next(conv)
+    conv.close()
     with pytest.raises(ConfigError, match=r"was run with users \['Ann', 'Bob'\]"):
         Discussion.resume(conv.log_path, RoundRobin(), make_actors(ScriptedModel(), names=("X", "Y")))
 

@@ -11,14 +11,14 @@ NAMES = ("Ann", "Bob", "Cy", "Dee")
 
 
 def experiment(model, **over):
-    settings = dict(
-        seed_opinions=["Is remote work here to stay?"],
-        next_turn_manager=RandomWeighted(p_respond=0.5),
-        num_turns=4,
-        num_active_users=3,
-        num_discussions=3,
-        seed=42,
-    )
+    settings = {
+        "seed_opinions": ["Is remote work here to stay?"],
+        "next_turn_manager": RandomWeighted(p_respond=0.5),
+        "num_turns": 4,
+        "num_active_users": 3,
+        "num_discussions": 3,
+        "seed": 42,
+    }
     settings.update(over)
     return DiscussionExperiment(make_actors(model, names=NAMES), **settings)
 
@@ -30,7 +30,7 @@ def transcripts(paths):
 def test_runs_every_planned_discussion_into_its_own_file(tmp_path):
     paths = experiment(ScriptedModel()).begin(tmp_path, verbose=False)
     assert len(set(paths)) == 3 and all(p.parent == tmp_path for p in paths)
-    for path, item in zip(paths, experiment(ScriptedModel()).plan):
+    for path, item in zip(paths, experiment(ScriptedModel()).plan, strict=False):
         logs = Logs.from_file(path)
         assert logs[0]["source"] == "seed" and logs[0]["text"] == "Is remote work here to stay?"
         assert {e["name"] for e in logs} <= set(item["users"])

@@ -65,7 +65,7 @@ def test_to_pandas_is_tidy():
 
 
 @pytest.mark.parametrize(
-    "content, words",
+    ("content", "words"),
     [
         ("{not json", "not valid JSON at line 1, column 2"),
         ('{"entries": []}', "expected an object with a 'logs' list"),
@@ -97,7 +97,7 @@ def test_jsonl_writer_round_trip_and_crash_tolerance(tmp_path):
     for entry in logs:
         writer.write(entry)
     assert Logs.from_file(path) == logs
-    with open(path, "a") as handle:
+    with path.open("a") as handle:
         handle.write('{"entry": {"name": "A", "te')  # crash mid-write
     with pytest.warns(UserWarning, match="cut off mid-write"):
         assert Logs.from_file(path) == logs
@@ -108,7 +108,7 @@ def test_jsonl_broken_middle_line_is_an_error(tmp_path):
     path.write_text(
         '{"header": {}}\n{"entry": {"name": "A", "text": "x"}}\nnonsense\n{"entry": {"name": "B", "text": "y"}}\n'
     )
-    with pytest.raises(LogsFormatError, match="run.jsonl, line 3: not valid JSON"):
+    with pytest.raises(LogsFormatError, match=r"run\.jsonl, line 3: not valid JSON"):
         Logs.from_file(path)
 
 

@@ -20,17 +20,17 @@ GUIDE_ORDER = [
 
 
 def emma(**over):
-    data = dict(
-        username="Emma35",
-        age=38,
-        sex="female",
-        education_level="Bachelor's",
-        sexual_orientation="Heterosexual",
-        demographic_group="Latino",
-        current_employment="Registered Nurse",
-        special_instructions="",
-        personality_characteristics=["compassionate", "patient"],
-    )
+    data = {
+        "username": "Emma35",
+        "age": 38,
+        "sex": "female",
+        "education_level": "Bachelor's",
+        "sexual_orientation": "Heterosexual",
+        "demographic_group": "Latino",
+        "current_employment": "Registered Nurse",
+        "special_instructions": "",
+        "personality_characteristics": ["compassionate", "patient"],
+    }
     data.update(over)
     return data
 
@@ -47,7 +47,7 @@ def test_positional_order_follows_the_guide():
 
 
 @pytest.mark.parametrize(
-    "field, value, words",
+    ("field", "value", "words"),
     [
         ("age", "thirty", "'age' must be a whole number"),
         ("age", True, "'age' must be a whole number"),

@@ -1,20 +1,46 @@
+// @ts-check
 // Chat-style live transcript for syndisco-widgets (anywidget ES module).
 //
-// Synced state written by Python (see syndisco_widgets/widgets/traits.py):
-//   _snapshot  {epoch, entries}          full transcript; sent on reset, on a
-//                                        resync request and with full state
-//   _tail      {epoch, index, entry}     the most recently appended turn only
-//   _stream    {name, role, text}|null   the message being written right now
-//   markdown   bool                      render **bold**, *italic*, `code`
-// Messages to Python: {type: "branch", index} and {type: "sync"}.
+// The wire format is defined once in syndisco_widgets/widgets/wire.py and
+// mirrored by the typedefs below; js/fixtures/wire_sequence.json is one
+// recorded exchange that the Python and the vitest suites both replay.
 //
 // Model output is untrusted: every piece of it goes through textContent or
 // createTextNode; nothing here ever parses HTML.
 
+/**
+ * @typedef {"user" | "moderator" | "annotator"} Role
+ * @typedef {"model" | "human" | "seed"} Source
+ * @typedef {{name: string, text: string, role: Role, source: Source, model?: string,
+ *   context?: [number, number]}} WireEntry  One finished turn, as shown.
+ * @typedef {{epoch: number, start: number, entries: WireEntry[]}} WireSnapshot
+ *   The whole transcript; `start` is the log index of its first entry.
+ * @typedef {{epoch: number, index: number, entry: WireEntry}} WireTail
+ *   The turn just appended; `index` counts from the snapshot's first entry.
+ * @typedef {{name: string, role: Role, text: string}} WireStream  The turn being written.
+ * @typedef {{type: "sync", epoch: number | null, have: number}} SyncRequest
+ * @typedef {{type: "branch", index: number}} BranchRequest  `index` is a log index.
+ * @typedef {SyncRequest | BranchRequest} ViewMessage  Messages from a view to Python.
+ * @typedef {{_snapshot: WireSnapshot, _tail: WireTail | null, _stream: WireStream | null,
+ *   markdown: boolean, branchable: boolean}} TranscriptState
+ * @typedef {{
+ *   get<K extends keyof TranscriptState>(key: K): TranscriptState[K],
+ *   on(event: string, callback: () => void): void,
+ *   off(event: string, callback: () => void): void,
+ *   send(message: ViewMessage): void,
+ * }} TranscriptModel  The part of anywidget's model this view uses.
+ */
+
 const AT_BOTTOM_SLACK_PX = 24;
 const RESYNC_RETRY_MS = 2000;
+const ROLES = /** @type {const} */ (["user", "moderator", "annotator"]);
+const SOURCES = /** @type {const} */ (["model", "human", "seed"]);
 
-/** Stable hue (0-359) for a speaker name (FNV-1a hash). */
+/**
+ * Stable hue (0-359) for a speaker name (FNV-1a hash).
+ * @param {unknown} name
+ * @returns {number}
+ */
 export function hueOf(name) {
   let h = 0x811c9dc5;
   const s = String(name ?? "");
@@ -30,7 +56,12 @@ export function hueOf(name) {
 const INLINE =
   /`([^`\n]+)`|\*\*(?=\S)([^*\n]*?[^*\s])\*\*|(?<![\w*])\*(?=[^\s*])([^*\n]*?[^*\s])\*(?![\w*])|(?<![\w_])_(?=[^\s_])([^_\n]*?[^_\s])_(?![\w_])/g;
 
-/** Append `text` to `parent` as DOM nodes, with a tiny markdown subset. */
+/**
+ * Append `text` to `parent` as DOM nodes, with a tiny markdown subset.
+ * @param {Element} parent
+ * @param {unknown} text
+ * @param {boolean} [markdown]
+ */
 export function appendInline(parent, text, markdown = true) {
   const doc = parent.ownerDocument;
   const s = String(text ?? "");
@@ -40,7 +71,8 @@ export function appendInline(parent, text, markdown = true) {
   }
   let last = 0;
   for (const m of s.matchAll(INLINE)) {
-    if (m.index > last) parent.appendChild(doc.createTextNode(s.slice(last, m.index)));
+    const at = m.index ?? 0;
+    if (at > last) parent.appendChild(doc.createTextNode(s.slice(last, at)));
     const [tag, inner] =
       m[1] !== undefined ? ["code", m[1]]
       : m[2] !== undefined ? ["strong", m[2]]
@@ -48,11 +80,19 @@ export function appendInline(parent, text, markdown = true) {
     const node = doc.createElement(tag);
     node.textContent = inner;
     parent.appendChild(node);
-    last = m.index + m[0].length;
+    last = at + m[0].length;
   }
   if (last < s.length) parent.appendChild(doc.createTextNode(s.slice(last)));
 }
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {Document} doc
+ * @param {K} tag
+ * @param {string} [className]
+ * @param {string} [text]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function el(doc, tag, className, text) {
   const node = doc.createElement(tag);
   if (className) node.className = className;
@@ -62,14 +102,19 @@ function el(doc, tag, className, text) {
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-/** A small "fork" icon drawn with DOM calls (no markup parsing, no fonts). */
+/**
+ * A small "fork" icon drawn with DOM calls (no markup parsing, no fonts).
+ * @param {Document} doc
+ * @returns {SVGSVGElement}
+ */
 function branchIcon(doc) {
-  const svg = doc.createElementNS(SVG_NS, "svg");
+  const svg = /** @type {SVGSVGElement} */ (doc.createElementNS(SVG_NS, "svg"));
   svg.setAttribute("viewBox", "0 0 16 16");
   svg.setAttribute("width", "12");
   svg.setAttribute("height", "12");
   svg.setAttribute("aria-hidden", "true");
   svg.setAttribute("class", "sdw-icon");
+  /** @type {[string, Record<string, string>][]} */
   const shapes = [
     ["circle", { cx: "4", cy: "3", r: "1.75" }],
     ["circle", { cx: "4", cy: "13", r: "1.75" }],
@@ -84,25 +129,44 @@ function branchIcon(doc) {
   return svg;
 }
 
+/**
+ * Badge labels and classes for an entry's role and source.
+ * @param {{role?: unknown, source?: unknown}} entry
+ * @returns {[string, string][]}
+ */
 function badgesFor(entry) {
+  /** @type {[string, string][]} */
   const out = [];
   if (entry.role === "moderator") out.push(["moderator", "sdw-badge-moderator"]);
   if (entry.role === "annotator") out.push(["annotator", "sdw-badge-annotator"]);
   if (entry.source === "human") out.push(["written by a person", "sdw-badge-human"]);
-  if (entry.source === "seed") out.push(["seed", "sdw-badge-seed"]);
+  if (entry.source === "seed") out.push(["opening message", "sdw-badge-seed"]);
   return out;
 }
 
+/**
+ * Only known values become class names; anything else is shown as a user.
+ * @param {unknown} value
+ * @returns {Role}
+ */
 function roleClass(value) {
-  // Only known values become class names; anything else is ignored.
-  return ["user", "moderator", "annotator"].includes(value) ? value : "user";
+  return ROLES.find((r) => r === value) ?? "user";
 }
 
+/**
+ * @param {unknown} value
+ * @returns {Source}
+ */
 function sourceClass(value) {
-  return ["model", "human", "seed"].includes(value) ? value : "model";
+  return SOURCES.find((r) => r === value) ?? "model";
 }
 
-/** Build the header (name, badges) shared by finished and streaming messages. */
+/**
+ * Build the header (name, badges) shared by finished and streaming messages.
+ * @param {Document} doc
+ * @param {{name?: unknown, role?: unknown, source?: unknown}} entry
+ * @returns {HTMLDivElement}
+ */
 function buildHeader(doc, entry) {
   const meta = el(doc, "div", "sdw-meta");
   meta.appendChild(el(doc, "span", "sdw-name", String(entry.name ?? "")));
@@ -112,8 +176,16 @@ function buildHeader(doc, entry) {
   return meta;
 }
 
-/** One finished turn. */
-export function buildMessage(doc, entry, index, { markdown = true } = {}) {
+/**
+ * One finished turn. `index` is its log index (shown as #index+1, sent with "branch").
+ * @param {Document} doc
+ * @param {{name?: unknown, text?: unknown, role?: unknown, source?: unknown, model?: unknown,
+ *   context?: unknown}} entry  a WireEntry, or any log entry the viewer shows
+ * @param {number} index
+ * @param {{markdown?: boolean, branchable?: boolean}} [options]
+ * @returns {HTMLDivElement}
+ */
+export function buildMessage(doc, entry, index, { markdown = true, branchable = true } = {}) {
   const msg = el(doc, "div", "sdw-message");
   msg.classList.add(`sdw-role-${roleClass(entry.role)}`, `sdw-source-${sourceClass(entry.source)}`);
   msg.dataset.index = String(index);
@@ -128,12 +200,14 @@ export function buildMessage(doc, entry, index, { markdown = true } = {}) {
   }
   meta.appendChild(el(doc, "span", "sdw-spacer"));
   meta.appendChild(el(doc, "span", "sdw-index", `#${index + 1}`));
-  const branch = el(doc, "button", "sdw-branch");
-  branch.type = "button";
-  branch.append(branchIcon(doc), doc.createTextNode("branch from here"));
-  branch.dataset.index = String(index);
-  branch.setAttribute("title", `Start a new branch that keeps messages 1–${index + 1}`);
-  meta.appendChild(branch);
+  if (branchable) {
+    const branch = el(doc, "button", "sdw-branch");
+    branch.type = "button";
+    branch.append(branchIcon(doc), doc.createTextNode("branch from here"));
+    branch.dataset.index = String(index);
+    branch.setAttribute("title", `Start a new branch that keeps messages 1–${index + 1}`);
+    meta.appendChild(branch);
+  }
   msg.appendChild(meta);
 
   const body = el(doc, "div", "sdw-text");
@@ -149,7 +223,12 @@ export function buildMessage(doc, entry, index, { markdown = true } = {}) {
   return msg;
 }
 
-export function render({ model, el: host }) {
+/**
+ * anywidget entry point: draw the transcript into `el` and keep it in sync.
+ * @param {{model: TranscriptModel, el: HTMLElement}} args
+ * @returns {() => void} cleanup
+ */
+function render({ model, el: host }) {
   const doc = host.ownerDocument;
   const root = el(doc, "div", "sdw-transcript");
   const scroller = el(doc, "div", "sdw-scroll");
@@ -165,11 +244,14 @@ export function render({ model, el: host }) {
   root.append(scroller, jump);
   host.appendChild(root);
 
-  // View state: which epoch we show and how many of its entries.
+  // View state: which epoch we show, its first log index, and how many of its entries.
+  /** @type {number | null} */
   let epoch = null;
+  let start = 0;
   let count = 0;
   let pinned = true; // follow new content until the user scrolls up
   let syncRequestedAt = -Infinity;
+  /** @type {HTMLDivElement | null} */
   let streamEl = null;
 
   const isAtBottom = () =>
@@ -191,14 +273,19 @@ export function render({ model, el: host }) {
     else jump.hidden = false;
   };
 
-  const addEntries = (entries, startIndex) => {
+  /**
+   * @param {WireEntry[]} entries
+   * @param {number} first  position of entries[0] in this view
+   * @returns {boolean} whether anything was added
+   */
+  const addEntries = (entries, first) => {
     const frag = doc.createDocumentFragment();
-    const markdown = model.get("markdown") !== false;
+    const options = { markdown: model.get("markdown") !== false, branchable: model.get("branchable") !== false };
     entries.forEach((entry, i) => {
-      frag.appendChild(buildMessage(doc, entry ?? {}, startIndex + i, { markdown }));
+      frag.appendChild(buildMessage(doc, entry ?? {}, start + first + i, options));
     });
     list.appendChild(frag);
-    count = startIndex + entries.length;
+    count = first + entries.length;
     return entries.length > 0;
   };
 
@@ -209,7 +296,7 @@ export function render({ model, el: host }) {
     model.send({ type: "sync", epoch, have: count });
   };
 
-  // Returns true when the tail added a message to this view.
+  /** @returns {boolean} true when the tail added a message to this view */
   const takeTail = () => {
     const tail = model.get("_tail");
     if (!tail || typeof tail.index !== "number") return false;
@@ -227,7 +314,7 @@ export function render({ model, el: host }) {
   };
 
   const applySnapshot = () => {
-    const snap = model.get("_snapshot") ?? { epoch: 0, entries: [] };
+    const snap = model.get("_snapshot") ?? { epoch: 0, start: 0, entries: [] };
     const entries = Array.isArray(snap.entries) ? snap.entries : [];
     let added = false;
     if (snap.epoch === epoch) {
@@ -236,6 +323,7 @@ export function render({ model, el: host }) {
     } else {
       list.replaceChildren();
       epoch = snap.epoch;
+      start = Number.isInteger(snap.start) ? snap.start : 0;
       count = 0;
       addEntries(entries, 0);
       pinned = true; // a new transcript (reset / branch switch) starts at its end
@@ -271,7 +359,8 @@ export function render({ model, el: host }) {
       streamSlot.appendChild(streamEl);
       streamSlot.setAttribute("aria-busy", "true");
     }
-    streamEl.querySelector(".sdw-text").textContent = String(s.text ?? "");
+    const text = streamEl.querySelector(".sdw-text");
+    if (text) text.textContent = String(s.text ?? "");
     contentAdded();
   };
 
@@ -285,18 +374,22 @@ export function render({ model, el: host }) {
     if (pinned) jump.hidden = true;
   };
 
+  /** @param {Event} event */
   const onClick = (event) => {
-    const button = event.target.closest?.(".sdw-branch");
-    if (!button || !root.contains(button)) return;
+    const target = event.target;
+    const button = target instanceof Element ? target.closest(".sdw-branch") : null;
+    if (!(button instanceof HTMLElement) || !root.contains(button)) return;
     const index = Number(button.dataset.index);
     if (Number.isInteger(index)) model.send({ type: "branch", index });
   };
 
+  /** @type {[string, () => void][]} */
   const modelEvents = [
     ["change:_snapshot", applySnapshot],
     ["change:_tail", applyTail],
     ["change:_stream", applyStream],
     ["change:markdown", rebuild],
+    ["change:branchable", rebuild],
   ];
   scroller.addEventListener("scroll", onScroll, { passive: true });
   root.addEventListener("click", onClick);

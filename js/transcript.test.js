@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import widget, { appendInline, hueOf } from "./transcript.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Minimal stand-in for an anywidget model. */
 function fakeModel(state = {}) {
@@ -64,7 +69,7 @@ describe("rendering", () => {
     expect(texts()).toEqual(["hello", "keep it civil", "typed by me", "again"]);
     const msgs = host.querySelectorAll(".sdw-list .sdw-message");
     expect(msgs[0].classList.contains("sdw-source-seed")).toBe(true);
-    expect(msgs[0].textContent).toContain("seed");
+    expect(msgs[0].querySelector(".sdw-badge-seed").textContent).toBe("opening message");
     expect(msgs[1].classList.contains("sdw-role-moderator")).toBe(true);
     expect(msgs[1].querySelector(".sdw-badge-moderator").textContent).toBe("moderator");
     expect(msgs[2].querySelector(".sdw-badge-human").textContent).toBe("written by a person");
@@ -348,5 +353,29 @@ describe("cleanup", () => {
     expect(host.querySelector(".sdw-transcript")).toBeNull();
     model.set("_tail", { epoch: 0, index: 1, entry: turn("B", "two") }); // no throw, no DOM
     expect(host.children.length).toBe(0);
+  });
+});
+
+describe("the shared wire recording (js/fixtures/wire_sequence.json)", () => {
+  it("replays every step the way Python recorded it", async () => {
+    const sequence = JSON.parse(readFileSync(join(HERE, "fixtures", "wire_sequence.json"), "utf8"));
+    const [opening, ...steps] = sequence.steps;
+    const model = fakeModel(opening.state);
+    mount(model);
+    for (const step of steps) {
+      if (step.from === "python") {
+        if (step.missed) continue; // this view never got it: the next tail shows a gap
+        for (const [key, value] of Object.entries(step.state)) model.set(key, value);
+      } else if (step.message.type === "sync") {
+        expect(model.sent.at(-1)).toEqual(step.message); // the view asked by itself
+      } else {
+        const before = model.sent.length;
+        host.querySelector(`.sdw-branch[data-index="${step.message.index}"]`).click();
+        expect(model.sent.slice(before)).toEqual([step.message]);
+      }
+    }
+    expect(texts()).toEqual(sequence.final.texts.map((t) => t.replace(/\*\*/g, "")));
+    expect([...host.querySelectorAll(".sdw-list .sdw-index")].map((n) => n.textContent)).toEqual(sequence.final.numbers);
+    expect(host.querySelector(".sdw-streaming")).toBeNull();
   });
 });

@@ -4,6 +4,6 @@ export default defineConfig({
   test: {
     environment: "happy-dom",
     include: ["**/*.test.js"],
-    exclude: ["node_modules/**"],
+    exclude: ["**/node_modules/**", "labextension/**"],
   },
 });

@@ -1,63 +1,55 @@
-"""Wire formats of the transcript widget (what crosses the comm).
+"""Trait factories for the widgets: validation and serialization live in the trait.
 
-The transcript is synced as three small pieces rather than one list trait:
-
-``_snapshot``
-    Python value: the *epoch* (an int bumped on every ``reset``). On the wire
-    it is ``{"epoch": e, "entries": [...]}`` read from the widget at send
-    time, so any full-state send (comm open, page reload's ``request_state``,
-    a resync request from a view) carries the live transcript. It is only
-    sent on those occasions, never per turn.
-``_tail``
-    ``{"epoch": e, "index": i, "entry": {...}}``: the turn just appended. A
-    view that has ``i`` entries of epoch ``e`` appends it; a view that sees a
-    gap asks Python for a snapshot (custom message ``{"type": "sync"}``).
-``_stream``
-    ``{"name", "role", "text"}`` of the message being written, or ``None``.
+The shapes that cross the comm are defined in :mod:`.wire`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import traitlets
 
-# Keys of a log entry the front end uses. Anything else (prompts, extra keys)
-# stays in Python: it is not shown and would only cost bytes per turn.
-WIRE_KEYS = ("name", "text", "model", "role", "source", "context")
+if TYPE_CHECKING:
+    from .wire import SnapshotSource, WireSnapshot
+
+E = TypeVar("E", bound=Enum)
+Payload = Mapping[str, object] | None
 
 
-def wire_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
-    """The JSON-safe part of one log entry that the front end shows."""
-    if not isinstance(entry, Mapping):
-        raise TypeError(f"a transcript entry must be a dict, got {type(entry).__name__}")
-    out: dict[str, Any] = {
-        "name": str(entry.get("name", "")),
-        "text": str(entry.get("text", "")),
-        "role": str(entry.get("role") or "user"),
-        "source": str(entry.get("source") or "model"),
-    }
-    if entry.get("model") is not None:
-        out["model"] = str(entry["model"])
-    context = entry.get("context")
-    if isinstance(context, (list, tuple)) and len(context) == 2:
-        try:
-            out["context"] = [int(context[0]), int(context[1])]
-        except (TypeError, ValueError):
-            pass
-    return out
+def _snapshot_to_json(_epoch: int, widget: SnapshotSource) -> WireSnapshot:
+    # The trait holds only the epoch; the wire value is read at send time, so any
+    # full-state send (comm open, page reload, a view's resync) carries the live transcript.
+    return widget.wire_snapshot()
 
 
-def _snapshot_to_json(epoch: int, widget: Any) -> dict[str, Any]:
-    return {"epoch": epoch, "entries": widget._wire_snapshot()}
+def snapshot_trait() -> traitlets.Int[int, int]:
+    """The ``_snapshot`` trait: an epoch in Python, a :class:`~.wire.WireSnapshot` on the wire."""
+    return traitlets.Int(0, help="bumped on every reset").tag(
+        sync=True, to_json=_snapshot_to_json, echo_update=False
+    )
 
 
-def snapshot_trait() -> traitlets.Int:
-    """The ``_snapshot`` trait: an epoch in Python, the full transcript on the wire."""
-    return traitlets.Int(0).tag(sync=True, to_json=_snapshot_to_json, echo_update=False)
+class OptionalDict(traitlets.TraitType[Payload, Payload]):
+    """A JSON object or ``None``; anything else is refused when set."""
+
+    info_text = "a dict or None"
+    allow_none = True
+    default_value = None
+
+    def validate(self, obj: Any, value: Any) -> Payload:
+        """Accept a mapping or None."""
+        if value is None or isinstance(value, Mapping):
+            return value
+        return self.error(obj, value)  # raises TraitError
 
 
-def optional_dict_trait() -> traitlets.Dict:
+def optional_dict_trait(help_text: str) -> OptionalDict:
     """A synced dict trait that may be ``None`` (``_tail`` and ``_stream``)."""
-    return traitlets.Dict(default_value=None, allow_none=True).tag(sync=True)
+    return OptionalDict(help=help_text).tag(sync=True)
+
+
+def enum_trait(kind: type[E], default: E, help_text: str) -> traitlets.UseEnum:
+    """A trait that holds members of ``kind`` and refuses anything else."""
+    return traitlets.UseEnum(kind, default_value=default, help=help_text)

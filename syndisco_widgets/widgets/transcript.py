@@ -6,7 +6,7 @@ being generated. They only set traits (never ``with output:``), under one lock.
 Cost per appended turn is constant: ``append`` sends just that turn (the
 ``_tail`` trait). The whole transcript is sent only on ``reset``, when the
 comm opens, and when a view asks for it (a new view, or a view that missed
-turns). See ``traits.py`` for the wire format.
+turns). See :mod:`.wire` for the wire format.
 """
 
 from __future__ import annotations
@@ -14,15 +14,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets
 from ipywidgets import CallbackDispatcher
 
+from ..checks import whole_number
 from ._static import asset_path
-from .traits import optional_dict_trait, snapshot_trait, wire_entry
+from ._style import STYLE_ID, STYLE_ID_TRAIT, STYLESHEET
+from .traits import optional_dict_trait, snapshot_trait
+from .wire import WireEntry, WireSnapshot, WireStream, parse_view_message, role_of, wire_entry
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
 
 __all__ = ["TranscriptView"]
 
@@ -32,38 +37,45 @@ log = logging.getLogger(__name__)
 class TranscriptView(anywidget.AnyWidget):
     """Live transcript: finished turns as chat bubbles plus one message being written.
 
-    Parameters
-    ----------
-    entries:
-        Initial log entries (dicts with ``name``, ``text``, ``role``,
-        ``source``, ``model``, ``context``; other keys are kept but not shown).
+    Args:
+        entries: Initial log entries (dicts with ``name``, ``text``, ``role``,
+            ``source``, ``model``, ``context``; other keys are kept but not shown).
+        start: The log index of the first entry (a comparison shows a
+            branch from its fork point, numbered as in the whole log).
+        **kwargs: Passed on to the widget (e.g. ``layout``, ``branchable``).
     """
 
     _esm = asset_path("transcript.js")
-    _css = asset_path("transcript.css")
+    _css = STYLESHEET
 
     _snapshot = snapshot_trait()
-    _tail = optional_dict_trait()
-    _stream = optional_dict_trait()
-    #: Render ``**bold**``, ``*italic*`` and ```code``` in messages (always as DOM nodes).
-    markdown = traitlets.Bool(True).tag(sync=True)
+    _tail = optional_dict_trait("the turn just appended (a WireTail)")
+    _stream = optional_dict_trait("the turn being written (a WireStream)")
+    markdown = traitlets.Bool(
+        default_value=True, help="render **bold**, *italic* and `code` (always as DOM nodes)"
+    ).tag(sync=True)
+    branchable = traitlets.Bool(
+        default_value=True, help='show a "branch from here" action on each message'
+    ).tag(sync=True)
 
     #: Minimum seconds between two streamed-text syncs (20 per second).
     stream_interval: float = 0.05
 
-    def __init__(self, entries: Iterable[Mapping[str, Any]] = (), **kwargs: Any) -> None:
+    def __init__(self, entries: Iterable[Mapping[str, Any]] = (), *, start: int = 0, **kwargs: Any) -> None:
         # Set before super().__init__(): opening the comm serialises _snapshot.
         self._lock = threading.RLock()
         self._entries: list[dict[str, Any]] = []
-        self._wire: list[dict[str, Any]] = []
+        self._wire: list[WireEntry] = []
+        self._start = 0
         self._branch_handlers = CallbackDispatcher()
-        self._stream_meta: dict[str, str] | None = None
+        self._stream_meta: WireStream | None = None
         self._stream_parts: list[str] = []
         self._stream_gen = 0
         self._last_flush = 0.0
         self._timer: threading.Timer | None = None
-        self._load(entries)
-        super().__init__(**kwargs)
+        self._load(entries, start)
+        # One <style> element for every syndisco widget: anywidget keys it by this id.
+        super().__init__(**{STYLE_ID_TRAIT: STYLE_ID, **kwargs})
         self.on_msg(self._on_frontend_msg)
 
     # ----------------------------------------------------------------- entries
@@ -82,23 +94,33 @@ class TranscriptView(anywidget.AnyWidget):
             self._wire.append(wire)
             self._tail = {"epoch": self._snapshot, "index": index, "entry": wire}
 
-    def reset(self, entries: Iterable[Mapping[str, Any]]) -> None:
-        """Replace the whole transcript (e.g. after a branch switch)."""
+    def reset(self, entries: Iterable[Mapping[str, Any]], *, start: int = 0) -> None:
+        """Replace the whole transcript (e.g. after a branch switch).
+
+        ``start`` is the log index of the first entry (numbers shown start at ``start + 1``).
+        """
         with self._lock:
-            self._load(entries)
+            self._load(entries, start)
             with self.hold_sync():
                 self._snapshot += 1
                 self._tail = None
 
-    def _load(self, entries: Iterable[Mapping[str, Any]]) -> None:
-        entries = list(entries)
-        wire = [wire_entry(e) for e in entries]  # validate before changing anything
-        self._entries = [dict(e) for e in entries]
-        self._wire = wire
+    @property
+    def start(self) -> int:
+        """The log index of the first entry shown."""
+        return self._start
 
-    def _wire_snapshot(self) -> list[dict[str, Any]]:
+    def _load(self, entries: Iterable[Mapping[str, Any]], start: int) -> None:
+        items = list(entries)
+        wire = [wire_entry(e) for e in items]  # validate before changing anything
+        self._entries = [dict(e) for e in items]
+        self._wire = wire
+        self._start = whole_number("start", start)
+
+    def wire_snapshot(self) -> WireSnapshot:
+        """The live transcript as sent on a full-state sync (see :mod:`.wire`)."""
         with self._lock:
-            return list(self._wire)
+            return {"epoch": self._snapshot, "start": self._start, "entries": list(self._wire)}
 
     # --------------------------------------------------------------- streaming
     def stream_start(self, name: str, role: str = "user") -> None:
@@ -106,10 +128,10 @@ class TranscriptView(anywidget.AnyWidget):
         with self._lock:
             self._cancel_timer()
             self._stream_gen += 1
-            self._stream_meta = {"name": str(name), "role": str(role)}
+            self._stream_meta = {"name": str(name), "role": role_of(role), "text": ""}
             self._stream_parts = []
             self._last_flush = time.monotonic()
-            self._stream = {**self._stream_meta, "text": ""}
+            self._stream = dict(self._stream_meta)
 
     def stream_text(self, delta: str) -> None:
         """Add text to the message being written (synced at most ~20 times a second).
@@ -173,24 +195,26 @@ class TranscriptView(anywidget.AnyWidget):
             self._timer = None
 
     # ---------------------------------------------------------------- branching
-    def on_branch(self, callback: Callable[[int], None], remove: bool = False) -> None:
-        """Call ``callback(index)`` when the user clicks "branch from here" on entry ``index``."""
+    def on_branch(self, callback: Callable[[int], None], *, remove: bool = False) -> None:
+        """Call ``callback(index)`` when "branch from here" is clicked on log entry ``index``."""
         self._branch_handlers.register_callback(callback, remove=remove)
 
-    def _on_frontend_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict):
-            return
-        kind = content.get("type")
-        if kind == "sync":
+    def handle_view_message(self, content: object) -> None:
+        """Act on one message from a view (see :data:`.wire.ViewMessage`); ignore malformed ones."""
+        message = parse_view_message(content)
+        if message is None:
+            log.warning("ignoring malformed transcript message %r", content)
+        elif message["type"] == "sync":
             # A view missed turns or a reset: send it the live snapshot.
             self.send_state("_snapshot")
-        elif kind == "branch":
-            index = content.get("index")
+        else:
+            index = message["index"]
             with self._lock:
-                valid = (
-                    isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(self._entries)
-                )
+                valid = self._start <= index < self._start + len(self._entries)
             if valid:
                 self._branch_handlers(index)
             else:
-                log.warning("ignoring branch request for invalid entry index %r", index)
+                log.warning("ignoring branch request for entry index %r outside the transcript", index)
+
+    def _on_frontend_msg(self, _widget: object, content: object, _buffers: object) -> None:
+        self.handle_view_message(content)

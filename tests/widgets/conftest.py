@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import comm
 import pytest
+from widget_helpers import RecordingComm
 
-from syndisco_widgets.engine import Discussion
 from syndisco_widgets.widgets.runner import DiscussionRunner
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from syndisco_widgets.engine import Discussion
 
 
 @pytest.fixture
@@ -28,3 +33,17 @@ def runner_for(closing: Callable[[Any], Any]) -> Callable[..., DiscussionRunner]
         return closing(DiscussionRunner(discussion, transcript))
 
     return make
+
+
+@pytest.fixture
+def comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
+    """Every comm opened during the test, recording what would be sent to a front end."""
+    made: list[RecordingComm] = []
+
+    def create_comm(*args: Any, **kwargs: Any) -> RecordingComm:
+        c = RecordingComm(*args, **kwargs)
+        made.append(c)
+        return c
+
+    monkeypatch.setattr(comm, "create_comm", create_comm)
+    return made

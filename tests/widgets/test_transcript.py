@@ -2,49 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 
-import comm
 import pytest
-from comm.base_comm import BaseComm
 
 from syndisco_widgets.widgets import _static
 from syndisco_widgets.widgets.transcript import TranscriptView
-
-
-class RecordingComm(BaseComm):
-    """A comm that keeps every message instead of sending it to a front end."""
-
-    def __init__(self, *args, **kwargs):
-        self.messages: list[tuple[str, dict]] = []
-        super().__init__(*args, **kwargs)
-
-    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
-        self.messages.append((msg_type, data or {}))
-
-    def updates(self) -> list[dict]:
-        """The state dicts of the 'update' messages sent so far."""
-        return [d["state"] for t, d in self.messages if t == "comm_msg" and d.get("method") == "update"]
-
-    def sent_bytes(self) -> int:
-        return sum(len(json.dumps(d, separators=(",", ":"))) for t, d in self.messages if t == "comm_msg")
-
-    def clear(self) -> None:
-        self.messages.clear()
-
-
-@pytest.fixture
-def comms(monkeypatch):
-    made: list[RecordingComm] = []
-
-    def create_comm(*args, **kwargs):
-        c = RecordingComm(*args, **kwargs)
-        made.append(c)
-        return c
-
-    monkeypatch.setattr(comm, "create_comm", create_comm)
-    return made
 
 
 def turn(i: int, **extra) -> dict:
@@ -60,7 +23,7 @@ def turn(i: int, **extra) -> dict:
     }
 
 
-def open_state(c: RecordingComm) -> dict:
+def open_state(c) -> dict:
     (msg_type, data), *_ = c.messages
     assert msg_type == "comm_open"
     return data["state"]
@@ -77,7 +40,7 @@ def test_assets_resolve_for_checkout_and_wheel(tmp_path, monkeypatch):
     monkeypatch.setattr(_static, "_REPO_ROOT", tmp_path / "site-packages")
     monkeypatch.setattr(_static, "_PACKAGED", pkg / "static")
     assert _static.asset_path("transcript.js") == pkg / "static" / "transcript.js"
-    with pytest.raises(FileNotFoundError, match="transcript.css"):
+    with pytest.raises(FileNotFoundError, match=r"transcript\.css"):
         _static.asset_path("transcript.css")
 
 
@@ -138,7 +101,7 @@ def test_reset_bumps_epoch_and_sends_everything_once(comms):
     c.clear()
     w.reset([turn(5)])
     (update,) = c.updates()  # one message: snapshot + cleared tail together
-    assert update["_snapshot"] == {"epoch": 1, "entries": [w._wire[0]]}
+    assert update["_snapshot"] == {"epoch": 1, "start": 0, "entries": [w._wire[0]]}
     assert update["_tail"] is None
     assert [e["text"] for e in w.entries] == ["message number 5"]
     c.clear()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
+
+from comm.base_comm import BaseComm
 
 from syndisco_widgets.engine import Actor, ActorType, Discussion, Persona, RoundRobin
 from syndisco_widgets.models import ScriptedModel
@@ -42,3 +45,24 @@ class Gate:
         self.entered.set()
         assert self.opened.wait(10), "test never opened the gate"
         return self.reply
+
+
+class RecordingComm(BaseComm):
+    """A comm that keeps every message instead of sending it to a front end."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.messages: list[tuple[str, dict[str, Any]]] = []
+        super().__init__(*args, **kwargs)
+
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        self.messages.append((msg_type, data or {}))
+
+    def updates(self) -> list[dict[str, Any]]:
+        """The state dicts of the 'update' messages sent so far."""
+        return [d["state"] for t, d in self.messages if t == "comm_msg" and d.get("method") == "update"]
+
+    def sent_bytes(self) -> int:
+        return sum(len(json.dumps(d, separators=(",", ":"))) for t, d in self.messages if t == "comm_msg")
+
+    def clear(self) -> None:
+        self.messages.clear()

@@ -228,7 +228,7 @@ export function toPayload(data) {
     if (dropped) notes.push(`${dropped} malformed entries were skipped.`);
     if (data.kind === "structure") {
       const built = structureFrom(isObject(data.settings) ? data.settings : {}, entries, notes);
-      return { ...built, title: str(data.title) || built.title, metadata };
+      return { ...built, title: str(data.title) || built.title, metadata: { ...built.metadata, ...metadata } };
     }
     return { kind: "discussion", title: str(data.title) || "Discussion", metadata, entries, notes, live: false };
   }
@@ -503,7 +503,11 @@ function buildDiscussion(doc, payload, options) {
  * @param {string[]} nodes @param {Edge[]} edges @param {string[]} speakingOrder
  */
 export function layers(nodes, edges, speakingOrder) {
-  const rank = new Map(speakingOrder.map((n, i) => [n, i]));
+  /** @type {Map<string, number>} */
+  const rank = new Map();
+  speakingOrder.forEach((n, i) => {
+    if (!rank.has(n)) rank.set(n, i); // first time each speaks
+  });
   const order = [...nodes].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
   /** @type {Map<string, number>} */
   const column = new Map();

@@ -70,6 +70,8 @@ def _base_urls(base_url: str | Sequence[str] | None) -> list[str]:
     checked: list[str] = []
     for url in urls:
         clean = url.strip().rstrip("/")
+        if clean.count("://") > 1:
+            raise ConfigError(f"{label} holds several URLs in one string ({url!r}); pass a list of URLs")
         if urlsplit(clean).scheme not in ("http", "https") or not urlsplit(clean).netloc:
             raise ConfigError(
                 f"{label} must be an http:// or https:// URL such as 'http://localhost:8000/v1', got {url!r}"
@@ -196,7 +198,8 @@ class OpenAIModel(BaseModel):
         max_retries: int = 3,
     ) -> None:
         model_name = non_empty_text("model_name", model_name)
-        super().__init__(model_name if name is None else name, max_out_tokens, remove_string_list or ())
+        strip = text_sequence("remove_string_list", remove_string_list or ())
+        super().__init__(model_name if name is None else name, max_out_tokens, strip)
         self.model_name = model_name
         self.defaults = GenerationOptions(
             temperature=temperature, top_p=top_p, max_new_tokens=max_out_tokens, seed=seed

@@ -35,9 +35,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-pytest.importorskip("openai", reason="OpenAIModel tests need: pip install openai")
-pytest.importorskip("fastapi", reason="the test server needs: pip install 'transformers[serving]'")
-
 START_SECONDS = 300  # importing torch and loading on 2 busy cores can be slow
 
 
@@ -114,6 +111,7 @@ class ServedModel:
 
 @pytest.fixture(scope="session")
 def openai_server(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedModel]:
+    pytest.importorskip("fastapi", reason="the test server needs: pip install 'transformers[serving]'")
     server = ServedModel(tiny_model_dir, tmp_path_factory.mktemp("serve") / "server.log")
     server.start()
     try:

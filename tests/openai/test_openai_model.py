@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
+
+pytest.importorskip("openai", reason="OpenAIModel needs: pip install 'syndisco-widgets[openai]'")
 
 from syndisco_widgets import OpenAIModel
 from syndisco_widgets.errors import ConfigError, ModelError
@@ -138,3 +142,19 @@ def test_a_server_that_never_answers_times_out_instead_of_hanging():
             model.complete(PROMPT)
         assert time.monotonic() - started < 10
         assert url in str(caught.value)
+
+
+def test_without_the_openai_package_the_error_gives_the_pip_line():
+    code = (
+        "import sys; sys.modules['openai'] = None\n"
+        "from syndisco_widgets import OpenAIModel\n"
+        "from syndisco_widgets.errors import ModelLoadError\n"
+        "try:\n"
+        "    OpenAIModel('m', base_url='http://localhost:8000/v1')\n"
+        "except ModelLoadError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "pip install 'syndisco-widgets[openai]'" in done.stdout

@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+pytest.importorskip("openai", reason="OpenAIModel needs: pip install 'syndisco-widgets[openai]'")
+
 from syndisco_widgets import Actor, ActorType, Discussion, OpenAIModel, Persona, RoundRobin
 from syndisco_widgets.errors import GenerationStopped, ModelError, TurnError
 from syndisco_widgets.models import ChatPrompt, GenerationControl, GenerationOptions

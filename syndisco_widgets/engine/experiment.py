@@ -1,31 +1,38 @@
-"""Experiments: many discussions drawn from one pool of actors, resumable.
+"""Experiments: many discussions drawn from one pool of actors, batched and resumable.
 
-The plan (who talks in which discussion, with which seed) is fixed by the
-experiment's seed and written to ``manifest.json`` before anything runs.
-Every discussion autosaves entry by entry, so calling :meth:`begin` again on
-the same folder skips finished discussions and resumes the interrupted one.
+The plan (who talks in which discussion, with which seed and opening texts)
+is fixed by the experiment's seed and written with the settings to
+``manifest.json`` before anything runs. Discussion *i* autosaves entry by
+entry to ``discussion-<i>.jsonl``; all discussions run together through
+:func:`~.batch.run_discussions`. Calling :meth:`DiscussionExperiment.begin`
+again on the folder, even after ``kill -9``, resumes every discussion where
+its file stops: no turn is lost or repeated. One process at a time may run
+an experiment folder (``experiment.lock``).
 """
 
 from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..checks import whole_number
-from ..errors import ConfigError
+from ..checks import optional_seed, path_like, positive_whole_number, sequence_of, whole_number
+from ..errors import ConfigError, DiscussionsFailedError, LogsFormatError
+from .actors import Actor
+from .batch import RunReport, drive_discussions, progress_bar
 from .discussion import Discussion
-from .storage import atomic_write_text, read_json, unique_run_path
+from .locks import WriterLock
+from .storage import atomic_write_text, read_json, strict_json, unique_run_path
 from .turns import RoundRobin, TurnManager
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Sequence
-
-    from .actors import Actor
+    from pathlib import Path
 
 MANIFEST = "manifest.json"
+LOCK = "experiment.lock"
+FORMAT = "syndisco-widgets/experiment-2"
 
 
 class DiscussionExperiment:
@@ -33,12 +40,16 @@ class DiscussionExperiment:
 
     Args:
         users: The pool of user actors.
-        seed_opinions: Opening texts; discussion *i* opens with
-            ``seed_opinions[i % len(seed_opinions)]``, posted by one of its users.
+        seed_opinions: Opening texts. A list of strings: discussion *i* opens
+            with ``seed_opinions[i % len]``, posted by one of its users. A list
+            of lists (SynDisco 2.2): each discussion opens with one whole
+            segment, each text posted by a random participant.
         moderator: Optional moderator taking part in every discussion.
         next_turn_manager: A template, copied for each discussion and given
             that discussion's names and seed. Defaults to ``RoundRobin()``.
-        history_context_len: Entries each speaker sees.
+            SynDisco 2.2's ``turn_manager=`` is the same.
+        history_context_len: Entries each speaker sees (SynDisco 2.2:
+            ``history_ctx_len=``).
         num_turns: User turns per discussion (``conv_len``).
         num_active_users: Users drawn for each discussion.
         num_discussions: How many discussions to run.
@@ -48,7 +59,7 @@ class DiscussionExperiment:
     def __init__(
         self,
         users: Sequence[Actor],
-        seed_opinions: Sequence[str] = (),
+        seed_opinions: Sequence[str] | Sequence[Sequence[str]] = (),
         moderator: Actor | None = None,
         next_turn_manager: TurnManager | None = None,
         history_context_len: int = 5,
@@ -56,95 +67,201 @@ class DiscussionExperiment:
         num_active_users: int = 2,
         num_discussions: int = 5,
         seed: int = 0,
+        *,
+        turn_manager: TurnManager | None = None,
+        history_ctx_len: int | None = None,
     ) -> None:
-        self.users = list(users)
-        if not 1 <= num_active_users <= len(self.users):
+        self.users = sequence_of("users", users, Actor, what="Actor objects")
+        if not self.users:
+            raise ConfigError("users must be a non-empty list of Actor objects")
+        self.segments = _segments(seed_opinions)
+        self.moderator = moderator
+        template = _one_of("next_turn_manager", next_turn_manager, "turn_manager", turn_manager)
+        if template is not None and not isinstance(template, TurnManager):
+            raise ConfigError(
+                f"next_turn_manager must be a TurnManager such as RoundRobin(), got {template!r:.60}"
+            )
+        self.turn_manager_template: TurnManager = template or RoundRobin()
+        context_len = _one_of(
+            "history_context_len", history_context_len, "history_ctx_len", history_ctx_len, 5
+        )
+        self.history_context_len = whole_number("history_context_len", context_len)
+        self.num_turns = whole_number("num_turns", num_turns)
+        self.num_discussions = positive_whole_number("num_discussions", num_discussions)
+        self.num_active_users = whole_number("num_active_users", num_active_users, 1)
+        if self.num_active_users > len(self.users):
             raise ConfigError(
                 f"num_active_users must be between 1 and the {len(self.users)} users given, "
                 f"got {num_active_users!r}"
             )
-        whole_number("num_discussions", num_discussions, low=1)
-        self.seed_opinions = list(seed_opinions)
-        self.moderator = moderator
-        self.turn_manager_template = next_turn_manager or RoundRobin()
-        self.history_context_len = history_context_len
-        self.num_turns = num_turns
-        self.num_active_users = num_active_users
-        self.num_discussions = num_discussions
-        self.seed = seed
+        seed_value = optional_seed("seed", seed)
+        self.seed = 0 if seed_value is None else seed_value
         self._by_name = {u.name: u for u in self.users}
+        # Build one discussion now so wrong actors or managers fail here, not in begin().
         self.plan = self._make_plan()
+        self._discussion(self.plan[0]).close()
+
+    @property
+    def seed_opinions(self) -> list[str]:
+        """Every opening text, segment by segment."""
+        return [t for segment in self.segments for t in segment]
+
+    def settings(self) -> dict[str, Any]:
+        """What makes two runs the same experiment; a folder holding other settings is refused."""
+        actors = [*self.users, *([self.moderator] if self.moderator else [])]
+        return {
+            "users": [u.name for u in self.users],
+            "moderator": self.moderator.name if self.moderator else None,
+            "models": {a.name: a.model.describe() for a in actors},
+            "turn_manager": repr(self.turn_manager_template),
+            "num_turns": self.num_turns,
+            "history_context_len": self.history_context_len,
+            "num_active_users": self.num_active_users,
+            "num_discussions": self.num_discussions,
+            "seed": self.seed,
+        }
+
+    def begin(
+        self, output_dir: str | os.PathLike[str], verbose: bool = True, *, batch_size: int = 32
+    ) -> list[Path]:
+        """Run (or resume) every planned discussion, batched; return their files in plan order.
+
+        Args:
+            output_dir: The experiment's folder (created if needed).
+            verbose: Show one progress bar of turns across all discussions.
+            batch_size: At most this many prompts per model call.
+
+        Raises:
+            RunLockedError: another process is running this folder.
+            ConfigError: the folder holds an experiment with other settings (named).
+            DiscussionsFailedError: some discussions failed; the others finished,
+                and calling ``begin()`` again retries the failed turns.
+        """
+        folder = path_like("output_dir", output_dir)
+        batch_size = positive_whole_number("batch_size", batch_size)
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = WriterLock(folder / LOCK, f"experiment folder {folder}")
+        try:
+            manifest = self._load_manifest(folder)
+            report = self._run(folder, manifest, batch_size, verbose)
+        finally:
+            lock.release()
+        if report.failures:
+            raise DiscussionsFailedError(report.failures, report)
+        return [folder / self.file_name(item["index"]) for item in self.plan]
+
+    @staticmethod
+    def file_name(index: int) -> str:
+        """The run file of discussion ``index`` inside the experiment folder."""
+        return f"discussion-{index:04d}.jsonl"
+
+    # -- internals --------------------------------------------------------------
+    def _run(self, folder: Path, manifest: dict[str, Any], batch_size: int, verbose: bool) -> RunReport:
+        """Open the discussions in waves (bounded open files and memory) and drive each wave."""
+        report = RunReport()
+        wave_size = max(4 * batch_size, 128)
+        runs: dict[str, dict[str, str]] = manifest["runs"]
+        with progress_bar(self.num_discussions * self.num_turns, verbose) as bar:
+            for start in range(0, len(self.plan), wave_size):
+                wave = self.plan[start : start + wave_size]
+                convs = [self._open(item, folder / self.file_name(item["index"])) for item in wave]
+                try:
+                    if bar is not None:
+                        bar.update(sum(c.user_turns for c in convs))
+                    wave_report = drive_discussions(convs, batch_size, bar)
+                finally:
+                    for conv in convs:
+                        conv.close()
+                for position, item in enumerate(wave):
+                    failed = wave_report.failures.get(position)
+                    if failed is not None:
+                        report.failures[item["index"]] = failed
+                    runs[str(item["index"])] = {
+                        "file": self.file_name(item["index"]),
+                        "status": "failed" if failed is not None else "done",
+                    }
+                report.turns += wave_report.turns
+                report.batches += wave_report.batches
+                report.finished += [wave[i]["index"] for i in wave_report.finished]
+                self._save_manifest(folder, manifest)
+        return report
 
     def _make_plan(self) -> list[dict[str, Any]]:
         rng = random.Random(self.seed)
         plan = []
         for index in range(self.num_discussions):
             names = [u.name for u in rng.sample(self.users, self.num_active_users)]
-            opinion = self.seed_opinions[index % len(self.seed_opinions)] if self.seed_opinions else None
+            segment = self.segments[index % len(self.segments)] if self.segments else []
             plan.append(
                 {
                     "index": index,
                     "users": names,
                     "seed": rng.randrange(2**31),
-                    "seed_opinion": opinion,
-                    "seed_opinion_user": rng.choice(names) if opinion is not None else None,
+                    "seed_opinions": list(segment),
+                    "seed_opinion_usernames": [rng.choice(names) for _ in segment],
                 }
             )
         return plan
 
-    def _discussion(self, item: dict[str, Any], output_dir: Path, resume_from: str | None) -> Discussion:
-        users = [self._by_name[n] for n in item["users"]]
-        manager = self.turn_manager_template.fresh(item["users"], item["seed"])
-        if resume_from:
-            return Discussion.resume(output_dir / resume_from, manager, users, self.moderator)
-        opinion = [item["seed_opinion"]] if item["seed_opinion"] is not None else []
-        who = [item["seed_opinion_user"]] if opinion else []
+    def _discussion(self, item: dict[str, Any]) -> Discussion:
         return Discussion(
-            manager,
-            users,
+            self.turn_manager_template.fresh(item["users"], item["seed"]),
+            [self._by_name[n] for n in item["users"]],
             self.moderator,
             self.history_context_len,
             self.num_turns,
-            opinion,
-            who,
-            autosave_dir=output_dir,
+            item["seed_opinions"],
+            item["seed_opinion_usernames"],
         )
 
-    def begin(self, output_dir: str | os.PathLike[str], verbose: bool = True) -> list[Path]:
-        """Run (or resume) every planned discussion; return their JSONL files in plan order."""
-        from tqdm.auto import tqdm
-
-        folder = Path(output_dir)
-        manifest = self._load_manifest(folder)
-        runs: dict[str, dict[str, Any]] = manifest["runs"]
-        for item in tqdm(self.plan, desc="Discussions", disable=not verbose):
-            run = runs.get(str(item["index"]), {})
-            if run.get("status") == "done":
-                continue
-            conv = self._discussion(item, folder, run.get("file"))
-            assert conv.log_path is not None  # every experiment discussion autosaves
-            runs[str(item["index"])] = {"file": conv.log_path.name, "status": "running"}
-            self._save_manifest(folder, manifest)
-            conv.begin(verbose=False)
-            runs[str(item["index"])]["status"] = "done"
-            self._save_manifest(folder, manifest)
-        return [folder / runs[str(i["index"])]["file"] for i in self.plan]
+    def _open(self, item: dict[str, Any], path: Path) -> Discussion:
+        """Resume discussion ``item`` from its file, or start it there."""
+        if path.exists():
+            return Discussion.resume(
+                path,
+                self.turn_manager_template.fresh(item["users"], item["seed"]),
+                [self._by_name[n] for n in item["users"]],
+                self.moderator,
+                history_context_len=self.history_context_len,
+                conv_len=self.num_turns,
+                seed_opinions=item["seed_opinions"],
+                seed_opinion_usernames=item["seed_opinion_usernames"],
+            )
+        conv = self._discussion(item)
+        conv.autosave_to(path)
+        return conv
 
     def _load_manifest(self, folder: Path) -> dict[str, Any]:
         path = folder / MANIFEST
+        settings = self.settings()
         if not path.is_file():
-            return {"seed": self.seed, "plan": self.plan, "runs": {}}
-        manifest = read_json(path, ConfigError, "experiment manifest")
-        if not isinstance(manifest, dict) or manifest.get("plan") != self.plan:
+            manifest = {"format": FORMAT, "settings": settings, "plan": self.plan, "runs": {}}
+            self._save_manifest(folder, manifest)
+            return manifest
+        manifest = read_json(path, LogsFormatError, "experiment manifest")
+        saved = manifest.get("settings") if isinstance(manifest, dict) else None
+        if not isinstance(saved, dict):
             raise ConfigError(
-                f"{path} belongs to a different experiment (other users, seed or sizes); "
-                "use a new output folder, or the settings it was started with"
+                f"{path} was written by another version or program; "
+                "use a new output folder for this experiment"
             )
+        for key, value in settings.items():
+            if saved.get(key) != _json_round_trip(value):
+                raise ConfigError(
+                    f"{path} belongs to a different experiment: it was run with {key} {saved.get(key)!r}, "
+                    f"not {value!r}; use a new output folder, or the settings it was started with"
+                )
+        if manifest.get("plan") != self.plan:
+            raise ConfigError(
+                f"{path} belongs to a different experiment (its plan differs); use a new output folder"
+            )
+        manifest.setdefault("runs", {})
         return dict(manifest)
 
     @staticmethod
     def _save_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-        atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        text = strict_json(manifest, LogsFormatError, str(folder / MANIFEST), indent=2)
+        atomic_write_text(folder / MANIFEST, text + "\n")
 
 
 def new_experiment_dir(root: str | os.PathLike[str], stem: str = "experiment") -> Path:
@@ -152,3 +269,30 @@ def new_experiment_dir(root: str | os.PathLike[str], stem: str = "experiment") -
     path = unique_run_path(root, stem, suffix="")
     path.mkdir()
     return path
+
+
+def _segments(seed_opinions: object) -> list[list[str]]:
+    """Opening texts as segments: one text each, or SynDisco's lists of texts."""
+    nested = (
+        isinstance(seed_opinions, Sequence)
+        and not isinstance(seed_opinions, (str, bytes))
+        and bool(seed_opinions)
+        and all(isinstance(s, Sequence) and not isinstance(s, (str, bytes)) for s in seed_opinions)
+    )
+    if nested:
+        items: Sequence[object] = seed_opinions  # type: ignore[assignment]
+        return [sequence_of(f"seed_opinions[{i}]", s, str, what="strings") for i, s in enumerate(items)]
+    return [[text] for text in sequence_of("seed_opinions", seed_opinions, str, what="strings")]
+
+
+def _one_of(name: str, value: Any, alias: str, alias_value: Any, default: Any = None) -> Any:
+    """``value`` or its SynDisco 2.2 alias; giving both with different values is refused."""
+    if alias_value is None:
+        return value
+    if value is not None and value != default and value is not alias_value:
+        raise ConfigError(f"give either {name} or {alias} (SynDisco's name), not both")
+    return alias_value
+
+
+def _json_round_trip(value: Any) -> Any:
+    return json.loads(json.dumps(value))

@@ -9,6 +9,7 @@ Each check returns the (possibly normalised) value.
 from __future__ import annotations
 
 import math
+import re
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -130,3 +131,16 @@ def instance_of(label: str, value: Any, kind: type[T], hint: str) -> T:
     if not isinstance(value, kind):
         raise ConfigError(f"{label} must be {hint}, got {type(value).__name__} {_shown(value)}")
     return value
+
+
+def seed_text(label: str, value: str) -> int | None:
+    """Return the seed a person typed: ``""`` gives None, ``"42"`` or ``"-3"`` an int.
+
+    For text boxes; anything but optional sign and ASCII digits is refused.
+    """
+    stripped = text(label, value).strip()
+    if not stripped:
+        return None
+    if not re.fullmatch(r"[+-]?[0-9]+", stripped):
+        raise ConfigError(f"{label} must be a whole number or empty, got {_shown(stripped)}; e.g. 42")
+    return int(stripped)

@@ -12,21 +12,27 @@ Quick start::
         moderator=Moderator(model=model),
     )
     chain.process()
-    chain.final_response, chain.to_pandas()
+    chain.final_response, chain.to_dataframe()
 
 ``model=`` takes a BaseModel, a local checkpoint folder or a Hugging Face id
-(models run locally; hosted API names such as ``'gpt-4o'`` are rejected with an
-explanation). Left out, it falls back to the ``SYNDISCO_MODEL`` environment variable.
-Importing this package does not import torch.
+(hosted API names such as ``'gpt-4o'`` run on an OpenAI-compatible server when
+``OPENAI_BASE_URL`` or ``OPENAI_API_KEY`` is set, and are otherwise rejected with
+an explanation). Left out, it falls back to the ``SYNDISCO_MODEL`` environment
+variable. Agents sample (temperature 1) unless their ``kwargs`` say otherwise,
+and every run records a seed that repeats it exactly. Importing this package
+does not import torch.
 """
 
-from .agent import Agent
-from .errors import DeliberationError
-from .graph import Graph, GraphCycleError, topological_order
-from .moderator import Moderator, instructions_problem
-from .prompts import format_responses
-from .records import logs_to_frame
-from .resolve import MODEL_ENV_VAR, alias_model, resolve_model
+from ..errors import DeliberationError, GraphCycleError
+from ..models.env import MODEL_ENV_VAR
+from .agent import Agent, HistoryEntry, Prompts, ResponseSelector
+from .graph import Graph, topological_order
+from .moderator import Moderator, instructions_problem, strip_leading_label
+from .plurals_data import plurals_survey
+from .prompts import format_responses, strip_speaker_labels
+from .records import RunEntry, logs_to_frame
+from .resolve import alias_model, resolve_model
+from .sampling import DEFAULT_OPTIONS
 from .structures import AbstractStructure, Chain, Debate, Ensemble
 from .survey import SYNTHETIC_NOTICE, SurveyDraw, SurveyPersonas, SyntheticDataWarning, load_demo_survey
 from .templates import (
@@ -38,6 +44,7 @@ from .templates import (
 
 __all__ = [
     "COMBINATION_INSTRUCTIONS",
+    "DEFAULT_OPTIONS",
     "MODEL_ENV_VAR",
     "MODERATOR_COMBINATION_INSTRUCTIONS",
     "MODERATOR_PERSONAS",
@@ -51,7 +58,11 @@ __all__ = [
     "Ensemble",
     "Graph",
     "GraphCycleError",
+    "HistoryEntry",
     "Moderator",
+    "Prompts",
+    "ResponseSelector",
+    "RunEntry",
     "SurveyDraw",
     "SurveyPersonas",
     "SyntheticDataWarning",
@@ -60,6 +71,9 @@ __all__ = [
     "instructions_problem",
     "load_demo_survey",
     "logs_to_frame",
+    "plurals_survey",
     "resolve_model",
+    "strip_leading_label",
+    "strip_speaker_labels",
     "topological_order",
 ]

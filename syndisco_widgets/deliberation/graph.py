@@ -1,23 +1,19 @@
-"""Graph: agents wired as a directed acyclic graph, run in topological order."""
+"""Graph: agents wired as a directed acyclic graph, run wave by wave in topological order."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
-from .agent import Agent
-from .moderator import Moderator
+from ..errors import ConfigError, GraphCycleError
+from .prompts import format_responses
 from .structures import AbstractStructure
 
-
-class GraphCycleError(ConfigError):
-    """The edges contain a cycle. ``cycle`` lists the node names along it."""
-
-    def __init__(self, message: str, cycle: list[str]) -> None:
-        super().__init__(message)
-        self.cycle = cycle
+if TYPE_CHECKING:
+    from ..models.base import ChatPrompt
+    from .agent import Agent
+    from .moderator import Moderator
 
 
 def topological_order(
@@ -83,16 +79,25 @@ class Graph(AbstractStructure):
     * ``agents`` a list of Agents, ``edges`` integer pairs ``(source index, target index)``;
     * ``agents`` a dict ``{name: Agent}``, ``edges`` name pairs ``(source name, target name)``.
 
-    The order of answering is computed once, at construction, with Kahn's
-    algorithm; a cycle raises :class:`GraphCycleError` (a ValueError) naming
-    its nodes. ``process()`` does not use up any graph data, so it can be run
-    again. Without a moderator, ``final_response`` is the response of the
-    last agent in topological order.
+    A node is shown its predecessors' responses in agent order (the order of
+    ``agents``), each labelled with the agent's name (``[liberal]: ...``), as
+    the reference does. ``last_n`` keeps the last ``last_n`` of them in that
+    order (``last_n=0`` shows none).
+
+    Kahn's algorithm checks the graph once, at construction; a cycle raises
+    :class:`~syndisco_widgets.errors.GraphCycleError` (a ValueError) naming its
+    nodes. A run goes in waves: every agent whose predecessors have all
+    answered is ready, and each wave is answered at once, agents sharing a
+    model and settings in ONE batched call. Entries are logged wave by wave,
+    in agent order within a wave. ``process()`` uses up no graph data, so it
+    can be run again. Without a moderator, ``final_response`` is the response
+    of the last agent in :attr:`topological_order`.
 
     Args:
         agents: A list of Agents, or a dict of named Agents.
         edges: Pairs of indices (list) or names (dict).
-        task, last_n, combination_instructions, moderator: as in :class:`AbstractStructure`.
+        task, last_n, combination_instructions, moderator, seed, verbose: as in
+            :class:`AbstractStructure`.
 
     Raises:
         ConfigError: a malformed edge, an unknown index or name, a duplicate
@@ -107,21 +112,38 @@ class Graph(AbstractStructure):
         last_n: int = 1000,
         combination_instructions: str | None = "default",
         moderator: Moderator | None = None,
+        *,
+        seed: int | None = None,
+        verbose: bool = False,
     ) -> None:
         self._keys: list[str] | None = None
+        self._entry_of: dict[int, int] = {}
         if isinstance(agents, Mapping):
             bad = [k for k in agents if not isinstance(k, str) or not k]
             if bad:
-                raise ConfigError(f"Graph agent names must be non-empty strings, got {bad}")
+                raise ConfigError(f"Graph agents dict keys must be non-empty agent names, got {bad}")
             self._keys = list(agents)
             agents = list(agents.values())
-        super().__init__(agents, task, False, 1, last_n, combination_instructions, moderator)
+        super().__init__(
+            agents,
+            task,
+            shuffle=False,
+            cycles=1,
+            last_n=last_n,
+            combination_instructions=combination_instructions,
+            moderator=moderator,
+            seed=seed,
+            verbose=verbose,
+        )
         #: The edges as index pairs.
         self.edges: list[tuple[int, int]] = self._checked_edges(edges)
+        #: Each agent's predecessors, in agent order.
         self.predecessors: list[tuple[int, ...]] = [
-            tuple(src for src, dst in self.edges if dst == i) for i in range(len(self.agents))
+            tuple(sorted(src for src, dst in self.edges if dst == i)) for i in range(len(self.agents))
         ]
         self.order: tuple[int, ...] = tuple(topological_order(len(self.agents), self.edges, self.names))
+        #: The waves of a run: agents whose predecessors are all in earlier waves.
+        self.waves: list[list[int]] = self._waves()
 
     def _names(self) -> list[str]:
         if self._keys is not None:
@@ -129,12 +151,12 @@ class Graph(AbstractStructure):
         return super()._names()
 
     def _checked_edges(self, edges: Sequence[tuple[Any, Any]]) -> list[tuple[int, int]]:
-        if isinstance(edges, (str, bytes)) or not isinstance(edges, Sequence):
-            raise ConfigError("Graph edges must be a list of (source, target) pairs")
+        if isinstance(edges, (str, bytes, Mapping)) or not isinstance(edges, Sequence):
+            raise ConfigError(f"Graph edges must be a list of (source, target) pairs, got {edges!r:.80}")
         lookup = {name: i for i, name in enumerate(self.names)}
         result: list[tuple[int, int]] = []
         for position, edge in enumerate(edges):
-            if not isinstance(edge, (tuple, list)) or len(edge) != 2:
+            if not isinstance(edge, (tuple, list)) or len(edge) != 2:  # noqa: PLR2004
                 raise ConfigError(f"Graph edges[{position}] must be a (source, target) pair, got {edge!r}")
             src, dst = (self._edge_end(end, position, edge, lookup) for end in edge)
             if (src, dst) in result:
@@ -142,12 +164,13 @@ class Graph(AbstractStructure):
             result.append((src, dst))
         return result
 
-    def _edge_end(self, end: Any, position: int, edge: Sequence[Any], lookup: dict[str, int]) -> int:
+    def _edge_end(self, end: object, position: int, edge: Sequence[object], lookup: dict[str, int]) -> int:
         """The agent index an edge end names (a name for dict agents, else an index)."""
         if self._keys is not None:
-            if not isinstance(end, Hashable) or end not in lookup:
+            if not isinstance(end, str) or end not in lookup:
                 raise ConfigError(
-                    f"Graph edges[{position}] {tuple(edge)!r}: {end!r} is not an agent name; names are {list(lookup)}"
+                    f"Graph edges[{position}] {tuple(edge)!r}: {end!r} is not an agent name; "
+                    f"names are {list(lookup)}"
                 )
             return lookup[end]
         n = len(self.agents)
@@ -163,22 +186,45 @@ class Graph(AbstractStructure):
             )
         return end
 
+    def _waves(self) -> list[list[int]]:
+        level = [0] * len(self.agents)
+        for node in self.order:  # predecessors come first in topological order
+            level[node] = max((level[p] + 1 for p in self.predecessors[node]), default=0)
+        return [[i for i in range(len(self.agents)) if level[i] == w] for w in range(max(level) + 1)]
+
     @property
     def topological_order(self) -> list[str]:
-        """Agent names in the order they answer."""
+        """Agent names in Kahn's order."""
         return [self.names[i] for i in self.order]
 
     def settings(self) -> dict[str, Any]:
+        """The graph's arguments, JSON-friendly."""
         data = super().settings()
         data.pop("shuffle")
-        data.pop("seed")
-        data.pop("last_seed")
         data["edges"] = [[self.names[s], self.names[d]] for s, d in self.edges]
         data["order"] = self.topological_order
+        data["waves"] = [[self.names[i] for i in wave] for wave in self.waves]
         return data
 
+    def expected_calls(self) -> int:
+        """One response per agent."""
+        return len(self.agents)
+
     def _run(self) -> None:
-        # Each agent speaks once, in ``order``, so its log entry is its rank there.
-        rank = {node: r for r, node in enumerate(self.order)}
-        for index in self.order:
-            self._speak(index, 1, self._window(sorted(rank[s] for s in self.predecessors[index])))
+        entry_of = self._entry_of = {}  # agent index -> its log entry
+        for wave in self.waves:
+            chats: dict[int, ChatPrompt] = {}
+            seen: dict[int, list[int]] = {}
+            for node in wave:
+                shown = self._window(list(self.predecessors[node]))
+                seen[node] = [entry_of[p] for p in shown]
+                previous = format_responses(
+                    [self.responses[entry_of[p]] for p in shown], [self.names[p] for p in shown]
+                )
+                chats[node] = self._prompt_for(node, previous)
+            start = len(self.logs)
+            self._answer_wave(wave, chats, 1, seen)
+            entry_of.update((node, start + k) for k, node in enumerate(wave))
+
+    def _unmoderated_final(self) -> str:
+        return self.responses[self._entry_of[self.order[-1]]]

@@ -9,22 +9,37 @@ starts with the task, so the moderator knows what the participants were asked.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+import warnings
+from typing import TYPE_CHECKING, Any
 
-from ..checks import whole_number
-from ..errors import ConfigError, ModelError
-from ..models.base import BaseModel, ChatPrompt
+from ..checks import positive_whole_number
+from ..errors import ConfigError, DeliberationError, ModelError
 from . import templates
-from .agent import Agent, _check_text
-from .errors import DeliberationError
+from .agent import Agent, ResponseSelector, optional_text
 from .prompts import chat_prompt, user_message
-from .resolve import resolve_model
+from .sampling import derive_seed, fresh_seed
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ..models.base import BaseModel, ChatPrompt
 
 #: Longest accepted auto-generated instructions, in characters.
 MAX_AUTO_INSTRUCTIONS_CHARS = 1500
 
 _PLACEHOLDER_JUNK = re.compile(r"\$\{|\$[A-Za-z_]|<<<|>>>|<\||\|>")
+# A heading a model may put before the instructions it writes, such as
+# "System Instructions:", "**Moderator instructions:**" or "Instructions -".
+_LEADING_LABEL = re.compile(
+    r"^[\s*#_\"']*(?:the\s+)?(?:moderator(?:'s)?\s+)?(?:system\s+)?(?:instructions?|prompt)"
+    r"[\s*_\"']*[:\-][\s*_\"']*",
+    re.IGNORECASE,
+)
+
+
+def strip_leading_label(text: str) -> str:
+    """``text`` without a leading "System Instructions:"-style heading."""
+    return _LEADING_LABEL.sub("", text, count=1).strip()
 
 
 def instructions_problem(text: str) -> str | None:
@@ -50,19 +65,28 @@ def instructions_problem(text: str) -> str | None:
 class Moderator(Agent):
     """An agent that combines the other agents' responses at the end of a run.
 
+    Unlike the reference, the moderator's user message always starts with the
+    task, so it knows what the participants were asked even when its persona
+    has no ``${task}`` (a custom persona or system text without it gets a
+    warning, as in the reference).
+
     Args:
         persona: A moderator persona name (``'default'``, ``'voting'``,
-            ``'first_wave'``, ``'second_wave'``) or your own text, which may
-            contain ``${task}``. Used when neither argument is given: ``'default'``.
+            ``'first_wave'``, ``'second_wave'``, ``'divergent'``) or your own
+            text, which may contain ``${task}``. Used when neither argument is
+            given: ``'default'``.
         system_instructions: Your complete system text (may contain ``${task}``),
             or ``'auto'`` to have the model write it from the task, once per
             structure run. Cannot be combined with ``persona``.
-        combination_instructions: A moderator combination name or text
-            containing ``${previous_responses}``.
+        combination_instructions: A moderator combination name (``'default'``,
+            ``'voting'``, ``'synthesis'``, ``'critique_revise'``, ``'first_wave'``,
+            ``'second_wave'``, ``'divergent'``) or text containing ``${previous_responses}``.
         model: A BaseModel, a local folder or a Hugging Face id (see :class:`Agent`).
         task: Only needed to fill ``${task}`` or generate instructions outside
             a structure; otherwise the structure's task is used.
-        kwargs: Generation settings when ``model`` is a string.
+        kwargs: Generation settings for every call (see :class:`Agent`).
+        num_responses: Replies per call; ``response_selector`` picks one.
+        response_selector: Picks the reply to keep (see :class:`Agent`).
         name: Name shown in logs.
         max_out_tokens: Reply length when ``model`` is a string.
     """
@@ -76,6 +100,8 @@ class Moderator(Agent):
         task: str | None = None,
         kwargs: Mapping[str, Any] | None = None,
         *,
+        num_responses: int = 1,
+        response_selector: ResponseSelector | None = None,
         name: str = "Moderator",
         max_out_tokens: int = 256,
     ) -> None:
@@ -84,40 +110,34 @@ class Moderator(Agent):
             ("persona", persona),
             ("system_instructions", system_instructions),
             ("combination_instructions", combination_instructions),
-            ("task", task),
-            ("name", name),
         ):
-            _check_text(owner, label, value)
+            optional_text(owner, label, value)
         if persona is not None and system_instructions is not None:
             raise ConfigError(
                 "Moderator: persona and system_instructions are two ways of setting the same system "
                 "text; pass only one of them"
             )
-        if kwargs is not None and not isinstance(kwargs, Mapping):
-            raise ConfigError(f"Moderator: kwargs must be a dict or None, got {type(kwargs).__name__}")
-        if persona is None and system_instructions is None:
-            persona = "default"
         templates.resolve("moderator combination_instructions", combination_instructions, owner)
-
-        self.name = name
-        self.task = task
-        self.combination_instructions = combination_instructions
-        self.kwargs = dict(kwargs or {})
-        self.model = resolve_model(
-            model, owner=owner, max_out_tokens=max_out_tokens, generation_kwargs=self.kwargs
+        super().__init__(
+            task,
+            model=model,
+            kwargs=kwargs,
+            num_responses=num_responses,
+            response_selector=response_selector,
+            name=name,
+            max_out_tokens=max_out_tokens,
         )
-        self.survey_draw = None
-        self.persona_template = None
-        self.persona: str | None = None
+        self.combination_instructions = combination_instructions
         self._auto = False
-        self._template: str | None = None  # system text, possibly with ${task}
         self._generated: str | None = None  # the latest auto-generated instructions
-        if persona is not None:
-            _, self._template = templates.resolve("moderator persona", persona, owner)
-            self.persona = persona
-        else:
+        if system_instructions is not None:
             self.system_instructions = system_instructions  # the setter handles 'auto'
-        self._history = []
+        else:
+            chosen = persona or "default"
+            known, self._system_template = templates.resolve("moderator persona", chosen, owner)
+            self.persona = chosen
+            if known is None:
+                _warn_without_task("persona", chosen)
 
     # -- system text ----------------------------------------------------------------
     @property
@@ -126,41 +146,48 @@ class Moderator(Agent):
         return self._auto
 
     @property
-    def system_instructions(self) -> str | None:  # type: ignore[override]
+    def system_instructions(self) -> str | None:
         """The system text, with ``${task}`` filled when the task is known.
 
         For ``'auto'`` moderators: the latest generated instructions (None before the first run).
         """
         if self._auto:
             return self._generated
-        if self.task is not None and self._template is not None:
-            return templates.fill(self._template, task=self.task)
-        return self._template
+        return super().system_text(self.task)
 
     @system_instructions.setter
     def system_instructions(self, value: str | None) -> None:
-        _check_text("Moderator", "system_instructions", value)
         if value is None:
             raise ConfigError(
                 "Moderator system_instructions cannot be None; use persona='default' for the default"
             )
+        self._set_instructions(value)
+        if not self._auto:
+            _warn_without_task("system_instructions", value)
+
+    def _set_instructions(self, value: str) -> None:
+        optional_text("Moderator", "system_instructions", value)
         self._auto = value == "auto"
-        self._template = None if self._auto else value
+        self._system_template = None if self._auto else value
         self._generated = None
         self.persona = None
 
-    def system_text(self, task: str) -> str:
+    def system_text(self, task: str | None) -> str | None:
         """The system text for a run about ``task`` (the moderator's own task wins if set)."""
+        task = self.task or task
         if self._auto:
             if self._generated is None:
-                self._generated = self.generate_system_instructions(self.task or task)
+                if task is None:
+                    raise ConfigError("an auto Moderator needs a task to write its instructions for")
+                self._generated = self.generate_system_instructions(task)
             return self._generated
-        return templates.fill(self._template or "", task=self.task or task)
+        return super().system_text(task)
 
-    def generate_system_instructions(self, task: str, max_tries: int = 10) -> str:
+    def generate_system_instructions(self, task: str, max_tries: int = 10, *, seed: int | None = None) -> str:
         """Ask the model to write moderator instructions for ``task``; return them without setting them.
 
-        Each try is one model call. An answer is accepted when
+        Each try is one model call. A leading heading such as "System
+        Instructions:" is removed, and the answer is accepted when
         :func:`instructions_problem` finds nothing wrong with it.
 
         Raises:
@@ -168,46 +195,52 @@ class Moderator(Agent):
                 says what was wrong with the last one).
             DeliberationError: the model failed.
         """
-        _check_text("Moderator", "task", task)
-        if task is None:
+        non_empty = optional_text("Moderator.generate_system_instructions", "task", task)
+        if non_empty is None:
             raise ConfigError("Moderator.generate_system_instructions needs a task")
-        whole_number("max_tries", max_tries, low=1)
+        positive_whole_number("max_tries", max_tries)
         request = chat_prompt(
             templates.AUTO_MODERATOR_SYSTEM, templates.fill(templates.AUTO_MODERATOR_REQUEST, task=task)
         )
-        problem = ""
+        base_seed = fresh_seed() if seed is None else seed
+        problem: str | None = ""
         for attempt in range(1, max_tries + 1):
             try:
-                text = self.model.prompt(request)
+                text = self.model.prompt(
+                    request, options=self.options_for(derive_seed(base_seed, "auto", attempt))
+                )
             except ModelError as exc:
                 raise DeliberationError(
                     f"Moderator failed while generating its system instructions (try {attempt}): {exc}",
                     structure=None,
-                    agent=self.name,
+                    agent=self.name or "Moderator",
                     cycle=None,
                 ) from exc
+            text = strip_leading_label(text)
             problem = instructions_problem(text)
             if problem is None:
                 return text
-        raise ValueError(
+        msg = (
             f"Moderator could not generate valid system instructions in {max_tries} tries; "
             f"in the last one {problem}. Try a larger max_tries, another model, or set "
             "system_instructions yourself."
         )
+        raise ValueError(msg)
 
     def generate_and_set_system_instructions(self, task: str, max_tries: int = 10) -> str:
         """Generate instructions for ``task`` and make them this moderator's fixed system text."""
         text = self.generate_system_instructions(task, max_tries)
-        self.system_instructions = text
+        self._set_instructions(text)  # written for this task: no ${task} needed
         return text
 
     # -- running ----------------------------------------------------------------------
-    def _start_run(self, task: str) -> None:
+    def start_run(self, task: str, seed: int) -> None:
         """Forget the previous run; an auto moderator writes fresh instructions (one call)."""
         self.reset()
         if self._auto:
-            self._generated = None
-            self.system_text(task)
+            self._generated = self.generate_system_instructions(
+                self.task or task, seed=derive_seed(seed, "auto")
+            )
 
     def build_prompt(
         self, task: str, previous_responses: str = "", combination_instructions: str | None = None
@@ -215,7 +248,7 @@ class Moderator(Agent):
         """The task, then the moderator's combination instructions filled with ``previous_responses``."""
         _, combination_text = templates.resolve(
             "moderator combination_instructions",
-            combination_instructions or self.combination_instructions,
+            combination_instructions or self.combination_instructions or "default",
             "Moderator",
         )
         user = user_message(task, combination_text, previous_responses or "(no responses)")
@@ -223,11 +256,24 @@ class Moderator(Agent):
 
     @property
     def info(self) -> dict[str, Any]:
+        """The moderator's settings and history."""
         data = super().info
-        data.pop("survey")
-        data.update({"auto": self._auto, "system_template": self._template})
+        for key in ("survey", "ideology", "query_str"):
+            data.pop(key)
+        data.update({"auto": self._auto, "system_template": self._system_template})
         return data
 
     @property
     def _label(self) -> str:
         return f"moderator {self.name!r}"
+
+
+def _warn_without_task(label: str, text: str) -> None:
+    if text != "auto" and "task" not in templates.placeholders(text):
+        warnings.warn(
+            f"Moderator {label} has no ${{task}} placeholder, so its system text does not name the "
+            "task. (The moderator is still shown the task at the start of its user message.) "
+            "Add ${task} where the task should go.",
+            UserWarning,
+            stacklevel=4,
+        )

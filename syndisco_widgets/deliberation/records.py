@@ -1,17 +1,27 @@
-"""Exporting a structure's run: a tidy DataFrame and JSON."""
+"""A structure's run as data: log entries, a tidy DataFrame, JSON."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..engine.logs import Logs
+from ..engine.entries import DeliberationEntry
 from ..engine.storage import atomic_write_text
 
 if TYPE_CHECKING:
+    import os
+
     import pandas as pd
+
+    from ..engine.logs import Logs
+
+
+class RunEntry(DeliberationEntry, total=False):
+    """A deliberation log entry plus the generation settings its call used (seed included)."""
+
+    options: dict[str, Any]
+
 
 #: Columns of :func:`logs_to_frame`, in order.
 FRAME_COLUMNS = (
@@ -25,6 +35,7 @@ FRAME_COLUMNS = (
     "prompt",
     "response",
     "seen",
+    "seed",
 )
 
 
@@ -34,7 +45,8 @@ def logs_to_frame(logs: Logs) -> pd.DataFrame:
     Columns: ``turn`` (position in the run), ``agent``, ``cycle`` (1-based),
     ``role`` (``"user"`` or ``"moderator"``), ``is_moderator``, ``model``,
     ``system`` (system text, None when there was none), ``prompt`` (the user
-    message sent), ``response`` and ``seen`` (turns the speaker was shown).
+    message sent), ``response``, ``seen`` (turns the speaker was shown) and
+    ``seed`` (the call's sampling seed, when recorded).
     """
     import pandas as pd
 
@@ -44,7 +56,10 @@ def logs_to_frame(logs: Logs) -> pd.DataFrame:
             sent = json.loads(entry["prompt"]) if entry["prompt"] else {}
         except json.JSONDecodeError:
             sent = {}
-        messages = sent.get("messages", []) if isinstance(sent, dict) else []
+        if not isinstance(sent, dict):
+            sent = {}
+        messages = sent.get("messages", [])
+        options = entry.get("options")
         rows.append(
             {
                 "turn": turn,
@@ -53,21 +68,26 @@ def logs_to_frame(logs: Logs) -> pd.DataFrame:
                 "role": entry.get("role"),
                 "is_moderator": entry.get("role") == "moderator",
                 "model": entry["model"],
-                "system": sent.get("system") if isinstance(sent, dict) else None,
+                "system": sent.get("system"),
                 "prompt": "\n\n".join(m.get("content", "") for m in messages if m.get("role") == "user"),
                 "response": entry["text"],
                 "seen": entry.get("seen", []),
+                "seed": options.get("seed") if isinstance(options, dict) else None,
             }
         )
     return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
 
 
 def run_json(
-    settings: dict[str, Any], logs: Logs, path: str | os.PathLike | None = None, indent: int | None = 2
+    settings: dict[str, Any], logs: Logs, path: str | os.PathLike[str] | None = None, indent: int | None = 2
 ) -> str:
-    """``{"structure": settings, "timestamp", "logs", "id"}`` as text, written atomically to ``path`` if given."""
+    """``{"structure": settings, "timestamp", "logs", "id"}`` as text; also written atomically to ``path``."""
     text = json.dumps(
-        {"structure": settings, **logs.to_dict()}, indent=indent, ensure_ascii=False, default=str
+        {"structure": settings, **logs.to_dict()},
+        indent=indent,
+        ensure_ascii=False,
+        default=str,
+        allow_nan=False,
     )
     if path is not None:
         atomic_write_text(Path(path), text + "\n")

@@ -6,8 +6,12 @@ naming a local checkpoint folder or a Hugging Face id. Strings are loaded as a
 the same settings) always gives back the same object while it is in use, so
 ten agents naming one model share it (and can be batched together).
 
-There is no backend for hosted API models: names such as ``'gpt-4o'`` raise a
-:class:`~syndisco_widgets.errors.ModelLoadError` explaining what to pass instead.
+Hosted API names such as ``'gpt-4o'`` run on an OpenAI-compatible server when
+``OPENAI_API_KEY`` or ``OPENAI_BASE_URL`` is set (see
+:func:`~syndisco_widgets.models.openai_model.hosted_model`); otherwise they raise
+a :class:`~syndisco_widgets.errors.ModelLoadError` explaining what to pass instead.
+Sampling settings (an agent's ``kwargs``) are not part of the model: they travel
+with each call, so agents with different settings still share one model.
 """
 
 from __future__ import annotations
@@ -16,12 +20,11 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import cast
 
 from ..errors import ConfigError, ModelLoadError
 from ..models.base import BaseModel
-from ..models.cache import canonical_kwargs
 from ..models.env import MODEL_ENV_VAR, model_path_from_env
 
 # Hosted chat-API model names (OpenAI, Anthropic, Google, ...). They cannot run here.
@@ -33,7 +36,7 @@ _API_NAME = re.compile(
 
 _lock = threading.Lock()
 _aliases: dict[str, BaseModel | str] = {}
-_registry: weakref.WeakValueDictionary[tuple[str, int, str], BaseModel] = weakref.WeakValueDictionary()
+_registry: weakref.WeakValueDictionary[tuple[str, int], BaseModel] = weakref.WeakValueDictionary()
 
 
 def _missing_model_error(owner: str) -> ConfigError:
@@ -45,7 +48,7 @@ def _missing_model_error(owner: str) -> ConfigError:
     )
 
 
-def alias_model(name: str, model: BaseModel | str | os.PathLike | None) -> None:
+def alias_model(name: str, model: BaseModel | str | os.PathLike[str] | None) -> None:
     """Make ``model=name`` mean ``model`` from now on (``None`` removes the alias).
 
     This lets code written for hosted models run unchanged on a local one::
@@ -55,7 +58,7 @@ def alias_model(name: str, model: BaseModel | str | os.PathLike | None) -> None:
     """
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"alias_model: name must be a non-empty string, got {name!r}")
-    target = model
+    target: object = model
     while isinstance(target, (str, os.PathLike)):  # follow existing aliases from the new target
         target = os.fspath(target)
         if target == name:
@@ -72,11 +75,10 @@ def alias_model(name: str, model: BaseModel | str | os.PathLike | None) -> None:
 
 
 def resolve_model(
-    model: BaseModel | str | os.PathLike | None,
+    model: BaseModel | str | os.PathLike[str] | None,
     *,
     owner: str = "Agent",
     max_out_tokens: int = 256,
-    generation_kwargs: Mapping[str, Any] | None = None,
 ) -> BaseModel:
     """Return the model object for a ``model=`` argument.
 
@@ -85,12 +87,12 @@ def resolve_model(
             ``None`` to use the ``SYNDISCO_MODEL`` environment variable.
         owner: Who asks, for error messages.
         max_out_tokens: Reply length for models loaded from a string.
-        generation_kwargs: Extra generation settings for models loaded from a string.
 
     Raises:
         ConfigError: no model was given and ``SYNDISCO_MODEL`` is not set, or
             the argument has a wrong type.
-        ModelLoadError: the string names a hosted API model, or loading failed.
+        ModelLoadError: the string names a hosted API model and no server is
+            configured, or loading failed.
     """
     if isinstance(model, BaseModel):
         return model
@@ -101,30 +103,41 @@ def resolve_model(
     if isinstance(model, os.PathLike):
         model = os.fspath(model)
     if isinstance(model, str) and model in _aliases:
-        return resolve_model(
-            _aliases[model], owner=owner, max_out_tokens=max_out_tokens, generation_kwargs=generation_kwargs
-        )
+        return resolve_model(_aliases[model], owner=owner, max_out_tokens=max_out_tokens)
     if not isinstance(model, str) or not model.strip():
         raise ConfigError(f"{owner} model must be a BaseModel, a folder or a Hugging Face id, got {model!r}")
-    if _API_NAME.search(model) and not os.path.exists(os.path.expanduser(model)):
+    if _API_NAME.search(model) and not Path(model).expanduser().exists():
+        hosted = _hosted(model, max_out_tokens)
+        if hosted is not None:
+            return hosted
         raise ModelLoadError(
-            f"{owner}: {model!r} is a hosted API model, and syndisco-widgets runs models locally only. "
+            f"{owner}: {model!r} is a hosted API model, and no server is configured to run it. "
             "Pass model= a BaseModel object, a local checkpoint folder, or a Hugging Face id "
-            "such as 'Qwen/Qwen2.5-0.5B-Instruct' (or build_tiny_model() for an offline demo). "
+            "such as 'Qwen/Qwen2.5-0.5B-Instruct' (or build_tiny_model() for an offline demo), "
+            "or set OPENAI_BASE_URL (an OpenAI-compatible server) or OPENAI_API_KEY to run it there. "
             f"To keep the name in existing code, map it once: alias_model({model!r}, <local model>)."
         )
-    key = (model, max_out_tokens, canonical_kwargs(generation_kwargs))
+    key = (model, max_out_tokens)
     with _lock:
         found = _registry.get(key)
         if found is not None:
             return found
-        from ..models import TransformersModel  # loads torch only now
+        from ..models.transformers_model import TransformersModel  # loads torch only now
 
-        loaded = TransformersModel(
-            model,
-            name=model,
-            max_out_tokens=max_out_tokens,
-            generation_kwargs=dict(generation_kwargs or {}) or None,
-        )
+        loaded = TransformersModel(model, name=model, max_out_tokens=max_out_tokens)
         _registry[key] = loaded
         return loaded
+
+
+def _hosted(name: str, max_out_tokens: int) -> BaseModel | None:
+    """A server model for a hosted name when the environment configures one (shared per name)."""
+    from ..models.openai_model import hosted_model  # the openai client loads only now
+
+    key = (f"hosted:{name}", max_out_tokens)
+    with _lock:
+        found = _registry.get(key)
+        if found is None:
+            found = cast("BaseModel | None", hosted_model(name, name=name, max_out_tokens=max_out_tokens))
+            if found is not None:
+                _registry[key] = found
+        return found

@@ -3,32 +3,46 @@
 Every structure shares :class:`AbstractStructure`: the same arguments, a
 ``process()`` that can be called again for a fresh, independent run, the
 results (``responses``, ``final_response``), and the record of the run
-(``logs``, ``to_pandas()``, ``to_json()``). :class:`~.graph.Graph` lives in its
-own module.
+(``logs``, ``to_dataframe()``, ``to_json()``, ``print_responses()``).
+:class:`~.graph.Graph` lives in its own module.
+
+Deliberate differences from the reference library:
+
+* the moderator always sees the task (its user message starts with it);
+* ``responses`` holds the agents' answers only; the moderator's is ``final_response``;
+* every run has a seed (``last_seed``): shuffling and every agent's sampling
+  follow from it, so ``seed=last_seed`` repeats a run exactly.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import random
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..checks import optional_seed, whole_number
+from ..checks import instance_of, optional_seed, sequence_of, whole_number
 from ..engine.logs import Logs
-from ..errors import ConfigError, ModelError
-from ..models.base import BaseModel, ChatPrompt
+from ..errors import ConfigError
 from . import templates
-from .agent import Agent
-from .errors import DeliberationError
+from .agent import Agent, answer_together, optional_text
 from .moderator import Moderator
 from .prompts import format_responses, prompt_json
-from .records import logs_to_frame, run_json
+from .records import RunEntry, logs_to_frame, run_json
+from .sampling import derive_seed, fresh_seed
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterator, Sequence
+
     import pandas as pd
+
+    from ..models.base import ChatPrompt, Completion, GenerationOptions
+
+
+class _Progress(Protocol):
+    def update(self, n: int = 1) -> object: ...
 
 
 class AbstractStructure(ABC):
@@ -37,17 +51,20 @@ class AbstractStructure(ABC):
     Args:
         agents: The participating agents (distinct objects).
         task: The task for every agent. When None, each agent's own task is used.
-        shuffle: Shuffle the speaking order at every cycle (seeded by ``seed``).
+        shuffle: Shuffle the speaking order at every cycle (from the run's seed).
         cycles: How many times the agents go through the task.
         last_n: At most this many earlier responses are shown to each agent.
         combination_instructions: Name or text telling agents how to use earlier
             responses (agents with their own keep theirs).
         moderator: Writes the final response from all responses, if given.
-        seed: Seed for ``shuffle``. ``None`` picks a new seed for each run and
-            records it in ``last_seed`` (and ``info``).
+        seed: The run's seed: shuffling and every call's sampling seed follow
+            from it. ``None`` picks a new one for each run, recorded in
+            ``last_seed`` (and ``info``).
+        verbose: Show a progress bar (``tqdm.auto``) while the run goes.
 
     Attributes:
-        responses: The agents' responses of the latest run, in speaking order.
+        responses: The agents' responses of the latest run, in speaking order
+            (the moderator's is not among them; see ``final_response``).
         final_response: The moderator's response if moderated, else the last
             agent response (None before the first run).
         moderator_response: The moderator's response of the latest run, if any.
@@ -69,59 +86,64 @@ class AbstractStructure(ABC):
         moderator: Moderator | None = None,
         *,
         seed: int | None = None,
+        verbose: bool = False,
     ) -> None:
         kind = type(self).__name__
         self.agents: list[Agent] = self._checked_agents(agents)
         self.names: list[str] = self._names()
         if len(set(self.names)) != len(self.names):
             raise ConfigError(f"{kind}: agent names must be unique, got {self.names}")
-        if task is not None and (not isinstance(task, str) or not task.strip()):
-            raise ConfigError(f"{kind} task must be a non-empty string or None, got {task!r}")
-        if task is None:
-            missing = [n for n, a in zip(self.names, self.agents) if a.task is None]
-            if missing:
-                raise ConfigError(f"{kind} has no task, and neither do {missing}: pass {kind}(..., task=...)")
-        else:
-            differing = [n for n, a in zip(self.names, self.agents) if a.task is not None and a.task != task]
-            if differing:
-                warnings.warn(
-                    f"{kind}'s task replaces the own task of {differing}", UserWarning, stacklevel=3
-                )
-        if not isinstance(shuffle, bool):
-            raise ConfigError(f"{kind} shuffle must be True or False, got {shuffle!r}")
-        optional_seed(f"{kind} seed", seed)
-        if moderator is not None and not isinstance(moderator, Moderator):
-            raise ConfigError(f"{kind} moderator must be a Moderator or None, got {type(moderator).__name__}")
-        self.task = task
-        self.shuffle = shuffle
-        self.seed = seed
+        self.task = optional_text(kind, "task", task)
+        self._check_tasks(kind)
+        self.shuffle = instance_of(f"{kind} shuffle", shuffle, bool, "True or False")
+        self.seed = optional_seed(f"{kind} seed", seed)
+        self.verbose = instance_of(f"{kind} verbose", verbose, bool, "True or False")
         self.cycles = whole_number(f"{kind} cycles", cycles, 1)
         self.last_n = whole_number(f"{kind} last_n", last_n, 0)
+        optional_text(kind, "combination_instructions", combination_instructions)
         self.combination_instructions = combination_instructions or self.default_combination
         templates.resolve("combination_instructions", self.combination_instructions, kind)
+        if moderator is not None:
+            instance_of(f"{kind} moderator", moderator, Moderator, "a Moderator or None")
         self.moderator = moderator
         self.defaults: dict[str, Any] = templates.defaults()
         self.last_seed: int | None = None
-        self._clear()
+        self._run_seed = 0
+        self._rng = random.Random(0)
+        self._bar: _Progress | None = None
+        self.responses: list[str] = []
+        self.final_response: str | None = None
+        self.moderator_response: str | None = None
+        self.logs = Logs()
+        self._speaker: list[int] = []  # agent index of each agent entry
 
     # -- checks -------------------------------------------------------------------
     def _checked_agents(self, agents: Sequence[Agent]) -> list[Agent]:
         kind = type(self).__name__
-        if isinstance(agents, (str, bytes)) or not isinstance(agents, Sequence) or not agents:
+        checked = sequence_of(f"{kind} agents", agents, Agent, what="Agent objects")
+        if not checked:
             raise ConfigError(f"{kind} agents must be a non-empty list of Agent objects")
-        agents = list(agents)
-        for i, agent in enumerate(agents):
+        for i, agent in enumerate(checked):
             if isinstance(agent, Moderator):
                 raise ConfigError(
                     f"{kind}: agents[{i}] is a Moderator; pass it as moderator=..., not among the agents"
                 )
-            if not isinstance(agent, Agent):
-                raise ConfigError(f"{kind}: agents[{i}] must be an Agent, got {type(agent).__name__}")
-        if len({id(a) for a in agents}) != len(agents):
+        if len({id(a) for a in checked}) != len(checked):
             raise ConfigError(
-                f"{kind}: the same Agent object appears more than once; create one Agent per participant"
+                f"{kind}: the same Agent object appears more than once in agents; "
+                "create one Agent per participant"
             )
-        return agents
+        return checked
+
+    def _check_tasks(self, kind: str) -> None:
+        if self.task is None:
+            missing = [n for n, a in zip(self.names, self.agents, strict=True) if a.task is None]
+            if missing:
+                raise ConfigError(f"{kind} has no task, and neither do {missing}: pass {kind}(..., task=...)")
+            return
+        differing = [n for n, a in zip(self.names, self.agents, strict=True) if a.task not in (None, self.task)]
+        if differing:
+            warnings.warn(f"{kind}'s task replaces the own task of {differing}", UserWarning, stacklevel=4)
 
     def _names(self) -> list[str]:
         """Log names: each agent's own name, else a numbered default."""
@@ -139,7 +161,14 @@ class AbstractStructure(ABC):
     @property
     def run_task(self) -> str:
         """The task the moderator is told: the structure's, else the first agent's."""
-        return self.task if self.task is not None else self.agents[0].task  # type: ignore[return-value]
+        return self.task_for(0)
+
+    def task_for(self, index: int) -> str:
+        """The task agent ``index`` answers: the structure's, else its own."""
+        task = self.task if self.task is not None else self.agents[index].task
+        if task is None:  # excluded by _check_tasks unless an agent's task was removed since
+            raise ConfigError(f"{self.names[index]} has no task; pass {type(self).__name__}(..., task=...)")
+        return task
 
     def settings(self) -> dict[str, Any]:
         """The structure's arguments, JSON-friendly."""
@@ -165,19 +194,27 @@ class AbstractStructure(ABC):
             "final_response": self.final_response,
             "moderator": self.moderator.info if self.moderator else None,
         }
-        agents = [{"log_name": n, **a.info} for n, a in zip(self.names, self.agents)]
+        agents = [{"log_name": n, **a.info} for n, a in zip(self.names, self.agents, strict=True)]
         return {"structure_information": structure, "agent_information": agents}
 
-    def to_pandas(self) -> pd.DataFrame:
+    def to_dataframe(self) -> pd.DataFrame:
         """The latest run as a tidy DataFrame, one row per response (see :func:`.records.logs_to_frame`)."""
         return logs_to_frame(self.logs)
 
-    def to_json(self, path: str | os.PathLike | None = None, indent: int | None = 2) -> str:
+    to_pandas = to_dataframe  # the engine's name for the same export
+
+    def to_json(self, path: str | os.PathLike[str] | None = None, indent: int | None = 2) -> str:
         """The latest run as JSON: settings plus the logs; also written to ``path`` if given.
 
         The file reads back with ``Logs.from_file(path)``.
         """
         return run_json(self.settings(), self.logs, path, indent)
+
+    def print_responses(self) -> None:
+        """Print every response of the latest run with its speaker and cycle, then the final response."""
+        for turn, entry in enumerate(self.logs):
+            print(f"[{turn}] {entry['name']} (cycle {entry.get('cycle')}):\n{entry['text']}\n")  # noqa: T201
+        print(f"Final response:\n{self.final_response}")  # noqa: T201
 
     # -- running -----------------------------------------------------------------------
     def process(self) -> str | None:
@@ -193,93 +230,175 @@ class AbstractStructure(ABC):
         self._clear()
         for agent in self.agents:
             agent.reset()
-        if self.shuffle:
-            self.last_seed = self.seed if self.seed is not None else random.SystemRandom().randrange(2**32)
-            self._rng = random.Random(self.last_seed)
-        if self.moderator is not None:
-            self.moderator._start_run(self.run_task)
-        self._run()
-        if self.moderator is not None:
-            self._moderate()
-        elif self.responses:
-            self.final_response = self.responses[-1]
+        self._run_seed = self.seed if self.seed is not None else fresh_seed()
+        self.last_seed = self._run_seed
+        self._rng = random.Random(self._run_seed)
+        with self._progress():
+            if self.moderator is not None:
+                self.moderator.start_run(self.run_task, self._run_seed)
+            self._run()
+            if self.moderator is not None:
+                self._moderate(self.moderator)
+            elif self.responses:
+                self.final_response = self._unmoderated_final()
         return self.final_response
+
+    def _unmoderated_final(self) -> str:
+        """The final response of a run without a moderator: the last agent response."""
+        return self.responses[-1]
+
+    @contextlib.contextmanager
+    def _progress(self) -> Iterator[None]:
+        if not self.verbose:
+            yield
+            return
+        from tqdm.auto import tqdm  # only when asked: it may load ipywidgets
+
+        total = self.expected_calls() + (1 if self.moderator is not None else 0)
+        with tqdm(total=total, desc=type(self).__name__, unit="response") as bar:
+            self._bar = bar
+            try:
+                yield
+            finally:
+                self._bar = None
+
+    def expected_calls(self) -> int:
+        """How many agent responses one run makes."""
+        return self.cycles * len(self.agents)
 
     @abstractmethod
     def _run(self) -> None:
         """Make every agent response of one run (subclasses)."""
 
     def _clear(self) -> None:
-        self.responses: list[str] = []
-        self.final_response: str | None = None
-        self.moderator_response: str | None = None
+        self.responses = []
+        self.final_response = None
+        self.moderator_response = None
         self.logs = Logs()
-        self._speaker: list[int] = []  # agent index of each agent entry
-
-    def _task_for(self, index: int) -> str:
-        return self.task if self.task is not None else self.agents[index].task  # type: ignore[return-value]
+        self._speaker = []
 
     def _prompt_for(self, index: int, previous: str) -> ChatPrompt:
-        return self.agents[index].build_prompt(self._task_for(index), previous, self.combination_instructions)
+        return self.agents[index].build_prompt(self.task_for(index), previous, self.combination_instructions)
 
     def _window(self, entries: list[int]) -> list[int]:
         """The last ``last_n`` of ``entries``."""
         return entries[len(entries) - self.last_n :] if self.last_n else []
 
-    def _previous(self, index: int, seen: list[int]) -> str:
+    def _previous(self, index: int, seen: list[int]) -> str:  # noqa: ARG002  Debate uses index
         """The earlier responses ``seen`` as agent ``index`` is shown them."""
         # While agents run, agent entry i of the logs is responses[i].
         return format_responses([self.responses[i] for i in seen])
 
-    def _take_turns(self, order: list[int]) -> None:
-        """Agents speak one at a time in ``order`` (reshuffled each cycle if asked), seeing the last ``last_n`` entries."""
+    def _take_turns(self, order: list[int], *, reshuffle: bool) -> None:
+        """Agents speak one at a time in ``order``, seeing the last ``last_n`` entries.
+
+        With ``reshuffle`` the order is shuffled again at every cycle.
+        """
         for cycle in range(1, self.cycles + 1):
-            if self.shuffle:
+            if reshuffle:
                 self._rng.shuffle(order)
             for index in order:
                 self._speak(index, cycle, self._window(list(range(len(self.logs)))))
 
-    def _speak(self, index: int, cycle: int, seen: list[int]) -> str:
+    def _speak(self, index: int, cycle: int, seen: list[int]) -> None:
         """One agent answers after seeing the entries ``seen``."""
         agent = self.agents[index]
         chat = self._prompt_for(index, self._previous(index, seen))
-        text = agent._answer(chat, structure=type(self).__name__, label=repr(self.names[index]), cycle=cycle)
-        self._record(index, agent.model, chat, text, cycle, seen)
-        return text
+        seed = derive_seed(self._run_seed, cycle, index, len(self.logs))
+        completion = agent.answer(
+            chat, seed=seed, structure=type(self).__name__, label=repr(self.names[index]), cycle=cycle
+        )
+        self._record(index, chat, completion, agent.options_for(seed), cycle, seen)
+
+    def _answer_wave(
+        self, indices: list[int], chats: dict[int, ChatPrompt], cycle: int, seen: dict[int, list[int]]
+    ) -> None:
+        """Agents that need nothing from each other answer; those sharing a model and settings in ONE batch.
+
+        Responses are recorded in ``indices`` order. When a group fails, the
+        replies of groups that finished are kept in the logs.
+        """
+        groups: dict[object, list[int]] = {}
+        for index in indices:
+            key = self.agents[index].batch_key
+            groups.setdefault(key if key is not None else ("alone", index), []).append(index)
+        done: dict[int, tuple[Completion, GenerationOptions]] = {}
+        kind = type(self).__name__
+        try:
+            for members in groups.values():
+                seed = derive_seed(self._run_seed, cycle, "wave", tuple(members))
+                first = self.agents[members[0]]
+                if first.batch_key is None:
+                    completion = first.answer(
+                        chats[members[0]],
+                        seed=seed,
+                        structure=kind,
+                        label=repr(self.names[members[0]]),
+                        cycle=cycle,
+                    )
+                    done[members[0]] = (completion, first.options_for(seed))
+                    continue
+                replies = answer_together(
+                    [self.agents[i] for i in members],
+                    [chats[i] for i in members],
+                    seed=seed,
+                    structure=kind,
+                    labels=[self.names[i] for i in members],
+                    cycle=cycle,
+                )
+                done.update((i, (c, first.options_for(seed))) for i, c in zip(members, replies, strict=True))
+        finally:  # replies from groups that succeeded are kept even when a later group fails
+            for index in indices:
+                if index in done:
+                    completion, options = done[index]
+                    self._record(index, chats[index], completion, options, cycle, seen[index])
 
     def _record(
-        self, index: int | None, model: BaseModel, chat: ChatPrompt, text: str, cycle: int, seen: list[int]
+        self,
+        index: int | None,
+        chat: ChatPrompt,
+        completion: Completion,
+        options: GenerationOptions,
+        cycle: int,
+        seen: list[int],
     ) -> None:
         """Append one log entry (``index`` None: the moderator)."""
         contiguous = bool(seen) and seen == list(range(seen[0], seen[-1] + 1))
-        name = self.moderator.name if index is None else self.names[index]  # type: ignore[union-attr]
-        self.logs.append(
-            name,
-            text,
-            model.name,
-            prompt_json(chat),
+        speaker = self.moderator if index is None else self.agents[index]
+        assert speaker is not None
+        entry = RunEntry(
+            name=(speaker.name or "Moderator") if index is None else self.names[index],
+            text=completion.text,
+            model=speaker.model.name,
+            prompt=prompt_json(chat),
             role="moderator" if index is None else "user",
             source="model",
             context=[seen[0], seen[-1] + 1] if contiguous else None,
             seen=list(seen),
             cycle=cycle,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            seconds=completion.seconds,
+            options=options.as_dict(),
         )
+        self.logs.add(entry)
         if index is not None:
             self._speaker.append(index)
-            self.responses.append(text)
+            self.responses.append(completion.text)
+        if self._bar is not None:
+            self._bar.update(1)
 
     def _moderator_view(self) -> str:
         """What the moderator reads: every agent response, numbered."""
         return format_responses(self.responses)
 
-    def _moderate(self) -> None:
-        moderator = self.moderator
-        assert moderator is not None
+    def _moderate(self, moderator: Moderator) -> None:
         seen = list(range(len(self.logs)))
         chat = moderator.build_prompt(self.run_task, self._moderator_view())
-        text = moderator._answer(chat, structure=type(self).__name__, cycle=self.cycles)
-        self._record(None, moderator.model, chat, text, self.cycles, seen)
-        self.moderator_response = self.final_response = text
+        seed = derive_seed(self._run_seed, "moderator")
+        completion = moderator.answer(chat, seed=seed, structure=type(self).__name__, cycle=self.cycles)
+        self._record(None, chat, completion, moderator.options_for(seed), self.cycles, seen)
+        self.moderator_response = self.final_response = completion.text
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.names}, cycles={self.cycles}, moderated={self.moderated})"
@@ -289,19 +408,21 @@ class Chain(AbstractStructure):
     """Agents answer one after another; each sees the last ``last_n`` earlier responses.
 
     With several cycles the chain goes round again, and the window of earlier
-    responses runs across cycles.
+    responses runs across cycles. ``shuffle`` reshuffles the order every cycle.
     """
 
     def _run(self) -> None:
-        self._take_turns(list(range(len(self.agents))))
+        self._take_turns(list(range(len(self.agents))), reshuffle=self.shuffle)
 
 
 class Debate(AbstractStructure):
     """Two agents take turns; each sees the exchange with its own turns marked.
 
     In an agent's prompt, its own earlier turns are labelled ``[You]`` and its
-    opponent's ``[Other]``. The moderator sees ``[Debater 1]`` and
-    ``[Debater 2]`` instead (agent 1 is the first in ``agents``).
+    opponent's ``[Other]``; labels a model echoes at the start of a line are
+    removed first. The moderator sees ``[Debater 1]`` and ``[Debater 2]``
+    (agent 1 is the first in ``agents``). Turns strictly alternate: with
+    ``shuffle=True`` the opener is drawn once per run (``first_speaker``).
 
     Raises:
         ConfigError: not exactly two agents (a ValueError).
@@ -320,20 +441,44 @@ class Debate(AbstractStructure):
         moderator: Moderator | None = None,
         *,
         seed: int | None = None,
+        verbose: bool = False,
     ) -> None:
-        if isinstance(agents, Sequence) and not isinstance(agents, (str, bytes)) and len(agents) != 2:
+        if isinstance(agents, (list, tuple)) and len(agents) != 2:  # noqa: PLR2004
             raise ConfigError(
-                f"Debate needs exactly 2 agents, got {len(agents)}; use Chain or Ensemble for other group sizes"
+                f"Debate agents must be exactly 2 agents, got {len(agents)}; "
+                "use Chain or Ensemble for other group sizes"
             )
         super().__init__(
-            agents, task, shuffle, cycles, last_n, combination_instructions, moderator, seed=seed
+            agents,
+            task,
+            shuffle,
+            cycles,
+            last_n,
+            combination_instructions,
+            moderator,
+            seed=seed,
+            verbose=verbose,
         )
+        #: Name of the agent that opened the latest run.
+        self.first_speaker: str | None = None
 
     def _default_name(self, index: int) -> str:
         return f"Debater {index + 1}"
 
+    def expected_calls(self) -> int:
+        """Two responses per cycle."""
+        return 2 * self.cycles
+
     def _run(self) -> None:
-        self._take_turns([0, 1])
+        order = [0, 1]
+        if self.shuffle and self._rng.random() < 0.5:  # noqa: PLR2004  a fair coin
+            order = [1, 0]
+        self.first_speaker = self.names[order[0]]
+        self._take_turns(order, reshuffle=False)
+
+    def settings(self) -> dict[str, Any]:
+        """The structure's arguments, plus who opened the latest run."""
+        return {**super().settings(), "first_speaker": self.first_speaker}
 
     def _previous(self, index: int, seen: list[int]) -> str:
         labels = ["You" if self._speaker[i] == index else "Other" for i in seen]
@@ -346,9 +491,10 @@ class Debate(AbstractStructure):
 class Ensemble(AbstractStructure):
     """Agents answer independently; none sees another's response.
 
-    Agents that share one model object are answered together in ONE batched
-    call (``model.prompt_batch``) per cycle, which is much faster on local
-    models than one call per agent. Responses are recorded in agent order.
+    Agents that share one model object and the same generation settings are
+    answered together in ONE batched call (``model.complete_batch``) per
+    cycle, which is much faster on local models than one call per agent.
+    Responses are recorded in speaking order.
     """
 
     def _run(self) -> None:
@@ -357,26 +503,4 @@ class Ensemble(AbstractStructure):
         for cycle in range(1, self.cycles + 1):
             if self.shuffle:
                 self._rng.shuffle(order)
-            groups: dict[int, list[int]] = {}
-            for index in order:
-                groups.setdefault(id(self.agents[index].model), []).append(index)
-            replies: dict[int, str] = {}
-            try:
-                for members in groups.values():
-                    model = self.agents[members[0]].model
-                    try:
-                        texts = model.prompt_batch([chats[i] for i in members])
-                    except ModelError as exc:
-                        names = [self.names[i] for i in members]
-                        raise DeliberationError(
-                            f"Ensemble: the batched call for {names} on model {model.name!r} failed in cycle {cycle}: {exc}",
-                            structure="Ensemble",
-                            agent=", ".join(names),
-                            cycle=cycle,
-                        ) from exc
-                    replies.update(zip(members, texts))
-            finally:  # replies from groups that succeeded are kept even when a later group fails
-                for index in order:
-                    if index in replies:
-                        self.agents[index]._record(chats[index], replies[index])
-                        self._record(index, self.agents[index].model, chats[index], replies[index], cycle, [])
+            self._answer_wave(list(order), chats, cycle, {i: [] for i in order})

@@ -4,7 +4,8 @@ A :class:`SurveyPersonas` wraps a pandas DataFrame you supply (one row per
 respondent), the name of its weights column, and a mapping from codebook
 columns to persona sentences. :meth:`SurveyPersonas.sample` picks a row by
 seeded, weighted sampling, after optional structured filters
-(``{column: allowed values}``); nothing a user passes is ever evaluated as code.
+(``{column: allowed values}``) or a pandas query string (``query_str=``, as in
+the reference library; it is the caller's own code, run by ``DataFrame.query``).
 
 The package ships a small demo table (:func:`load_demo_survey`) so that
 ``persona='random'`` works offline. That table is SYNTHETIC: it was made up by
@@ -16,12 +17,12 @@ from __future__ import annotations
 import json
 import math
 import numbers
-import os
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks import optional_seed
@@ -29,6 +30,8 @@ from ..errors import ConfigError, PersonaError
 from .templates import fill, placeholders
 
 if TYPE_CHECKING:
+    import os
+
     import pandas as pd
 
 #: Shown wherever the bundled demo table is used.
@@ -66,6 +69,7 @@ class SurveyDraw:
     synthetic: bool
     source: str
     filters: dict[str, list[Any]] = field(default_factory=dict)
+    query_str: str | None = None
 
 
 def _code(value: Any) -> str:
@@ -75,7 +79,7 @@ def _code(value: Any) -> str:
     if isinstance(value, numbers.Integral):  # also numpy integers
         return str(int(value))
     if isinstance(value, numbers.Real) and float(value).is_integer():  # also numpy floats
-        return str(int(value))
+        return str(int(float(value)))
     return str(value)
 
 
@@ -86,7 +90,7 @@ def _plain(value: Any) -> Any:
 
 def _is_missing(value: Any) -> bool:
     try:
-        return value is None or (isinstance(value, float) and math.isnan(value)) or bool(value != value)
+        return value is None or (isinstance(value, float) and math.isnan(value)) or bool(value != value)  # noqa: PLR0124  NaN-like values differ from themselves
     except (TypeError, ValueError):
         return False
 
@@ -106,9 +110,11 @@ class SurveyPersonas:
     Args:
         data: One row per respondent.
         fields: ``{column: {"sentence": "... ${value} ...", "labels": {code: text},
-            "missing": [codes]}}``. Sentences are joined in this order; ``labels``
-            translates codebook codes, ``missing`` lists codes to leave out
-            (empty cells are always left out).
+            "missing": [codes], "lower": bool, "keep_unlabelled": bool}}``.
+            Sentences are joined in this order; ``labels`` translates codebook
+            codes (a code without a label is an error, unless ``keep_unlabelled``
+            keeps it as written), ``missing`` lists codes to leave out (empty
+            cells are always left out), ``lower`` writes the value in lower case.
         weight_column: Column of non-negative sampling weights.
         ideology_column: Column used by the ``ideology=`` shortcut.
         ideology_groups: ``{ideology name: [allowed values]}``, e.g. ``"liberal"``
@@ -166,12 +172,20 @@ class SurveyPersonas:
                 )
             labels = {_code(k): str(v) for k, v in dict(spec.get("labels") or {}).items()}
             missing = {_code(m) for m in spec.get("missing") or ()}
-            checked[column] = {"sentence": sentence, "labels": labels, "missing": missing}
+            checked[column] = {
+                "sentence": sentence,
+                "labels": labels,
+                "missing": missing,
+                "lower": bool(spec.get("lower", False)),
+                "keep_unlabelled": bool(spec.get("keep_unlabelled", False)),
+            }
         return checked
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def from_files(cls, csv_path: str | os.PathLike, mapping_path: str | os.PathLike) -> SurveyPersonas:
+    def from_files(
+        cls, csv_path: str | os.PathLike[str], mapping_path: str | os.PathLike[str]
+    ) -> SurveyPersonas:
         """Load a CSV (``#`` lines are comments) and a JSON mapping file.
 
         The mapping holds ``fields`` and optionally ``weight_column``,
@@ -179,7 +193,7 @@ class SurveyPersonas:
         """
         import pandas as pd
 
-        with open(mapping_path, encoding="utf-8") as handle:
+        with Path(mapping_path).open(encoding="utf-8") as handle:
             mapping = json.load(handle)
         data = pd.read_csv(csv_path, comment="#")
         return cls(
@@ -220,7 +234,8 @@ class SurveyPersonas:
         for column in spec:
             if column not in self.data.columns:
                 raise ConfigError(
-                    f"filter column {column!r} is not in the survey data; columns are {list(self.data.columns)}"
+                    f"filter column {column!r} is not in the survey data; "
+                    f"columns are {list(self.data.columns)}"
                 )
         return spec
 
@@ -228,14 +243,26 @@ class SurveyPersonas:
         """The rows allowed by ``ideology`` and ``filters`` (all conditions must hold)."""
         return self._rows(self.filter_spec(ideology, filters))
 
-    def _rows(self, spec: Mapping[str, list[Any]]) -> pd.DataFrame:
-        """The rows allowed by a :meth:`filter_spec` result."""
+    def _rows(self, spec: Mapping[str, list[Any]], query_str: str | None = None) -> pd.DataFrame:
+        """The rows allowed by a :meth:`filter_spec` result and a pandas query string."""
         mask = None
         for column, allowed in spec.items():
             codes = {_code(v) for v in allowed}
             column_mask = self.data[column].map(_code).isin(codes)
             mask = column_mask if mask is None else mask & column_mask
-        return self.data if mask is None else self.data[mask]
+        rows = self.data if mask is None else self.data[mask]
+        if query_str is None:
+            return rows
+        try:
+            found = rows.query(query_str)
+        except Exception as exc:  # pandas raises many kinds for a bad expression
+            raise ConfigError(
+                f"query_str {query_str!r} is not a valid pandas query on the survey table "
+                f"({type(exc).__name__}: {exc}); columns are {list(self.data.columns)}"
+            ) from exc
+        if not hasattr(found, "columns"):
+            raise ConfigError(f"query_str {query_str!r} must select rows, e.g. \"state == 'Ohio'\"")
+        return found
 
     def sample(
         self,
@@ -243,6 +270,7 @@ class SurveyPersonas:
         seed: int | None = None,
         ideology: str | None = None,
         filters: Mapping[str, Any] | None = None,
+        query_str: str | None = None,
     ) -> SurveyDraw:
         """Draw one respondent, weighted by the weights column.
 
@@ -251,16 +279,19 @@ class SurveyPersonas:
                 recorded in the result so the draw can be repeated.
             ideology: Shortcut filter on the ideology column (see ``ideology_groups``).
             filters: ``{column: allowed value(s)}``; codes match loosely (4 == "4").
+            query_str: A pandas query over the table, e.g. ``"age > 60"``.
 
         Raises:
-            ConfigError: no row matches, or the matching rows all weigh zero.
+            ConfigError: no row matches, the query is invalid, or the matching
+                rows all weigh zero.
         """
-        if optional_seed("seed", seed) is None:
-            seed = random.SystemRandom().randrange(2**32)
+        chosen = optional_seed("seed", seed)
+        seed = random.SystemRandom().randrange(2**32) if chosen is None else chosen
         spec = self.filter_spec(ideology, filters)
-        rows = self._rows(spec)
+        rows = self._rows(spec, query_str)
         if rows.empty:
-            raise ConfigError(f"no survey respondent matches {spec}")
+            where = f"{spec} and query_str {query_str!r}" if query_str else str(spec)
+            raise ConfigError(f"no survey respondent matches {where}")
         weights = [float(w) for w in rows[self.weight_column]]
         if sum(weights) <= 0:
             raise ConfigError(f"every respondent matching {spec} has weight 0; nothing can be drawn")
@@ -275,6 +306,7 @@ class SurveyPersonas:
             synthetic=self.synthetic,
             source=self.notice,
             filters=spec,
+            query_str=query_str,
         )
 
     def persona_text(self, row: Mapping[str, Any]) -> str:
@@ -284,15 +316,16 @@ class SurveyPersonas:
             value = row.get(column)
             if _is_missing(value) or _code(value) in spec["missing"]:
                 continue
-            if spec["labels"]:
-                key = _code(value)
-                if key not in spec["labels"]:
-                    raise PersonaError(
-                        f"column {column!r} has the code {value!r}, which its labels do not define "
-                        f"(known codes: {sorted(spec['labels'])}); add it to labels or to missing"
-                    )
+            key = _code(value)
+            if key in spec["labels"]:
                 value = spec["labels"][key]
-            sentences.append(fill(spec["sentence"], value=str(value)))
+            elif spec["labels"] and not spec["keep_unlabelled"]:
+                raise PersonaError(
+                    f"column {column!r} has the code {value!r}, which its labels do not define "
+                    f"(known codes: {sorted(spec['labels'])}); add it to labels or to missing"
+                )
+            shown = _code(value).lower() if spec["lower"] else _code(value)
+            sentences.append(fill(spec["sentence"], value=shown))
         return " ".join(sentences)
 
     def __len__(self) -> int:

@@ -2,9 +2,13 @@
 
 Every template here is a plain string with ``${...}`` placeholders:
 
-* persona templates take ``${persona}``;
+* persona templates take ``${persona}`` (and may use ``${task}``);
 * combination instructions take ``${previous_responses}`` (and may use ``${task}``);
 * moderator personas take ``${task}``.
+
+Every name the reference library offers is here, with the same instructions in
+meaning, written in our own words. ``PERSONA_TEMPLATES["survey"]`` is our older
+name for ``"anes"``.
 
 Wherever a template is accepted, a user may pass either one of the names below
 or their own raw text. A single word that is not a known name is treated as a
@@ -19,138 +23,208 @@ from __future__ import annotations
 import copy
 import re
 from string import Template
-from typing import Any
+from typing import Any, cast
 
 from ..errors import ConfigError
 
+# Each template below has the same instructions, in meaning, as the template of
+# the same name in the reference library; the wording is our own.
+
+_KEEP_IDENTITY = "- Do not reveal your party or your demographic group in what you write.\n"
+_PERSONA_HEAD = (
+    "HOW TO ANSWER\n"
+    "Whatever you are asked to answer or do, speak as the person described below.\n\n"
+    "WHO YOU ARE:\n${persona}\n\n"
+    "RULES\n"
+)
+_PERSONA_CORE = (
+    "- Reason, speak and write the way this person would.\n"
+    "- Keep your language plain.\n"
+    "- Take on this person's traits.\n"
+)
+
 # -- agent persona templates ---------------------------------------------------
 PERSONA_TEMPLATES: dict[str, str] = {
-    "default": (
-        "Take on the point of view of the person described here and answer as they would.\n\n"
-        "Who you are: ${persona}\n\n"
-        "Let this identity shape what you care about, what you know and how you say it. "
-        "Stay in character and do not mention that you were given a description."
-    ),
-    "survey": (
-        "You are answering as one particular member of the public. "
-        "Their answers to a questionnaire describe them:\n\n"
-        "${persona}\n\n"
-        "Reason from this person's circumstances, experiences and convictions, and speak "
-        "in the first person as they would. Do not say that you are an AI or that you were "
-        "handed a profile."
-    ),
-    "first_wave": (
-        "Take on the point of view of the person described here: ${persona}\n\n"
-        "You are joining a deliberation whose aim is a shared, well-reasoned conclusion. "
-        "Give reasons that people who do not share your background could accept, appeal to "
-        "evidence and the common good, and be ready to change your mind when an argument is "
-        "better than yours."
-    ),
-    "second_wave": (
-        "Take on the point of view of the person described here: ${persona}\n\n"
-        "You are joining a deliberation that values every voice. Besides arguments, you may "
-        "draw on your own experiences, stories and feelings. Say where your situation leads "
-        "you to see things differently, and treat other people's differences with respect."
-    ),
+    "default": _PERSONA_HEAD + _PERSONA_CORE,
+    "anes": _PERSONA_HEAD
+    + _KEEP_IDENTITY
+    + _PERSONA_CORE
+    + "- Do not be excessively courteous or politically correct.\n",
+    "first_wave": _PERSONA_HEAD
+    + _KEEP_IDENTITY
+    + _PERSONA_CORE
+    + "- Treat the views of others with respect.\n"
+    "- Let reasoned arguments count for more than appeals to feeling.\n"
+    "- Reach a consensus through reasoned, critical debate.\n"
+    "- Work towards the common good.\n",
+    "second_wave": _PERSONA_HEAD
+    + _KEEP_IDENTITY
+    + _PERSONA_CORE
+    + "- Treat the views of others with respect.\n"
+    "- Engage with others with empathy.\n"
+    "- Value emotional ways of communicating too: stories, testimony, rhetoric and narrative.\n"
+    "- Try to see where each side is coming from; the aim is to make the conflict clear, "
+    "not necessarily to settle it.\n"
+    "- Work towards the common good.\n"
+    "- Pursuing your own interest is acceptable as long as fairness limits it.\n",
 }
-# The reference calls the survey template "anes"; keep that name working.
-PERSONA_TEMPLATES["anes"] = PERSONA_TEMPLATES["survey"]
+# Our earlier name for the survey template; the reference calls it "anes".
+PERSONA_TEMPLATES["survey"] = PERSONA_TEMPLATES["anes"]
+
+
+def _shown(heading: str, intro: str) -> str:
+    """A heading, an introduction and the earlier responses between markers."""
+    return f"{heading}\n{intro}\n<start>\n${{previous_responses}}\n<end>\n"
+
+
+_DEBATE_HEAD = _shown(
+    "THE DEBATE SO FAR",
+    "You are debating one other agent. Below is what you said and what they said. "
+    "Never speak of yourself in the third person.",
+)
+_DONT_MENTION = "- Apply these rules without mentioning them in your answer.\n"
+_TALK_TO_THEM = "- You are talking with them directly: answer them, not only the topic.\n"
+_ADDRESS_POINTS = (
+    "- Reply directly to the particular points the other agent made in their latest turn.\n"
+    "- Begin by acknowledging what they said, then argue against it or build on it.\n"
+)
+_JURY_RULES = (
+    "- Deliberate with the others to arrive at a unanimous decision.\n"
+    "- Listen to one another, weigh each other's views carefully and reason about the "
+    "evidence together.\n"
+    "- Deliberate with the aim of reaching agreement.\n"
+    "- Reconsider your views and change your mind if you are persuaded you were wrong.\n"
+)
+_FIRST_WAVE_RULES = (
+    "- Treat the views of others with respect.\n"
+    "- Let reasoned arguments count for more than appeals to feeling.\n"
+    "- Reach a consensus through reasoned, critical debate.\n"
+    "- Work towards the common good.\n"
+)
+_SECOND_WAVE_RULES = (
+    "- Treat the views of others with respect.\n"
+    "- Engage with others with empathy.\n"
+    "- Value emotional ways of communicating too: stories, testimony, rhetoric and narrative.\n"
+    "- Try to see where each side is coming from; the aim is to make the conflict clear, "
+    "not necessarily to settle it.\n"
+    "- Work towards the common good.\n"
+    "- Pursuing your own interest is acceptable as long as fairness limits it.\n"
+)
 
 # -- combination instructions for agents ----------------------------------------
 COMBINATION_INSTRUCTIONS: dict[str, str] = {
-    "default": (
-        "Other participants have already answered. Their answers are between the markers.\n"
-        "<<<ANSWERS SO FAR>>>\n${previous_responses}\n<<<END OF ANSWERS>>>\n"
-        "Weigh these answers, keep the points that hold up, and use them where they help "
-        "you write your own answer to the task."
+    "default": _shown("DO THE TASK USING THE EARLIER RESPONSES", "The earlier responses are:"),
+    "chain": _shown("DO THE TASK USING THE EARLIER RESPONSES", "The earlier responses are:")
+    + "HOW TO USE THEM\n"
+    "- Keep the strongest points made so far and use them to do the task.\n" + _DONT_MENTION,
+    "debate": _DEBATE_HEAD + "While debating:\n" + _DONT_MENTION + _ADDRESS_POINTS + _TALK_TO_THEM,
+    "debate_minimal": _DEBATE_HEAD + "While debating:\n" + _DONT_MENTION + _TALK_TO_THEM,
+    "jury": _shown("DELIBERATE WITH THE OTHERS", "This is what the others said:")
+    + "HOW TO USE IT\n"
+    + _JURY_RULES
+    + _DONT_MENTION
+    + _ADDRESS_POINTS
+    + "- Keep in mind throughout that the aim is a unanimous decision.\n"
+    + _TALK_TO_THEM,
+    "debate_jury": _DEBATE_HEAD + "WHILE DEBATING\n" + _JURY_RULES + _DONT_MENTION + _TALK_TO_THEM,
+    "debate_emotional": _DEBATE_HEAD
+    + "WHILE DEBATING\n"
+    + "- Value emotional ways of communicating, such as stories, testimony, rhetoric and "
+    "narrative, and not only reason and facts.\n" + _DONT_MENTION + _TALK_TO_THEM,
+    "debate_win": _DEBATE_HEAD
+    + "WHILE DEBATING\n"
+    + "- Aim to win by convincing your opponent.\n"
+    + _DONT_MENTION
+    + "- Reply directly to the particular points the other agent made in their latest turn.\n"
+    "- Begin by acknowledging what they said, then argue against it or build on it to win "
+    "them over.\n"
+    "- You are talking with them directly: persuade them rather than deliver a monologue.\n",
+    "debate_first_wave": _DEBATE_HEAD
+    + "WHILE DEBATING\n"
+    + "- Keep the strongest parts of what has been said.\n"
+    "- Let factual, reasoned arguments count for more than appeals to feeling.\n"
+    "- Work towards the common good.\n"
+    "- Seek a reasoned consensus that everyone could accept.\n"
+    "- Every participant has an equal voice.\n" + _DONT_MENTION + _TALK_TO_THEM,
+    "debate_second_wave": _DEBATE_HEAD
+    + "WHILE DEBATING\n"
+    + "- Keep the strongest parts of what has been said.\n"
+    "- Value emotional ways of communicating, such as stories, testimony, rhetoric and "
+    "narrative, and not only reason and facts.\n"
+    "- Take account of the views of under-represented groups, even if nobody here speaks "
+    "for them.\n"
+    "- Try to see where each side is coming from; the aim is to make the conflict clear, "
+    "not necessarily to settle it.\n" + _DONT_MENTION + _TALK_TO_THEM,
+    "voting": _shown(
+        "BUILD ON THE EARLIER RESPONSES",
+        "Combine the strongest parts of what the others said into one clear, definite "
+        "conclusion. The earlier responses are:",
     ),
-    "chain": (
-        "You are one link in a chain of answers. The most recent ones are between the markers.\n"
-        "<<<EARLIER LINKS>>>\n${previous_responses}\n<<<END OF EARLIER LINKS>>>\n"
-        "Build on them: keep what is strong, repair what is weak or missing, and give an "
-        "improved answer to the task."
+    "critique_revise": _shown(
+        "DO THE TASK USING THE EARLIER RESPONSES",
+        "Critique the earlier responses against the task, then write a single response "
+        "that makes the revisions. The earlier responses are:",
     ),
-    "debate": (
-        "This is a debate. The exchange so far is between the markers; lines starting with "
-        "[You] are your own earlier turns and lines starting with [Other] are your opponent's.\n"
-        "<<<DEBATE SO FAR>>>\n${previous_responses}\n<<<END OF DEBATE>>>\n"
-        "Answer your opponent's latest points directly, defend or refine your position, and "
-        "keep moving the argument forward."
+    "minimal_discussion": _shown(
+        "BUILD ON THE EARLIER RESPONSES",
+        "You are in a discussion with others. The earlier responses are:",
     ),
-    "voting": (
-        "Other participants have stated their choice and their reasons, shown between the markers.\n"
-        "<<<CHOICES SO FAR>>>\n${previous_responses}\n<<<END OF CHOICES>>>\n"
-        "Consider them, then state your own choice with a short justification. You may agree "
-        "or disagree with anyone."
-    ),
-    "first_wave": (
-        "Other participants have already spoken; see between the markers.\n"
-        "<<<CONTRIBUTIONS SO FAR>>>\n${previous_responses}\n<<<END OF CONTRIBUTIONS>>>\n"
-        "Respond with reasons that everyone could accept. Test the arguments above against "
-        "evidence and the common good, and work towards a conclusion the group can share."
-    ),
-    "second_wave": (
-        "Other participants have already spoken; see between the markers.\n"
-        "<<<CONTRIBUTIONS SO FAR>>>\n${previous_responses}\n<<<END OF CONTRIBUTIONS>>>\n"
-        "Respond in a way that takes each perspective seriously, including personal stories "
-        "and feelings. Notice where and why people differ; understanding matters more here "
-        "than full agreement."
-    ),
+    "first_wave": _shown(
+        "DO THE TASK USING THE EARLIER RESPONSES",
+        "You are in a discussion with others. Engage with these earlier responses:",
+    )
+    + "While discussing:\n"
+    + _FIRST_WAVE_RULES,
+    "second_wave": _shown(
+        "DO THE TASK USING THE EARLIER RESPONSES",
+        "You are in a discussion with others. Engage with these earlier responses:",
+    )
+    + "While discussing:\n"
+    + _SECOND_WAVE_RULES,
 }
 
 # -- moderator personas (system text) --------------------------------------------
 MODERATOR_PERSONAS: dict[str, str] = {
-    "default": (
-        "You are a fair and neutral moderator. A group of participants has worked on this "
-        "task: ${task}\n"
-        "Your job is to read what they wrote and turn it into one final answer to the task "
-        "that keeps the best of their contributions."
-    ),
+    "default": "You are a skilled, neutral moderator of a discussion about this task: ${task}.",
     "voting": (
-        "You are the neutral official of a vote. The participants were given this task: "
-        "${task}\n"
-        "Tally the choices they made and report the outcome faithfully, without adding a "
-        "preference of your own."
+        "You are skilled at pooling information into final decisions. You are now making the "
+        "final decision on this task: ${task}. Your aim is a clear, definite decision."
     ),
     "first_wave": (
-        "You are a moderator guiding a deliberation towards a reasoned consensus on this "
-        "task: ${task}\n"
-        "Favour arguments backed by evidence and reasons everyone can accept, and set aside "
-        "claims that rest only on self-interest."
+        "You are a neutral moderator, reasoned and objective, of a discussion about this task: "
+        "${task}. Your aim is a reasoned consensus that everyone could accept."
     ),
     "second_wave": (
-        "You are a moderator who makes sure every voice is heard in a deliberation on this "
-        "task: ${task}\n"
-        "Value personal experience as well as argument, keep minority views visible, and "
-        "report real disagreements instead of hiding them."
+        "You are a moderator, empathetic and caring, of a discussion about this task: ${task}. "
+        "Your aim is to make the conflict clear, not necessarily to settle it."
+    ),
+    "divergent": (
+        "You are skilled at picking out the most creative ideas about this task: ${task}. Your "
+        "aim is to choose ideas that people find clever, unusual, interesting, rare, funny and new."
     ),
 }
 
 # -- combination instructions for moderators --------------------------------------
+_MOD_SHOWN = "The earlier responses are:\n<start>\n${previous_responses}\n<end>\n"
 MODERATOR_COMBINATION_INSTRUCTIONS: dict[str, str] = {
-    "default": (
-        "Here is everything the participants wrote, between the markers.\n"
-        "<<<PARTICIPANTS' ANSWERS>>>\n${previous_responses}\n<<<END OF ANSWERS>>>\n"
-        "Write the final answer to the task, based on these answers. Reply with the final "
-        "answer only."
-    ),
+    "default": _MOD_SHOWN + "- Keep the strongest parts of what was said.\n",
     "voting": (
-        "Here are the participants' choices, between the markers.\n"
-        "<<<VOTES>>>\n${previous_responses}\n<<<END OF VOTES>>>\n"
-        "Count the choices and state the option with the most support. If there is a tie, "
-        "say so and name the tied options."
+        "Combine the strongest parts of what the others said into one clear, definite "
+        "conclusion, by pooling the earlier responses:\n<start>\n${previous_responses}\n<end>\n"
     ),
-    "first_wave": (
-        "Here is what the participants wrote, between the markers.\n"
-        "<<<CONTRIBUTIONS>>>\n${previous_responses}\n<<<END OF CONTRIBUTIONS>>>\n"
-        "Write the conclusion that the strongest shared reasons support."
+    "synthesis": (
+        "Bring together what the others said so that the task is done as well as possible. " + _MOD_SHOWN
     ),
-    "second_wave": (
-        "Here is what the participants wrote, between the markers.\n"
-        "<<<CONTRIBUTIONS>>>\n${previous_responses}\n<<<END OF CONTRIBUTIONS>>>\n"
-        "Write a final answer that reflects the range of perspectives, and name any "
-        "disagreement that remains."
+    "critique_revise": (
+        "Critique the earlier responses against the task, then write a single response that "
+        "makes the revisions. " + _MOD_SHOWN
     ),
+    "first_wave": _MOD_SHOWN + _FIRST_WAVE_RULES,
+    "second_wave": _MOD_SHOWN + _SECOND_WAVE_RULES,
+    "divergent": _MOD_SHOWN
+    + "- Value imaginative answers that solve problems or reach decisions in ways that depart "
+    "from the usual or taught ones.\n"
+    "- Let original ideas count for more than conventional ones.\n",
 }
 
 # -- the auto-moderator's own prompt ---------------------------------------------
@@ -175,10 +249,7 @@ _KINDS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
 _NAME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 
-class _Placeholders(Template):
-    """``string.Template`` whose ``$$`` is not an escape, so no text is ever rewritten."""
-
-    pattern = r"""
+_PATTERN = r"""
     \$(?:
       (?P<escaped>(?!))                    |  # never matches: "$$" stays "$$"
       (?P<named>[_a-z][_a-z0-9]*)          |
@@ -188,6 +259,12 @@ class _Placeholders(Template):
     """
 
 
+class _Placeholders(Template):
+    """``string.Template`` whose ``$$`` is not an escape, so no text is ever rewritten."""
+
+    pattern = _PATTERN  # type: ignore[assignment]  # string.Template compiles it
+
+
 def fill(template: str, **values: str) -> str:
     """Fill ``${name}`` / ``$name`` placeholders; unknown ones are left untouched."""
     return _Placeholders(template).safe_substitute(values)
@@ -195,7 +272,10 @@ def fill(template: str, **values: str) -> str:
 
 def placeholders(text: str) -> set[str]:
     """The placeholder names used in ``text``."""
-    return {m.group("named") or m.group("braced") for m in _Placeholders.pattern.finditer(text)} - {None}
+    return {
+        m.group("named") or m.group("braced")
+        for m in cast("re.Pattern[str]", _Placeholders.pattern).finditer(text)
+    } - {None}
 
 
 def defaults() -> dict[str, Any]:
@@ -238,7 +318,7 @@ def resolve(kind: str, value: str, owner: str = "") -> tuple[str | None, str]:
         )
     missing = [p for p in required if p not in placeholders(value)]
     if missing:
-        example = " ".join("${%s}" % p for p in missing)
+        example = " ".join(f"${{{p}}}" for p in missing)
         raise ConfigError(
             f"{where}: your text must contain the placeholder {example} "
             f"(it marks where that content goes), got {value!r}"

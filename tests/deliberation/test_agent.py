@@ -30,7 +30,7 @@ def test_system_instructions_cannot_be_combined(model, kwargs, clash):
 def test_other_conflicting_arguments(model):
     with pytest.raises(ConfigError, match="needs a persona"):
         Agent(persona_template="default", model=model)
-    with pytest.raises(ConfigError, match="persona='random'"):
+    with pytest.raises(ConfigError, match="leave persona out"):
         Agent(persona="a nurse", ideology="liberal", model=model)
     with pytest.raises(ConfigError, match="unknown template name 'defualt'"):
         Agent(persona="a nurse", persona_template="defualt", model=model)
@@ -46,7 +46,7 @@ def test_no_system_text_means_no_system_message(model):
     call = model.calls[-1]
     assert call.system == "" and call.as_chat() == [{"role": "user", "content": "Say hi."}]
     assert agent.system_instructions is None
-    assert agent.history[0]["system"] is None
+    assert agent.history[0]["prompts"]["system"] is None
     assert "None" not in repr(call.as_chat())
 
 
@@ -80,9 +80,9 @@ def test_process_with_and_without_previous_responses(model):
     agent.process(previous_responses=["red", "blue"])
     text = user_text(model.calls[1])
     assert text.startswith("Pick a colour.\n\n") and "[Response 1]: red\n\n[Response 2]: blue" in text
-    assert "state your own choice" in text  # the 'voting' instructions
+    assert "one clear, definite conclusion" in text  # the 'voting' instructions: reach one conclusion
     assert agent.responses == ["Reply 1", "Reply 2"]
-    assert [h["prompt"] for h in agent.history] == [user_text(c) for c in model.calls]
+    assert [h["prompts"]["user"] for h in agent.history] == [user_text(c) for c in model.calls]
     assert agent.history[0]["model"] == "scripted"
     with pytest.raises(ConfigError, match="no task"):
         Agent(model=model).process()

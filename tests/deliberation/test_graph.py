@@ -71,7 +71,7 @@ def test_graph_has_no_shuffle_or_cycles(model):
         Graph(list(named(model, "a").values()), [], task=TASK, cycles=2)
 
 
-def test_each_agent_sees_only_its_predecessors_in_topological_order():
+def test_each_agent_sees_only_its_predecessors_labelled_by_name():
     model = ScriptedModel(lambda p: f"said by {p.system.removeprefix('you are ')}")
     graph = Graph(
         named(model, "sink", "left", "right", "root"),
@@ -83,9 +83,9 @@ def test_each_agent_sees_only_its_predecessors_in_topological_order():
     by_speaker = {c.system.removeprefix("you are "): shown(c) for c in model.calls}
     assert by_speaker == {
         "root": [],
-        "left": ["[Response 1]: said by root"],
-        "right": ["[Response 1]: said by root"],
-        "sink": ["[Response 1]: said by left", "[Response 2]: said by right"],
+        "left": ["[root]: said by root"],
+        "right": ["[root]: said by root"],
+        "sink": ["[left]: said by left", "[right]: said by right"],
     }
     assert [e["name"] for e in graph.logs] == ["root", "left", "right", "sink"]
     assert [e["seen"] for e in graph.logs] == [[], [0], [0], [1, 2]]
@@ -107,9 +107,9 @@ def test_non_contiguous_inputs_keep_seen_but_no_context():
 
 def test_last_n_limits_predecessor_responses():
     model = ScriptedModel()
-    graph = Graph(list(named(model, "a", "b", "c").values()), [(0, 2), (1, 2)], task=TASK, last_n=1)
+    graph = Graph(named(model, "a", "b", "c"), [("a", "c"), ("b", "c")], task=TASK, last_n=1)
     graph.process()
-    assert shown(model.calls[2]) == ["[Response 1]: Reply 2"]
+    assert shown(model.calls[2]) == ["[b]: Reply 2"]  # the last of c's predecessors, in agent order
 
 
 def test_rerun_does_not_consume_the_graph_and_moderator_sees_all():

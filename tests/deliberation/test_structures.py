@@ -47,10 +47,11 @@ def test_chain_each_agent_sees_the_last_n_earlier_responses(model):
         ["Response 1=Reply 2", "Response 2=Reply 3"],
     ]
     assert user_text(model.calls[0]) == TASK
-    assert "link in a chain" in user_text(model.calls[1])
+    assert "Keep the strongest points made so far" in user_text(model.calls[1])  # 'chain'
     assert chain.responses == ["Reply 1", "Reply 2", "Reply 3", "Reply 4"]
     assert [e["seen"] for e in chain.logs] == [[], [0], [0, 1], [1, 2]]
     assert [e["context"] for e in chain.logs] == [None, [0, 1], [0, 2], [1, 3]]
+    assert all(isinstance(e["options"]["seed"], int) for e in chain.logs)
 
 
 def test_chain_cycles_continue_the_window_and_last_n_zero_hides_everything(model):
@@ -213,7 +214,7 @@ def test_no_none_system_message_anywhere(model):
     Chain(agents(model, 2), task=TASK, moderator=Moderator(model=model)).process()
     Debate(agents(model, 2), task=TASK).process()
     Ensemble(agents(model, 2), task=TASK).process()
-    agent_calls = [c for c in model.calls if not c.system.startswith("You are a fair")]
+    agent_calls = [c for c in model.calls if not c.system.startswith("You are a skilled, neutral moderator")]
     assert agent_calls and all(c.system == "" and c.as_chat()[0]["role"] == "user" for c in agent_calls)
     assert not any("None" in m["content"] for c in model.calls for m in c.as_chat())
 
@@ -279,10 +280,10 @@ def test_logs_follow_the_engine_entry_format(model, tmp_path):
     assert logs.to_pandas().shape[0] == 3
 
 
-def test_to_pandas_is_tidy(model):
+def test_to_dataframe_is_tidy(model):
     debate = Debate(agents(model, 2), task=TASK, cycles=2, moderator=Moderator(model=model))
     debate.process()
-    frame = debate.to_pandas()
+    frame = debate.to_dataframe()
     assert list(frame.columns) == [
         "turn",
         "agent",
@@ -294,6 +295,7 @@ def test_to_pandas_is_tidy(model):
         "prompt",
         "response",
         "seen",
+        "seed",
     ]
     assert frame["agent"].tolist() == ["Debater 1", "Debater 2", "Debater 1", "Debater 2", "Moderator"]
     assert frame["cycle"].tolist() == [1, 1, 2, 2, 2]

@@ -92,8 +92,8 @@ def test_random_agent_uses_the_demo_table_with_a_warning(model):
         agent = Agent(persona="random", model=model, seed=11)
         again = Agent(persona="random", model=model, seed=11)
     assert agent.persona == again.persona and agent.persona.startswith("You are ")
-    assert agent.persona_template == "survey"
-    assert agent.system_instructions == fill(PERSONA_TEMPLATES["survey"], persona=agent.persona)
+    assert agent.persona_template == "anes"
+    assert agent.system_instructions == fill(PERSONA_TEMPLATES["anes"], persona=agent.persona)
     assert agent.info["survey"]["synthetic"] is True and agent.info["survey"]["seed"] == 11
 
 

@@ -223,8 +223,8 @@ class ModelSpec:
             )
         return server_model(
             model_name=self.path,
-            api_key=os.environ.get("OPENAI_API_KEY", ""),
-            base_url=self.base_url or os.environ.get("OPENAI_BASE_URL") or None,
+            api_key=None,  # read from OPENAI_API_KEY by the model; never stored in a study
+            base_url=self.base_url or None,  # None: OPENAI_BASE_URL, else OpenAI's own
             name=self.name or self.path,
             max_out_tokens=max_out,
             **settings,
@@ -240,17 +240,13 @@ class ModelSpec:
         described = model.describe()
         backend = described.get("backend")
         if backend == "TransformersModel":
-            from ..models import is_demo_model
-
-            if is_demo_model(model) or described.get("demo"):
+            if _is_demo(model):
                 return cls("demo")
             return cls("transformers", str(described.get("model_path", "")), model.name)
         if backend == "OpenAIModel":
             server_name = described.get("model_name") or described.get("model") or model.name
-            base_url = described.get("base_url") or ""
-            if isinstance(base_url, (list, tuple)):
-                base_url = base_url[0] if base_url else ""
-            return cls("openai", str(server_name), model.name, str(base_url))
+            urls = described.get("base_urls") or [""]
+            return cls("openai", str(server_name), model.name, str(urls[0]))
         raise StudyError(
             f"model: a {backend or type(model).__name__} cannot be named in a study file; "
             "leave the model out (model=None) and pass it to build_discussion(model) instead",
@@ -1129,6 +1125,19 @@ def _model_generation(model: BaseModel) -> GenerationOptions:
         max_new_tokens=model.max_out_tokens,
         seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
     )
+
+
+def _is_demo(model: BaseModel) -> bool:
+    """True for the package's demo model (or the tiny stand-in it falls back to)."""
+    from ..models import is_demo_model
+
+    if is_demo_model(model):
+        return True
+    try:
+        demo = import_module("syndisco_widgets.models.demo")
+    except ImportError:
+        return False
+    return model.name == getattr(demo, "DEMO_MODEL_LABEL", None)
 
 
 def _checked_model(model: object) -> BaseModel:

@@ -355,9 +355,9 @@ def _seconds(value: Any) -> float:
 
 
 def _money(amount: float) -> str:
-    """Enough digits to show small costs: 0.000123, 0.0451, 12.30."""
+    """Enough digits to show small costs: 0.00012, 0.045, 0.45, 12.30."""
     if amount == 0:
         return "0"
     if amount >= 1:
         return f"{amount:,.2f}"
-    return f"{amount:.{max(2, 1 - math.floor(math.log10(amount)) + 2)}f}"
+    return f"{amount:.{max(2, 1 - math.floor(math.log10(amount)))}f}"  # two significant digits

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Protocol
+
 import pytest
 
 from syndisco_widgets.models import ScriptedModel
+
+
+class StandIn(Protocol):
+    """``stand_in("gpt-4o")``: the same local ScriptedModel for the same API name within a test."""
+
+    made: dict[str, ScriptedModel]
+
+    def __call__(self, api_name: str) -> ScriptedModel: ...
 
 
 @pytest.fixture
@@ -14,21 +25,20 @@ def model() -> ScriptedModel:
 
 
 @pytest.fixture(scope="session")
-def tiny_path(tiny_model_dir) -> str:
+def tiny_path(tiny_model_dir: Path) -> str:
     """The tiny random model's folder, as the string users would pass to model=."""
     return str(tiny_model_dir)
 
 
+class _StandIns:
+    def __init__(self) -> None:
+        self.made: dict[str, ScriptedModel] = {}
+
+    def __call__(self, api_name: str) -> ScriptedModel:
+        return self.made.setdefault(api_name, ScriptedModel(name=f"stand-in for {api_name}"))
+
+
 @pytest.fixture
-def stand_in():
-    """Local stand-ins for the API model names used in the reference examples.
-
-    ``stand_in("gpt-4o")`` gives the same ScriptedModel for the same name within a test.
-    """
-    made: dict[str, ScriptedModel] = {}
-
-    def get(api_name: str) -> ScriptedModel:
-        return made.setdefault(api_name, ScriptedModel(name=f"stand-in for {api_name}"))
-
-    get.made = made  # type: ignore[attr-defined]
-    return get
+def stand_in() -> StandIn:
+    """Local stand-ins for the API model names used in the reference examples."""
+    return _StandIns()

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from syndisco_widgets.models.base import ChatPrompt
 
 
 def user_text(call: ChatPrompt) -> str:
     """The user message of a one-message prompt."""
-    assert len(call.messages) == 1 and call.messages[0]["role"] == "user"
+    assert len(call.messages) == 1
+    assert call.messages[0]["role"] == "user"
     return call.messages[0]["content"]
 
 
-def sent(entry: dict) -> dict:
+def sent(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The decoded ``prompt`` field of a log entry."""
-    return json.loads(entry["prompt"])
+    decoded = json.loads(entry["prompt"])
+    assert isinstance(decoded, dict)
+    return decoded
+
+
+def entries(logs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Log entries as plain dicts, for reading the deliberation keys (``seen``, ``cycle``, ``options``)."""
+    return [dict(e) for e in logs]

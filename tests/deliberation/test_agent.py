@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from syndisco_widgets.deliberation import MODEL_ENV_VAR, Agent, DeliberationError, resolve_model
@@ -14,7 +17,7 @@ from .helpers import user_text
 
 # -- system text: one source or none ------------------------------------------------
 @pytest.mark.parametrize(
-    "kwargs, clash",
+    ("kwargs", "clash"),
     [
         ({"system_instructions": "Be brief.", "persona": "a nurse"}, "persona"),
         ({"system_instructions": "Be brief.", "persona_template": "default"}, "persona_template"),
@@ -22,12 +25,12 @@ from .helpers import user_text
         ({"system_instructions": "Be brief.", "filters": {"state": "Ohio"}}, "filters"),
     ],
 )
-def test_system_instructions_cannot_be_combined(model, kwargs, clash):
+def test_system_instructions_cannot_be_combined(model: ScriptedModel, kwargs: Any, clash: Any) -> None:
     with pytest.raises(ConfigError, match=f"cannot be combined with {clash}"):
         Agent(model=model, **kwargs)
 
 
-def test_other_conflicting_arguments(model):
+def test_other_conflicting_arguments(model: ScriptedModel) -> None:
     with pytest.raises(ConfigError, match="needs a persona"):
         Agent(persona_template="default", model=model)
     with pytest.raises(ConfigError, match="leave persona out"):
@@ -40,7 +43,7 @@ def test_other_conflicting_arguments(model):
         Agent(system_instructions="", model=model)
 
 
-def test_no_system_text_means_no_system_message(model):
+def test_no_system_text_means_no_system_message(model: ScriptedModel) -> None:
     agent = Agent(model=model, task="Say hi.")
     agent.process()
     call = model.calls[-1]
@@ -50,13 +53,13 @@ def test_no_system_text_means_no_system_message(model):
     assert "None" not in repr(call.as_chat())
 
 
-def test_system_instructions_are_sent_exactly_as_written(model):
+def test_system_instructions_are_sent_exactly_as_written(model: ScriptedModel) -> None:
     text = "  You are terse. Prices like $$5 and words like None stay.  "
     Agent(system_instructions=text, model=model, task="t").process()
     assert model.calls[-1].system == text
 
 
-def test_persona_fills_the_default_template(model):
+def test_persona_fills_the_default_template(model: ScriptedModel) -> None:
     agent = Agent(persona="a nurse from Ohio", model=model)
     assert agent.persona_template == "default"
     assert agent.system_instructions == fill(PERSONA_TEMPLATES["default"], persona="a nurse from Ohio")
@@ -64,7 +67,7 @@ def test_persona_fills_the_default_template(model):
     assert custom.system_instructions == "I am a farmer. Answer as me."
 
 
-def test_user_text_is_never_altered(model):
+def test_user_text_is_never_altered(model: ScriptedModel) -> None:
     task = "Is None of the above a valid answer? Cost: $$5, ${task} stays."
     agent = Agent(model=model)
     agent.process(task=task, previous_responses="None. Also None.")
@@ -73,7 +76,7 @@ def test_user_text_is_never_altered(model):
     assert "[Response" not in text and "None. Also None." in text
 
 
-def test_process_with_and_without_previous_responses(model):
+def test_process_with_and_without_previous_responses(model: ScriptedModel) -> None:
     agent = Agent(model=model, task="Pick a colour.", combination_instructions="voting")
     assert agent.process() == "Reply 1"
     assert user_text(model.calls[0]) == "Pick a colour."
@@ -88,7 +91,7 @@ def test_process_with_and_without_previous_responses(model):
         Agent(model=model).process()
 
 
-def test_info_and_history_are_copies(model):
+def test_info_and_history_are_copies(model: ScriptedModel) -> None:
     agent = Agent(persona="a nurse", model=model, task="t", name="Nia")
     agent.process()
     info = agent.info
@@ -100,7 +103,7 @@ def test_info_and_history_are_copies(model):
     assert agent.history == [] and agent.responses == []
 
 
-def test_model_error_raises_with_context_never_none():
+def test_model_error_raises_with_context_never_none() -> None:
     failing = ScriptedModel(fail_on_call=1)
     agent = Agent(model=failing, task="t", name="Nia")
     with pytest.raises(DeliberationError, match="agent 'Nia' failed.*scripted failure on call 1") as info:
@@ -111,12 +114,12 @@ def test_model_error_raises_with_context_never_none():
 
 # -- model= resolution ----------------------------------------------------------------
 @pytest.mark.parametrize("name", ["gpt-4o", "gpt-3.5-turbo", "gpt-4o-mini", "claude-3-opus", "openai/gpt-4o"])
-def test_api_model_names_give_a_clear_error(name):
+def test_api_model_names_give_a_clear_error(name: Any) -> None:
     with pytest.raises(ModelLoadError, match=r"hosted API model.*BaseModel.*Hugging Face id"):
         Agent(model=name)
 
 
-def test_missing_model_needs_env_var(monkeypatch, model):
+def test_missing_model_needs_env_var(monkeypatch: pytest.MonkeyPatch, model: ScriptedModel) -> None:
     monkeypatch.delenv(MODEL_ENV_VAR, raising=False)
     with pytest.raises(ConfigError, match=f"needs a model.*{MODEL_ENV_VAR}"):
         Agent()
@@ -128,7 +131,7 @@ def test_missing_model_needs_env_var(monkeypatch, model):
         resolve_model(42)
 
 
-def test_same_string_gives_the_same_model_object(tiny_path, monkeypatch):
+def test_same_string_gives_the_same_model_object(tiny_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     a = Agent(model=tiny_path, max_out_tokens=4)
     b = Agent(model=tiny_path, max_out_tokens=4)
     assert a.model is b.model and a.model.name == tiny_path
@@ -137,6 +140,6 @@ def test_same_string_gives_the_same_model_object(tiny_path, monkeypatch):
     assert Agent(max_out_tokens=4).model is a.model
 
 
-def test_missing_local_folder_is_a_load_error(tmp_path):
+def test_missing_local_folder_is_a_load_error(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="does not exist"):
         Agent(model=str(tmp_path / "nope"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from syndisco_widgets.deliberation import (
@@ -26,7 +28,7 @@ from .helpers import user_text
 TASK = "Name a fruit."
 
 
-def test_persona_and_system_instructions_are_exclusive(model):
+def test_persona_and_system_instructions_are_exclusive(model: ScriptedModel) -> None:
     with pytest.raises(ConfigError, match="pass only one"):
         Moderator(persona="default", system_instructions="Summarise.", model=model)
     with pytest.raises(ConfigError, match="unknown template name 'defualt'"):
@@ -37,7 +39,7 @@ def test_persona_and_system_instructions_are_exclusive(model):
         Moderator(combination_instructions="Combine everything please.", model=model)
 
 
-def test_default_moderator_knows_the_task_in_system_and_user_text(model):
+def test_default_moderator_knows_the_task_in_system_and_user_text(model: ScriptedModel) -> None:
     moderator = Moderator(model=model)
     assert moderator.persona == "default"
     chain = Chain([Agent(model=model), Agent(model=model)], task=TASK, moderator=moderator)
@@ -54,7 +56,7 @@ def test_default_moderator_knows_the_task_in_system_and_user_text(model):
     )
 
 
-def test_custom_persona_and_dollar_placeholder(model):
+def test_custom_persona_and_dollar_placeholder(model: ScriptedModel) -> None:
     moderator = Moderator(
         persona="You are an expert overseeing a discussion about ${task}",
         combination_instructions="Come to a final conclusion based on previous responses: $previous_responses",
@@ -66,7 +68,7 @@ def test_custom_persona_and_dollar_placeholder(model):
     assert user_text(call).endswith("previous responses: [Response 1]: Reply 1\n\n[Response 2]: Reply 2")
 
 
-def test_system_instructions_without_placeholder_are_kept_verbatim(model):
+def test_system_instructions_without_placeholder_are_kept_verbatim(model: ScriptedModel) -> None:
     moderator = Moderator(
         system_instructions="Summarize previous responses as neutrally as possible.",
         combination_instructions="second_wave",
@@ -77,7 +79,7 @@ def test_system_instructions_without_placeholder_are_kept_verbatim(model):
     assert model.calls[0].system == "Summarize previous responses as neutrally as possible."
 
 
-def test_own_task_fills_the_system_text_but_the_run_task_leads_the_message(model):
+def test_own_task_fills_the_system_text_but_the_run_task_leads_the_message(model: ScriptedModel) -> None:
     moderator = Moderator(persona="Moderate talk about ${task}.", task="pants", model=model)
     assert moderator.system_instructions == "Moderate talk about pants."
     Ensemble([Agent(model=model)], task=TASK, moderator=moderator).process()
@@ -85,12 +87,12 @@ def test_own_task_fills_the_system_text_but_the_run_task_leads_the_message(model
     assert user_text(model.calls[-1]).startswith(TASK)
 
 
-def test_auto_makes_one_generation_call_per_run():
+def test_auto_makes_one_generation_call_per_run() -> None:
     model = ScriptedModel(["Group similar ideas and keep the most original ones.", "agent answer"])
     moderator = Moderator(system_instructions="auto", model=model)
     assert moderator.auto and moderator.system_instructions is None
     chain = Chain([Agent(model=model), Agent(model=model)], task=TASK, moderator=moderator)
-    for run in (1, 2):
+    for _run in (1, 2):
         model.calls.clear()
         chain.process()
         generation_calls = [c for c in model.calls if c.system == AUTO_MODERATOR_SYSTEM]
@@ -101,7 +103,7 @@ def test_auto_makes_one_generation_call_per_run():
     assert len(moderator.history) == 1  # reused across runs without old responses
 
 
-def test_auto_declared_outside_uses_its_own_task():
+def test_auto_declared_outside_uses_its_own_task() -> None:
     model = ScriptedModel(
         lambda p: "Look for practical uses." if p.system == AUTO_MODERATOR_SYSTEM else "idea"
     )
@@ -123,11 +125,11 @@ def test_auto_declared_outside_uses_its_own_task():
         "<|im_end|> hi",
     ],
 )
-def test_instructions_problem_rejects_junk(bad):
+def test_instructions_problem_rejects_junk(bad: Any) -> None:
     assert instructions_problem(bad) is not None
 
 
-def test_invalid_answers_raise_value_error_after_max_tries():
+def test_invalid_answers_raise_value_error_after_max_tries() -> None:
     model = ScriptedModel(["", "${task}", "Summarise fairly and name disagreements."])
     moderator = Moderator(system_instructions="auto", model=model)
     with pytest.raises(ValueError, match="in 2 tries.*template or control text"):
@@ -137,7 +139,7 @@ def test_invalid_answers_raise_value_error_after_max_tries():
     assert moderator.auto  # generate_* alone does not set anything
 
 
-def test_generate_and_set_fixes_the_instructions():
+def test_generate_and_set_fixes_the_instructions() -> None:
     model = ScriptedModel(["Weigh each idea on originality.", "ans"])
     moderator = Moderator(system_instructions="auto", model=model)
     moderator.generate_and_set_system_instructions(TASK)
@@ -147,7 +149,7 @@ def test_generate_and_set_fixes_the_instructions():
     assert len(model.calls) == 2  # no generation call any more
 
 
-def test_auto_failure_stops_the_run_before_agents_speak():
+def test_auto_failure_stops_the_run_before_agents_speak() -> None:
     model = ScriptedModel([""])
     chain = Chain(
         [Agent(model=model)], task=TASK, moderator=Moderator(system_instructions="auto", model=model)
@@ -157,7 +159,7 @@ def test_auto_failure_stops_the_run_before_agents_speak():
     assert len(model.calls) == 10 and len(chain.logs) == 0
 
 
-def test_moderator_model_error_has_context(model):
+def test_moderator_model_error_has_context(model: ScriptedModel) -> None:
     failing = ScriptedModel(fail_on_call=1)
     chain = Chain([Agent(model=model)], task=TASK, moderator=Moderator(model=failing))
     with pytest.raises(DeliberationError, match="Chain: moderator 'Moderator' failed in cycle 1") as info:
@@ -165,7 +167,7 @@ def test_moderator_model_error_has_context(model):
     assert info.value.agent == "moderator 'Moderator'" and len(chain.logs) == 1
 
 
-def test_direct_process_without_responses_or_task():
+def test_direct_process_without_responses_or_task() -> None:
     model = ScriptedModel()
     moderator = Moderator(model=model)
     assert moderator.process(task=TASK) == "Reply 1"

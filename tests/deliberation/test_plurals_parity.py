@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import textwrap
 from typing import TYPE_CHECKING
@@ -20,17 +21,18 @@ from syndisco_widgets.deliberation import (
     Graph,
     Moderator,
     SyntheticDataWarning,
+    plurals_data,
 )
-from syndisco_widgets.deliberation import plurals_data
 from syndisco_widgets.errors import ConfigError
 from syndisco_widgets.models import ScriptedModel
-from syndisco_widgets.models.base import ChatPrompt, Completion, GenerationControl, GenerationOptions
 
-from .helpers import user_text
+from .helpers import entries, user_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from pathlib import Path
+
+    from syndisco_widgets.models.base import ChatPrompt, Completion, GenerationControl, GenerationOptions
 
 TASK = "How should a town spend its budget?"
 
@@ -91,11 +93,11 @@ def test_a_run_seed_repeats_every_call_seed_and_a_kwargs_seed_wins() -> None:
     agents = [Agent(model=model, name=n) for n in ("a", "b")]
     chain = Chain(agents, task=TASK, cycles=2)
     chain.process()
-    first = [e["options"]["seed"] for e in chain.logs]
+    first = [e["options"]["seed"] for e in entries(chain.logs)]
     assert len(set(first)) == 4
     again = Chain(agents, task=TASK, cycles=2, seed=chain.last_seed)
     again.process()
-    assert [e["options"]["seed"] for e in again.logs] == first
+    assert [e["options"]["seed"] for e in entries(again.logs)] == first
     fixed = Agent(TASK, model=model, kwargs={"seed": 7})
     fixed.process()
     fixed.process()
@@ -136,8 +138,8 @@ def test_debate_alternates_strictly_under_shuffle_and_strips_echoed_labels() -> 
             seed=seed,
         )
         debate.process()
-        names = [e["name"] for e in debate.logs]
-        assert all(a != b for a, b in zip(names, names[1:], strict=False))
+        names = [e["name"] for e in entries(debate.logs)]
+        assert all(a != b for a, b in itertools.pairwise(names))
         assert debate.first_speaker == names[0]
         openers.add(names[0])
     assert openers == {"L", "C"}

@@ -7,6 +7,8 @@ Passing the API names themselves gives a clear error instead of a network call.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from syndisco_widgets.deliberation import Agent, Chain, Debate, Ensemble, Graph, Moderator
@@ -14,12 +16,13 @@ from syndisco_widgets.deliberation.templates import AUTO_MODERATOR_SYSTEM
 from syndisco_widgets.errors import ModelLoadError
 from syndisco_widgets.models import ScriptedModel
 
-from .helpers import user_text
+from .conftest import StandIn
+from .helpers import entries, user_text
 
 pytestmark = pytest.mark.filterwarnings("ignore::syndisco_widgets.deliberation.SyntheticDataWarning")
 
 
-def test_api_names_from_the_examples_are_rejected_clearly():
+def test_api_names_from_the_examples_are_rejected_clearly() -> None:
     for name in ("gpt-4o", "gpt-3.5-turbo", "gpt-4o-mini"):
         with pytest.raises(ModelLoadError, match="local"):
             Agent(persona="a liberal woman from Missouri", model=name)
@@ -27,7 +30,7 @@ def test_api_names_from_the_examples_are_rejected_clearly():
             Moderator(persona="default", model=name)
 
 
-def test_chain_example(stand_in):
+def test_chain_example(stand_in: StandIn) -> None:
     agent1 = Agent(persona="a liberal woman from Missouri", model=stand_in("gpt-4o"))
     agent2 = Agent(persona="a 24 year old hispanic man from Florida", model=stand_in("gpt-4o"))
     agent3 = Agent(persona="an elderly woman with a PhD", model=stand_in("gpt-4o"))
@@ -45,7 +48,7 @@ def test_chain_example(stand_in):
     assert "[Response 2]: Reply 2" in user_text(calls[2])
 
 
-def test_debate_example(stand_in):
+def test_debate_example(stand_in: StandIn) -> None:
     task = "To what extent should the government be involved in providing free welfare to citizens?"
     agent1 = Agent(persona="a liberal", persona_template="default", model=stand_in("gpt-4o"))
     agent2 = Agent(persona="a conservative", persona_template="default", model=stand_in("gpt-4o"))
@@ -63,7 +66,7 @@ def test_debate_example(stand_in):
     assert "[Debater 1]: Reply 1\n\n[Debater 2]: Reply 2" in user_text(calls[-1])
 
 
-def test_ensemble_example(stand_in):
+def test_ensemble_example(stand_in: StandIn) -> None:
     task = "Brainstorm ideas to improve America."
     agents = [Agent(persona="random", model=stand_in("gpt-4o")) for i in range(10)]
     moderator = Moderator(persona="default", model=stand_in("gpt-4o"))
@@ -77,7 +80,7 @@ def test_ensemble_example(stand_in):
 
 
 @pytest.mark.parametrize("method", [1, 2])
-def test_graph_examples(stand_in, method):
+def test_graph_examples(stand_in: StandIn, method: Any) -> None:
     model = stand_in("gpt-3.5-turbo")
     roles = ["liberal", "conservative", "libertarian"]
     if method == 1:
@@ -96,7 +99,7 @@ def test_graph_examples(stand_in, method):
     assert graph.final_response == "Reply 3"
 
 
-def test_moderator_example_1(stand_in):
+def test_moderator_example_1(stand_in: StandIn) -> None:
     task = "What are your thoughts on the role of government in society? Answer in 20 words."
     moderator = Moderator(persona="default", model=stand_in("gpt-4o"), combination_instructions="default")
     agent1 = Agent(model=stand_in("gpt-3.5-turbo"))
@@ -108,7 +111,7 @@ def test_moderator_example_1(stand_in):
     assert [c.system for c in stand_in("gpt-3.5-turbo").calls] == ["", ""]
 
 
-def test_moderator_example_2(stand_in):
+def test_moderator_example_2(stand_in: StandIn) -> None:
     task = "What are your thoughts on the role of government in society? Answer in 10 words."
     moderator = Moderator(
         persona="You are an expert overseeing a discussion about ${task}",
@@ -126,7 +129,7 @@ def test_moderator_example_2(stand_in):
     assert user_text(call).endswith("previous responses: [Response 1]: Reply 1\n\n[Response 2]: Reply 2")
 
 
-def test_moderator_with_direct_system_instructions(stand_in):
+def test_moderator_with_direct_system_instructions(stand_in: StandIn) -> None:
     with pytest.warns(UserWarning, match=r"no \$\{task\} placeholder"):  # as the reference warns
         moderator = Moderator(
             system_instructions="Summarize previous responses as neutrally as possible.",
@@ -140,7 +143,7 @@ def test_moderator_with_direct_system_instructions(stand_in):
     assert "the aim is to make the conflict clear" in user_text(call)  # second_wave
 
 
-def test_auto_moderator_inside_structure():
+def test_auto_moderator_inside_structure() -> None:
     task = (
         "Your goal is to come up with the most creative ideas possible for pants. We are maximizing creativity. "
         "Answer in 20 words."
@@ -163,7 +166,7 @@ def test_auto_moderator_inside_structure():
     assert chain.final_response == "final list"
 
 
-def test_auto_moderator_outside_structure(stand_in):
+def test_auto_moderator_outside_structure(stand_in: StandIn) -> None:
     task = "Pants ideas, 20 words."
     moderator_task = "What is a creative use for pants?"
     model = ScriptedModel(
@@ -186,7 +189,7 @@ def tiny_agents(path, n, **kwargs):
     return [Agent(model=path, max_out_tokens=4, **kwargs) for _ in range(n)]
 
 
-def test_tiny_chain_with_auto_moderator(tiny_path):
+def test_tiny_chain_with_auto_moderator(tiny_path: str) -> None:
     chain = Chain(
         [
             Agent(persona="a liberal woman from Missouri", model=tiny_path, max_out_tokens=4),
@@ -203,7 +206,7 @@ def test_tiny_chain_with_auto_moderator(tiny_path):
     assert chain.to_pandas()["is_moderator"].tolist() == [False, False, True]
 
 
-def test_tiny_debate(tiny_path):
+def test_tiny_debate(tiny_path: str) -> None:
     debate = Debate(
         tiny_agents(tiny_path, 2),
         task="Welfare?",
@@ -214,7 +217,7 @@ def test_tiny_debate(tiny_path):
     assert debate.to_pandas()["agent"].tolist() == ["Debater 1", "Debater 2"] * 2 + ["Moderator"]
 
 
-def test_tiny_graph(tiny_path):
+def test_tiny_graph(tiny_path: str) -> None:
     agents = {
         n: Agent(system_instructions=f"you are a {n}", model=tiny_path, max_out_tokens=4)
         for n in ("liberal", "conservative", "libertarian")
@@ -225,10 +228,12 @@ def test_tiny_graph(tiny_path):
         task="Role of government?",
     )
     assert graph.process() == graph.responses[-1]
-    assert [e["seen"] for e in graph.logs] == [[], [0], [0, 1]]
+    assert [e["seen"] for e in entries(graph.logs)] == [[], [0], [0, 1]]
 
 
-def test_tiny_ensemble_of_ten_makes_one_generate_call(tiny_path, monkeypatch):
+def test_tiny_ensemble_of_ten_makes_one_generate_call(
+    tiny_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     agents = [Agent(persona="random", model=tiny_path, max_out_tokens=4, seed=i) for i in range(10)]
     model = agents[0].model
     assert all(a.model is model for a in agents)
@@ -246,7 +251,7 @@ def test_tiny_ensemble_of_ten_makes_one_generate_call(tiny_path, monkeypatch):
     assert [h["prompts"]["system"] for h in agents[3].history] == [agents[3].system_instructions] * 2
 
 
-def test_an_alias_lets_example_code_keep_its_api_model_names(stand_in):
+def test_an_alias_lets_example_code_keep_its_api_model_names(stand_in: StandIn) -> None:
     from syndisco_widgets.deliberation import alias_model
 
     local = stand_in("local")
@@ -262,7 +267,7 @@ def test_an_alias_lets_example_code_keep_its_api_model_names(stand_in):
         Agent(persona="a liberal", model="gpt-4o")
 
 
-def test_alias_loops_are_refused(stand_in):
+def test_alias_loops_are_refused(stand_in: StandIn) -> None:
     from syndisco_widgets.deliberation import alias_model
     from syndisco_widgets.errors import ConfigError
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,24 +22,25 @@ from syndisco_widgets.deliberation.templates import COMBINATION_INSTRUCTIONS
 from syndisco_widgets.engine import Logs
 from syndisco_widgets.errors import ConfigError
 from syndisco_widgets.models import ScriptedModel
+from syndisco_widgets.models.base import ChatPrompt
 
-from .helpers import sent, user_text
+from .helpers import entries, sent, user_text
 
 TASK = "How should a town spend its budget?"
 
 
-def agents(model, n, **kwargs):
+def agents(model: ScriptedModel, n: int, **kwargs: Any) -> list[Agent]:
     return [Agent(model=model, **kwargs) for _ in range(n)]
 
 
-def shown(call) -> list[str]:
+def shown(call: ChatPrompt) -> list[str]:
     """The '[label]: text' lines an agent was shown, as 'label=text'."""
     lines = [line for line in user_text(call).split("\n") if line.startswith("[")]
     return [line[1:].replace("]: ", "=", 1) for line in lines]
 
 
 # -- Chain -----------------------------------------------------------------------------
-def test_chain_each_agent_sees_the_last_n_earlier_responses(model):
+def test_chain_each_agent_sees_the_last_n_earlier_responses(model: ScriptedModel) -> None:
     chain = Chain(agents(model, 4), task=TASK, last_n=2, combination_instructions="chain")
     assert chain.process() == "Reply 4" == chain.final_response
     assert [shown(c) for c in model.calls] == [
@@ -49,12 +52,12 @@ def test_chain_each_agent_sees_the_last_n_earlier_responses(model):
     assert user_text(model.calls[0]) == TASK
     assert "Keep the strongest points made so far" in user_text(model.calls[1])  # 'chain'
     assert chain.responses == ["Reply 1", "Reply 2", "Reply 3", "Reply 4"]
-    assert [e["seen"] for e in chain.logs] == [[], [0], [0, 1], [1, 2]]
-    assert [e["context"] for e in chain.logs] == [None, [0, 1], [0, 2], [1, 3]]
+    assert [e["seen"] for e in entries(chain.logs)] == [[], [0], [0, 1], [1, 2]]
+    assert [e["context"] for e in entries(chain.logs)] == [None, [0, 1], [0, 2], [1, 3]]
     assert all(isinstance(e["options"]["seed"], int) for e in chain.logs)
 
 
-def test_chain_cycles_continue_the_window_and_last_n_zero_hides_everything(model):
+def test_chain_cycles_continue_the_window_and_last_n_zero_hides_everything(model: ScriptedModel) -> None:
     chain = Chain(agents(model, 2), task=TASK, cycles=2, last_n=1)
     chain.process()
     assert [shown(c) for c in model.calls] == [
@@ -63,13 +66,13 @@ def test_chain_cycles_continue_the_window_and_last_n_zero_hides_everything(model
         ["Response 1=Reply 2"],
         ["Response 1=Reply 3"],
     ]
-    assert [e["cycle"] for e in chain.logs] == [1, 1, 2, 2]
+    assert [e["cycle"] for e in entries(chain.logs)] == [1, 1, 2, 2]
     blind = Chain(agents(ScriptedModel(), 3), task=TASK, last_n=0)
     blind.process()
     assert all(user_text(c) == TASK for c in blind.agents[0].model.calls)
 
 
-def test_structure_task_replaces_agent_task_with_a_warning(model):
+def test_structure_task_replaces_agent_task_with_a_warning(model: ScriptedModel) -> None:
     with pytest.warns(UserWarning, match="replaces the own task"):
         chain = Chain([Agent(model=model, task="old"), Agent(model=model)], task=TASK)
     chain.process()
@@ -82,7 +85,7 @@ def test_structure_task_replaces_agent_task_with_a_warning(model):
         Chain([Agent(model=model, task="A?"), Agent(model=model)])
 
 
-def test_agent_combination_instructions_win_over_the_structure(model):
+def test_agent_combination_instructions_win_over_the_structure(model: ScriptedModel) -> None:
     mine = "Mine: ${previous_responses}"
     Chain(
         [Agent(model=model), Agent(model=model, combination_instructions=mine)],
@@ -93,7 +96,7 @@ def test_agent_combination_instructions_win_over_the_structure(model):
 
 
 # -- Debate ------------------------------------------------------------------------------
-def test_debate_needs_exactly_two_agents(model):
+def test_debate_needs_exactly_two_agents(model: ScriptedModel) -> None:
     for n in (1, 3):
         with pytest.raises(ConfigError, match=f"exactly 2 agents, got {n}"):
             Debate(agents(model, n), task=TASK)
@@ -101,7 +104,7 @@ def test_debate_needs_exactly_two_agents(model):
         Debate([], task=TASK)
 
 
-def test_debate_labels_own_and_other_lines_and_moderator_sees_debaters(model):
+def test_debate_labels_own_and_other_lines_and_moderator_sees_debaters(model: ScriptedModel) -> None:
     debate = Debate(agents(model, 2), task=TASK, cycles=2, moderator=Moderator(model=model))
     assert debate.combination_instructions == "debate" and debate.names == ["Debater 1", "Debater 2"]
     debate.process()
@@ -122,7 +125,7 @@ def test_debate_labels_own_and_other_lines_and_moderator_sees_debaters(model):
     assert debate.responses == ["Reply 1", "Reply 2", "Reply 3", "Reply 4"]
 
 
-def test_debate_last_n_and_shuffle_keep_debater_identity(model):
+def test_debate_last_n_and_shuffle_keep_debater_identity(model: ScriptedModel) -> None:
     debate = Debate(
         [Agent(model=model, name="Pro"), Agent(model=model, name="Con")],
         task=TASK,
@@ -132,36 +135,36 @@ def test_debate_last_n_and_shuffle_keep_debater_identity(model):
         seed=4,
     )
     debate.process()
-    speakers = [e["name"] for e in debate.logs]
-    for entry, call in zip(list(debate.logs)[1:], model.calls[1:]):
+    speakers = [e["name"] for e in entries(debate.logs)]
+    for entry, call in zip(list(debate.logs)[1:], model.calls[1:], strict=False):
         (line,) = shown(call)
         previous = speakers[entry["seen"][0]]
         assert line.startswith("You=" if previous == entry["name"] else "Other=")
 
 
 # -- Ensemble -------------------------------------------------------------------------------
-def test_ensemble_answers_independently_in_one_batch_per_cycle(model):
+def test_ensemble_answers_independently_in_one_batch_per_cycle(model: ScriptedModel) -> None:
     ensemble = Ensemble(agents(model, 10), task=TASK, cycles=2)
     ensemble.process()
     assert len(model.batch_calls) == 2 and [len(b) for b in model.batch_calls] == [10, 10]
     assert all(user_text(c) == TASK for c in model.calls)
     assert ensemble.responses == [f"Reply {i}" for i in range(1, 21)]
-    assert [e["seen"] for e in ensemble.logs] == [[]] * 20
-    assert [a.responses for a in ensemble.agents][0] == ["Reply 1", "Reply 11"]
+    assert [e["seen"] for e in entries(ensemble.logs)] == [[]] * 20
+    assert next(a.responses for a in ensemble.agents) == ["Reply 1", "Reply 11"]
 
 
-def test_ensemble_groups_by_model_object(model):
+def test_ensemble_groups_by_model_object(model: ScriptedModel) -> None:
     other = ScriptedModel(name="other")
     members = [Agent(model=model), Agent(model=other), Agent(model=model)]
     ensemble = Ensemble(members, task=TASK, moderator=Moderator(model=other))
     ensemble.process()
     assert [len(b) for b in model.batch_calls] == [2] and [len(b) for b in other.batch_calls] == [1]
     assert ensemble.names == ["Agent 1", "Agent 2", "Agent 3"]
-    assert [e["model"] for e in ensemble.logs] == ["scripted", "other", "scripted", "other"]
+    assert [e["model"] for e in entries(ensemble.logs)] == ["scripted", "other", "scripted", "other"]
     assert shown(other.calls[-1]) == ["Response 1=Reply 1", "Response 2=Reply 1", "Response 3=Reply 2"]
 
 
-def test_ensemble_batch_failure_names_the_agents_and_cycle():
+def test_ensemble_batch_failure_names_the_agents_and_cycle() -> None:
     failing = ScriptedModel(fail_on_call=3)
     ensemble = Ensemble(agents(failing, 2), task=TASK, cycles=2)
     with pytest.raises(DeliberationError, match=r"\['Agent 1', 'Agent 2'\].*failed in cycle 2") as info:
@@ -171,7 +174,7 @@ def test_ensemble_batch_failure_names_the_agents_and_cycle():
 
 # -- shared behaviour ------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", [Chain, Debate, Ensemble])
-def test_rerun_gives_a_fresh_independent_run(kind):
+def test_rerun_gives_a_fresh_independent_run(kind: Any) -> None:
     model = ScriptedModel()
     structure = kind(agents(model, 2), task=TASK, moderator=Moderator(model=model))
     structure.process()
@@ -187,15 +190,15 @@ def test_rerun_gives_a_fresh_independent_run(kind):
     assert structure.responses[0] == f"Reply {first_calls + 1}"
 
 
-def test_seeded_shuffle_repeats_and_differs_between_seeds(model):
-    def order(seed):
+def test_seeded_shuffle_repeats_and_differs_between_seeds(model: ScriptedModel) -> None:
+    def order(seed: int) -> list[str]:
         chain = Chain(
             [Agent(model=model, name=str(i)) for i in range(6)], task=TASK, shuffle=True, cycles=3, seed=seed
         )
         chain.process()
-        first = [e["name"] for e in chain.logs]
+        first = [e["name"] for e in entries(chain.logs)]
         chain.process()
-        assert [e["name"] for e in chain.logs] == first and chain.last_seed == seed
+        assert [e["name"] for e in entries(chain.logs)] == first and chain.last_seed == seed
         return first
 
     assert order(1) == order(1)
@@ -210,7 +213,7 @@ def test_seeded_shuffle_repeats_and_differs_between_seeds(model):
     assert Chain(agents(model, 3), task=TASK).names == ["Agent 1", "Agent 2", "Agent 3"]
 
 
-def test_no_none_system_message_anywhere(model):
+def test_no_none_system_message_anywhere(model: ScriptedModel) -> None:
     Chain(agents(model, 2), task=TASK, moderator=Moderator(model=model)).process()
     Debate(agents(model, 2), task=TASK).process()
     Ensemble(agents(model, 2), task=TASK).process()
@@ -219,7 +222,7 @@ def test_no_none_system_message_anywhere(model):
     assert not any("None" in m["content"] for c in model.calls for m in c.as_chat())
 
 
-def test_constructor_errors(model):
+def test_constructor_errors(model: ScriptedModel) -> None:
     a, b = agents(model, 2)
     with pytest.raises(ConfigError, match="same Agent object"):
         Chain([a, a], task=TASK)
@@ -239,7 +242,7 @@ def test_constructor_errors(model):
         Chain([a, b], task=TASK, moderator=a)
 
 
-def test_chain_error_names_agent_and_cycle_and_keeps_partial_logs():
+def test_chain_error_names_agent_and_cycle_and_keeps_partial_logs() -> None:
     failing = ScriptedModel(fail_on_call=4)
     chain = Chain(agents(failing, 3), task=TASK, cycles=2)
     with pytest.raises(DeliberationError, match=r"Chain: 'Agent 1' failed in cycle 2") as info:
@@ -249,7 +252,7 @@ def test_chain_error_names_agent_and_cycle_and_keeps_partial_logs():
 
 
 # -- outputs --------------------------------------------------------------------------------
-def test_logs_follow_the_engine_entry_format(model, tmp_path):
+def test_logs_follow_the_engine_entry_format(model: ScriptedModel, tmp_path: Path) -> None:
     chain = Chain(
         [Agent(persona="a baker", model=model), Agent(model=model)],
         task=TASK,
@@ -268,7 +271,7 @@ def test_logs_follow_the_engine_entry_format(model, tmp_path):
         [0, 2],
     )
     # the prompt is exactly what the model was sent
-    for entry, call in zip(logs, model.calls):
+    for entry, call in zip(logs, model.calls, strict=False):
         assert sent(entry) == {"system": call.system or None, "messages": [dict(m) for m in call.messages]}
     assert sent(logs[1])["system"] is None
     # round trip through the engine's file format, prompts included
@@ -280,7 +283,7 @@ def test_logs_follow_the_engine_entry_format(model, tmp_path):
     assert logs.to_pandas().shape[0] == 3
 
 
-def test_to_dataframe_is_tidy(model):
+def test_to_dataframe_is_tidy(model: ScriptedModel) -> None:
     debate = Debate(agents(model, 2), task=TASK, cycles=2, moderator=Moderator(model=model))
     debate.process()
     frame = debate.to_dataframe()
@@ -307,7 +310,7 @@ def test_to_dataframe_is_tidy(model):
     assert isinstance(empty, pd.DataFrame) and empty.empty
 
 
-def test_info_and_defaults(model):
+def test_info_and_defaults(model: ScriptedModel) -> None:
     chain = Chain(
         [Agent(model=model, persona="a baker"), Agent(model=model)],
         task=TASK,
@@ -325,7 +328,7 @@ def test_info_and_defaults(model):
     json.dumps(info)  # JSON-friendly
 
 
-def test_shuffled_ensemble_sends_each_agent_its_own_prompt_every_cycle():
+def test_shuffled_ensemble_sends_each_agent_its_own_prompt_every_cycle() -> None:
     model = ScriptedModel()
     members = [Agent(persona=f"person {i}", model=model) for i in range(3)]
     ensemble = Ensemble(members, task=TASK, cycles=3, shuffle=True, seed=5)
@@ -336,14 +339,14 @@ def test_shuffled_ensemble_sends_each_agent_its_own_prompt_every_cycle():
     assert [len(a.history) for a in members] == [3, 3, 3]
 
 
-def test_agent_without_task_names_its_class():
+def test_agent_without_task_names_its_class() -> None:
     with pytest.raises(
         ConfigError, match=r"has no task: pass process\(task=\.\.\.\) or Agent\(task=\.\.\.\)"
     ):
         Agent(model=ScriptedModel()).process()
 
 
-def test_ensemble_keeps_replies_of_groups_that_finished_when_another_group_fails():
+def test_ensemble_keeps_replies_of_groups_that_finished_when_another_group_fails() -> None:
     from syndisco_widgets.deliberation import Agent, DeliberationError, Ensemble
     from syndisco_widgets.models import ScriptedModel
 
@@ -356,5 +359,5 @@ def test_ensemble_keeps_replies_of_groups_that_finished_when_another_group_fails
     ensemble = Ensemble(agents, task="Say something.")
     with pytest.raises(DeliberationError, match="batched call .* on model 'bad' failed in cycle 1"):
         ensemble.process()
-    assert [e["text"] for e in ensemble.logs] == ["fine", "fine"]
-    assert [e["model"] for e in ensemble.logs] == ["good", "good"]
+    assert [e["text"] for e in entries(ensemble.logs)] == ["fine", "fine"]
+    assert [e["model"] for e in entries(ensemble.logs)] == ["good", "good"]

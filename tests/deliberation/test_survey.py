@@ -16,6 +16,7 @@ from syndisco_widgets.deliberation import (
 )
 from syndisco_widgets.deliberation.templates import PERSONA_TEMPLATES, fill
 from syndisco_widgets.errors import ConfigError, PersonaError
+from syndisco_widgets.models import ScriptedModel
 
 FIELDS = {
     "age": {"sentence": "You are ${value} years old."},
@@ -36,7 +37,7 @@ def survey() -> SurveyPersonas:
     return SurveyPersonas(data, FIELDS, weight_column="w", ideology_column="side")
 
 
-def test_persona_text_uses_the_codebook_and_skips_missing(survey):
+def test_persona_text_uses_the_codebook_and_skips_missing(survey: SurveyPersonas) -> None:
     assert survey.persona_text({"age": 30, "edu": 1}) == "You are 30 years old. You finished school."
     assert survey.persona_text({"age": 50, "edu": -9}) == "You are 50 years old."
     assert survey.persona_text({"age": 50, "edu": float("nan")}) == "You are 50 years old."
@@ -44,7 +45,7 @@ def test_persona_text_uses_the_codebook_and_skips_missing(survey):
         survey.persona_text({"age": 1, "edu": 7})
 
 
-def test_draws_are_seeded_and_weighted(survey):
+def test_draws_are_seeded_and_weighted(survey: SurveyPersonas) -> None:
     assert survey.sample(seed=5) == survey.sample(seed=5)
     drawn = collections.Counter(survey.sample(seed=s).index for s in range(200))
     assert set(drawn) == {0, 2}  # rows with weight 0 are never drawn
@@ -52,7 +53,7 @@ def test_draws_are_seeded_and_weighted(survey):
     assert survey.sample(seed=fresh.seed) == fresh  # an unseeded draw records its seed
 
 
-def test_structured_filters_and_ideology(survey):
+def test_structured_filters_and_ideology(survey: SurveyPersonas) -> None:
     assert {survey.sample(seed=s, ideology="right").index for s in range(20)} == {2}
     assert {survey.sample(seed=s, filters={"edu": ["1", 2]}).index for s in range(20)} == {0}
     with pytest.raises(ConfigError, match="weight 0"):
@@ -65,7 +66,7 @@ def test_structured_filters_and_ideology(survey):
         survey.sample(filters={"__import__('os')": 1})
 
 
-def test_bad_tables_are_rejected():
+def test_bad_tables_are_rejected() -> None:
     data = pd.DataFrame({"age": [1], "w": [-1.0]})
     with pytest.raises(ConfigError, match="weights"):
         SurveyPersonas(data, {"age": FIELDS["age"]}, weight_column="w")
@@ -77,7 +78,7 @@ def test_bad_tables_are_rejected():
         SurveyPersonas(data.assign(w=1.0), {"age": FIELDS["age"]}, weight_column="w", synthetic=True)
 
 
-def test_demo_table_is_clearly_synthetic():
+def test_demo_table_is_clearly_synthetic() -> None:
     demo = load_demo_survey()
     assert demo.synthetic and demo.notice == SYNTHETIC_NOTICE
     assert "SYNTHETIC" in SYNTHETIC_NOTICE and "not real survey data" in SYNTHETIC_NOTICE
@@ -87,7 +88,7 @@ def test_demo_table_is_clearly_synthetic():
     assert draw.synthetic and draw.source == SYNTHETIC_NOTICE
 
 
-def test_random_agent_uses_the_demo_table_with_a_warning(model):
+def test_random_agent_uses_the_demo_table_with_a_warning(model: ScriptedModel) -> None:
     with pytest.warns(SyntheticDataWarning, match="SYNTHETIC DEMO DATA"):
         agent = Agent(persona="random", model=model, seed=11)
         again = Agent(persona="random", model=model, seed=11)
@@ -98,7 +99,7 @@ def test_random_agent_uses_the_demo_table_with_a_warning(model):
 
 
 @pytest.mark.filterwarnings("ignore::syndisco_widgets.deliberation.SyntheticDataWarning")
-def test_ideology_agent_draws_matching_respondents(model):
+def test_ideology_agent_draws_matching_respondents(model: ScriptedModel) -> None:
     for seed in range(10):
         agent = Agent(ideology="liberal", model=model, seed=seed)
         assert agent.survey_draw.row["ideology"] in {"liberal", "very liberal"}
@@ -106,7 +107,9 @@ def test_ideology_agent_draws_matching_respondents(model):
         Agent(ideology="anarchist", model=model)
 
 
-def test_agent_with_user_supplied_survey_gives_no_warning(model, survey, recwarn):
+def test_agent_with_user_supplied_survey_gives_no_warning(
+    model: ScriptedModel, survey: SurveyPersonas, recwarn: pytest.WarningsRecorder
+) -> None:
     agent = Agent(persona="random", survey=survey, model=model, seed=2, filters={"side": "left"})
     assert agent.survey_draw.index == 0 and agent.info["survey"]["synthetic"] is False
     assert not [w for w in recwarn if issubclass(w.category, SyntheticDataWarning)]

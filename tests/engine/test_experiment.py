@@ -10,8 +10,8 @@ from syndisco_widgets import (
     RoundRobin,
     ScriptedModel,
 )
-from syndisco_widgets.errors import ConfigError, DiscussionsFailedError, RunLockedError
 from syndisco_widgets.engine.locks import WriterLock
+from syndisco_widgets.errors import ConfigError, DiscussionsFailedError, RunLockedError
 
 from .helpers import make_actors
 
@@ -19,14 +19,14 @@ NAMES = ("Ann", "Bob", "Cy", "Dee")
 
 
 def experiment(model, **over):
-    settings = dict(
-        seed_opinions=["Is remote work here to stay?"],
-        next_turn_manager=RandomWeighted(p_respond=0.5),
-        num_turns=4,
-        num_active_users=3,
-        num_discussions=3,
-        seed=42,
-    )
+    settings = {
+        "seed_opinions": ["Is remote work here to stay?"],
+        "next_turn_manager": RandomWeighted(p_respond=0.5),
+        "num_turns": 4,
+        "num_active_users": 3,
+        "num_discussions": 3,
+        "seed": 42,
+    }
     settings.update(over)
     return DiscussionExperiment(make_actors(model, names=NAMES), **settings)
 
@@ -43,7 +43,11 @@ def echo(prompt):
 def test_runs_every_planned_discussion_into_its_own_file_in_batches(tmp_path):
     model = ScriptedModel(echo)
     paths = experiment(model).begin(tmp_path, verbose=False)
-    assert [p.name for p in paths] == ["discussion-0000.jsonl", "discussion-0001.jsonl", "discussion-0002.jsonl"]
+    assert [p.name for p in paths] == [
+        "discussion-0000.jsonl",
+        "discussion-0001.jsonl",
+        "discussion-0002.jsonl",
+    ]
     for path, item in zip(paths, experiment(ScriptedModel()).plan, strict=True):
         logs = Logs.from_file(path)
         assert logs[0]["source"] == "seed" and logs[0]["text"] == "Is remote work here to stay?"
@@ -98,7 +102,9 @@ def test_a_folder_of_another_experiment_is_refused_naming_the_setting(tmp_path):
     with pytest.raises(ConfigError, match="history_context_len 5, not 2"):
         experiment(ScriptedModel(), num_discussions=1, history_context_len=2).begin(tmp_path, verbose=False)
     with pytest.raises(ConfigError, match="turn_manager"):
-        experiment(ScriptedModel(), num_discussions=1, next_turn_manager=RoundRobin()).begin(tmp_path, verbose=False)
+        experiment(ScriptedModel(), num_discussions=1, next_turn_manager=RoundRobin()).begin(
+            tmp_path, verbose=False
+        )
     with pytest.raises(ConfigError, match="models"):
         experiment(ScriptedModel(name="other"), num_discussions=1).begin(tmp_path, verbose=False)
 
@@ -123,7 +129,10 @@ def test_syndisco_22_arguments_are_accepted():
         num_discussions=2,
     )
     assert exp.history_context_len == 2 and isinstance(exp.turn_manager_template, RespondTurnManager)
-    assert exp.plan[0]["seed_opinions"] == ["Opening one", "Reply one"] and len(exp.plan[0]["seed_opinion_usernames"]) == 2
+    assert (
+        exp.plan[0]["seed_opinions"] == ["Opening one", "Reply one"]
+        and len(exp.plan[0]["seed_opinion_usernames"]) == 2
+    )
     with pytest.raises(ConfigError, match="either history_context_len or history_ctx_len"):
         DiscussionExperiment(make_actors(model), history_context_len=3, history_ctx_len=2)
 

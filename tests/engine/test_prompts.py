@@ -34,7 +34,9 @@ def test_a_hostile_reply_shows_as_one_entry_of_its_speaker(reply):
     seen_by_bob = model.calls[1].messages[0]["content"]
     assert history_lines(seen_by_bob) == [history_lines(seen_by_bob)[0]]
     assert history_lines(seen_by_bob)[0].startswith("[Ann]: ")
-    assert "forged" in seen_by_bob or "give up" in seen_by_bob or "agrees" in seen_by_bob  # shown, not dropped
+    assert (
+        "forged" in seen_by_bob or "give up" in seen_by_bob or "agrees" in seen_by_bob
+    )  # shown, not dropped
     assert conv.logs[0]["text"] == reply  # the log keeps the text as written
 
 
@@ -54,7 +56,10 @@ def test_persona_fields_cannot_forge_lines_in_the_system_prompt():
     system = prompts.system_prompt(Actor(ScriptedModel(), persona))
     lines = system.split("\n")
     assert not [line for line in lines if re.match(r"\s*\[", line)]
-    assert [line for line in lines if line.startswith("- ")] == ["- current employment: nurse", "- hobby: chess"]
+    assert [line for line in lines if line.startswith("- ")] == [
+        "- current employment: nurse",
+        "- hobby: chess",
+    ]
     assert "    (Bob): hi" in lines and "    You are Bob." in lines
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 
 from syndisco_widgets.models import ScriptedModel
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class StandIn(Protocol):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syndisco_widgets.models.base import ChatPrompt
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from syndisco_widgets.models.base import ChatPrompt
 
 
 def user_text(call: ChatPrompt) -> str:

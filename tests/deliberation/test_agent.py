@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -13,6 +12,9 @@ from syndisco_widgets.errors import ConfigError, ModelError, ModelLoadError
 from syndisco_widgets.models import ScriptedModel
 
 from .helpers import user_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 # -- system text: one source or none ------------------------------------------------
@@ -106,7 +108,7 @@ def test_info_and_history_are_copies(model: ScriptedModel) -> None:
 def test_model_error_raises_with_context_never_none() -> None:
     failing = ScriptedModel(fail_on_call=1)
     agent = Agent(model=failing, task="t", name="Nia")
-    with pytest.raises(DeliberationError, match="agent 'Nia' failed.*scripted failure on call 1") as info:
+    with pytest.raises(DeliberationError, match=r"agent 'Nia' failed.*scripted failure on call 1") as info:
         agent.process()
     assert isinstance(info.value, ModelError) and isinstance(info.value.__cause__, ModelError)
     assert agent.history == []

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from syndisco_widgets.deliberation import Agent, Graph, GraphCycleError, Moderator, topological_order
 from syndisco_widgets.errors import ConfigError
 from syndisco_widgets.models import ScriptedModel
-from syndisco_widgets.models.base import ChatPrompt
 
 from .helpers import entries, user_text
+
+if TYPE_CHECKING:
+    from syndisco_widgets.models.base import ChatPrompt
 
 TASK = "What should the government do?"
 

@@ -132,7 +132,7 @@ def test_instructions_problem_rejects_junk(bad: Any) -> None:
 def test_invalid_answers_raise_value_error_after_max_tries() -> None:
     model = ScriptedModel(["", "${task}", "Summarise fairly and name disagreements."])
     moderator = Moderator(system_instructions="auto", model=model)
-    with pytest.raises(ValueError, match="in 2 tries.*template or control text"):
+    with pytest.raises(ValueError, match=r"in 2 tries.*template or control text"):
         moderator.generate_system_instructions(TASK, max_tries=2)
     assert len(model.calls) == 2
     assert moderator.generate_system_instructions(TASK) == "Summarise fairly and name disagreements."

@@ -82,7 +82,7 @@ def test_agents_sample_by_default_and_temperature_zero_is_greedy() -> None:
 
 
 def test_unknown_kwargs_are_refused_by_name() -> None:
-    with pytest.raises(ConfigError, match="'temprature'.*did you mean 'temperature'"):
+    with pytest.raises(ConfigError, match=r"'temprature'.*did you mean 'temperature'"):
         Agent(TASK, model=ScriptedModel(), kwargs={"temprature": 1.0})
     with pytest.raises(ConfigError, match="kwargs"):
         Agent(TASK, model=ScriptedModel(), kwargs={"presence_penalty": 1.0})

@@ -7,7 +7,7 @@ Passing the API names themselves gives a clear error instead of a network call.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -16,8 +16,10 @@ from syndisco_widgets.deliberation.templates import AUTO_MODERATOR_SYSTEM
 from syndisco_widgets.errors import ModelLoadError
 from syndisco_widgets.models import ScriptedModel
 
-from .conftest import StandIn
 from .helpers import entries, user_text
+
+if TYPE_CHECKING:
+    from .conftest import StandIn
 
 pytestmark = pytest.mark.filterwarnings("ignore::syndisco_widgets.deliberation.SyntheticDataWarning")
 

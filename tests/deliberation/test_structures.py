@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pytest
@@ -22,9 +21,13 @@ from syndisco_widgets.deliberation.templates import COMBINATION_INSTRUCTIONS
 from syndisco_widgets.engine import Logs
 from syndisco_widgets.errors import ConfigError
 from syndisco_widgets.models import ScriptedModel
-from syndisco_widgets.models.base import ChatPrompt
 
 from .helpers import entries, sent, user_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from syndisco_widgets.models.base import ChatPrompt
 
 TASK = "How should a town spend its budget?"
 
@@ -226,7 +229,7 @@ def test_constructor_errors(model: ScriptedModel) -> None:
     a, b = agents(model, 2)
     with pytest.raises(ConfigError, match="same Agent object"):
         Chain([a, a], task=TASK)
-    with pytest.raises(ConfigError, match="moderator=..."):
+    with pytest.raises(ConfigError, match=r"moderator=..."):
         Chain([a, Moderator(model=model)], task=TASK)
     with pytest.raises(ConfigError, match="non-empty list"):
         Ensemble([], task=TASK)
@@ -357,7 +360,7 @@ def test_ensemble_keeps_replies_of_groups_that_finished_when_another_group_fails
         Agent(system_instructions="c", model=good),
     ]
     ensemble = Ensemble(agents, task="Say something.")
-    with pytest.raises(DeliberationError, match="batched call .* on model 'bad' failed in cycle 1"):
+    with pytest.raises(DeliberationError, match=r"batched call .* on model 'bad' failed in cycle 1"):
         ensemble.process()
     assert [e["text"] for e in entries(ensemble.logs)] == ["fine", "fine"]
     assert [e["model"] for e in entries(ensemble.logs)] == ["good", "good"]

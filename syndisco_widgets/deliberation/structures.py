@@ -141,7 +141,8 @@ class AbstractStructure(ABC):
             if missing:
                 raise ConfigError(f"{kind} has no task, and neither do {missing}: pass {kind}(..., task=...)")
             return
-        differing = [n for n, a in zip(self.names, self.agents, strict=True) if a.task not in (None, self.task)]
+        pairs = zip(self.names, self.agents, strict=True)
+        differing = [n for n, a in pairs if a.task not in (None, self.task)]
         if differing:
             warnings.warn(f"{kind}'s task replaces the own task of {differing}", UserWarning, stacklevel=4)
 

@@ -69,11 +69,12 @@ def test_custom_persona_and_dollar_placeholder(model: ScriptedModel) -> None:
 
 
 def test_system_instructions_without_placeholder_are_kept_verbatim(model: ScriptedModel) -> None:
-    moderator = Moderator(
-        system_instructions="Summarize previous responses as neutrally as possible.",
-        combination_instructions="second_wave",
-        model=model,
-    )
+    with pytest.warns(UserWarning, match=r"no \$\{task\} placeholder"):
+        moderator = Moderator(
+            system_instructions="Summarize previous responses as neutrally as possible.",
+            combination_instructions="second_wave",
+            model=model,
+        )
     assert moderator.system_instructions == "Summarize previous responses as neutrally as possible."
     assert moderator.process(task=TASK, previous_responses=["a", "b"]) == "Reply 1"
     assert model.calls[0].system == "Summarize previous responses as neutrally as possible."

@@ -2,75 +2,127 @@
 
 An actor's system prompt says who it is (context, persona, instructions); the
 turn message shows the window of history it may see and asks for one reply.
+
+History is one ``[name]: text`` line per entry. Model replies and persona
+text are untrusted, so they are rendered so they cannot forge that
+structure: every line break inside a text is followed by an indent (a new
+history line only ever starts at the left margin) and a ``[name]:`` pattern
+inside a text is shown as ``(name):``. Names get the same treatment. The
+wording is short and concrete because small models (135M parameters) follow
+it too; ``bench/reply_quality.py`` measures how well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..models.base import ChatPrompt
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from .actors import Actor
 
 _ROLE_LINES = {
-    "user": "You are {name}, a participant in this conversation.",
+    "user": "You are {name}, a participant in this conversation. You always speak as {name}.",
     "moderator": "You are {name}, the moderator of this conversation. Keep it civil and on topic.",
     "annotator": "You are {name}, an annotator who reads conversations and labels them.",
 }
 _EMPTY_HISTORY = "The conversation has not started yet. Write the first comment."
 _ASK = {
-    "user": "Write your next comment as {name}. Reply with the comment text only.",
+    "user": (
+        "Write your next comment as {name}: one to three sentences in the first person, "
+        "replying to the others. Reply with the comment text only."
+    ),
     "moderator": "Write your next message as the moderator {name}. Reply with the message text only.",
     "annotator": "Annotate the comment above as instructed. Reply with the annotation only.",
 }
 
+# What continues a text onto a new line: an indent, so no text line starts a history line.
+_CONTINUATION = "\n    "
+# A speaker label such as "[Bob]:" (or "[Bob] :") inside untrusted text.
+_LABEL = re.compile(r"\[([^\[\]]*)\]\s*:")
 
-def persona_lines(persona_fields: dict[str, Any]) -> list[str]:
-    """``- field: value`` lines for every filled-in persona attribute."""
+
+def quoted(text: str) -> str:
+    r"""``text`` made safe to embed in a history line.
+
+    Every line break (``\n``, ``\r``, ``\u2028`` and the other separators
+    ``str.splitlines`` knows) becomes a newline plus an indent, and any
+    ``[name]:`` label becomes ``(name):``, so the text cannot start a line
+    that reads like another speaker's entry.
+    """
+    relabelled = _LABEL.sub(r"(\1):", str(text))
+    return _CONTINUATION.join(relabelled.splitlines())
+
+
+def safe_name(name: str) -> str:
+    """A speaker name as it may appear inside ``[...]``: one line, no brackets."""
+    flat = " ".join(str(name).split())
+    return flat.replace("[", "(").replace("]", ")")
+
+
+def persona_lines(persona_fields: Mapping[str, Any]) -> list[str]:
+    """``- field: value`` lines for every filled-in persona attribute (values quoted)."""
     lines = []
     for key, value in persona_fields.items():
         if key in ("username", "special_instructions", "extra") or value in (None, "", [], {}):
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        lines.append(f"- {key.replace('_', ' ')}: {shown}")
+        lines.append(f"- {key.replace('_', ' ')}: {quoted(shown)}")
     for key, value in persona_fields.get("extra", {}).items():
-        lines.append(f"- {key.replace('_', ' ')}: {value}")
+        lines.append(f"- {quoted(str(key).replace('_', ' '))}: {quoted(value)}")
     return lines
 
 
 def system_prompt(actor: Actor) -> str:
     """Context, who the actor is, its persona and the shared instructions."""
     fields = actor.persona.to_dict()
-    parts = [actor.context.strip(), _ROLE_LINES[actor.role].format(name=actor.name)]
+    parts = [actor.context.strip(), _ROLE_LINES[actor.role].format(name=safe_name(actor.name))]
     profile = persona_lines(fields)
     if profile:
         parts.append("Your profile:\n" + "\n".join(profile))
     if fields.get("special_instructions"):
-        parts.append(f"Special instructions: {fields['special_instructions']}")
+        parts.append(f"Special instructions: {quoted(fields['special_instructions'])}")
     parts.append(actor.instructions.strip())
     return "\n\n".join(p for p in parts if p)
 
 
-def history_text(window: Sequence[dict[str, Any]]) -> str:
+def history_line(entry: Mapping[str, Any]) -> str:
+    """One entry as ``[name]: text``, with the text quoted (see :func:`quoted`)."""
+    return f"[{safe_name(entry['name'])}]: {quoted(entry['text'])}"
+
+
+def history_text(window: Sequence[Mapping[str, Any]]) -> str:
     """The visible history, one ``[name]: text`` block per entry."""
     if not window:
         return _EMPTY_HISTORY
-    return "Conversation so far:\n" + "\n\n".join(f"[{e['name']}]: {e['text']}" for e in window)
+    return "Conversation so far:\n" + "\n\n".join(history_line(e) for e in window)
 
 
-def turn_prompt(actor: Actor, window: Sequence[dict[str, Any]]) -> ChatPrompt:
+def turn_prompt(actor: Actor, window: Sequence[Mapping[str, Any]]) -> ChatPrompt:
     """The full prompt for one turn of ``actor`` given the history it may see."""
-    message = history_text(window) + "\n\n" + _ASK[actor.role].format(name=actor.name)
+    message = history_text(window) + "\n\n" + _ASK[actor.role].format(name=safe_name(actor.name))
     return ChatPrompt(system_prompt(actor), ({"role": "user", "content": message},))
 
 
-def annotation_prompt(actor: Actor, window: Sequence[dict[str, Any]], target: dict[str, Any]) -> ChatPrompt:
+def annotation_prompt(
+    actor: Actor, window: Sequence[Mapping[str, Any]], target: Mapping[str, Any]
+) -> ChatPrompt:
     """The prompt asking an annotator to label ``target`` given the history before it."""
     message = (
         history_text(window)
-        + f"\n\nComment to annotate, by {target['name']}:\n{target['text']}\n\n"
+        + f"\n\nComment to annotate, by {safe_name(target['name'])}:\n{quoted(target['text'])}\n\n"
         + _ASK["annotator"]
     )
     return ChatPrompt(system_prompt(actor), ({"role": "user", "content": message},))
+
+
+def stop_strings(names: Sequence[str]) -> tuple[str, ...]:
+    r"""Strings that end a reply where the model starts writing another history line.
+
+    ``"\n["`` catches a new ``[name]:`` line; ``"\nName:"`` catches the
+    label-less form for each participant. For ``GenerationOptions(stop=...)``.
+    """
+    return ("\n[", *(f"\n{safe_name(n)}:" for n in names))

@@ -1,8 +1,10 @@
 """Model backends: the :class:`BaseModel` interface and its implementations.
 
-``TransformersModel`` is imported lazily so that torch and transformers load
-only when a model is built.
+``TransformersModel``, ``build_tiny_model`` and ``demo_model`` are imported
+lazily so that torch and transformers load only when a model is built.
 """
+
+from typing import Any
 
 from .base import (
     BaseModel,
@@ -19,18 +21,23 @@ from .scripted import ScriptedModel
 __all__ = [
     "MODEL_ENV_VAR",
     "BaseModel",
+    "ChatMessage",
     "ChatPrompt",
+    "Completion",
+    "GenerationControl",
+    "GenerationOptions",
     "ScriptedModel",
     "TextCallback",
     "TransformersModel",
     "build_tiny_model",
+    "demo_model",
     "is_demo_model",
     "model_from_env",
     "model_path_from_env",
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name == "TransformersModel":
         from .transformers_model import TransformersModel
 
@@ -39,4 +46,8 @@ def __getattr__(name: str):
         from .tiny import build_tiny_model
 
         return build_tiny_model
+    if name == "demo_model":
+        from .demo import demo_model
+
+        return demo_model
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

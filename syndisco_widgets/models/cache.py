@@ -14,10 +14,13 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ModelLoadError
+from ..errors import ConfigError, ModelLoadError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: Example of a small instruct model, named in error messages.
 EXAMPLE_MODEL_ID = "Qwen/Qwen2.5-0.5B-Instruct"
@@ -46,18 +49,44 @@ def resolve_device(device: str = "auto") -> str:
     return "cpu"
 
 
+def checked_device(device: object) -> str:
+    """Return ``device`` if it is ``"auto"`` or a torch device this machine has.
+
+    Raises:
+        ConfigError: it is not a device string (e.g. ``"gpu0"``), or names a
+            device that is not available here (e.g. ``"cuda"`` without a GPU).
+    """
+    hint = "pass 'auto', 'cpu', 'cuda', 'cuda:0' or 'mps'"
+    if not isinstance(device, str) or not device.strip():
+        raise ConfigError(f"device must be a string; {hint}, got {device!r}")
+    if device == "auto":
+        return device
+    import torch
+
+    try:
+        kind = torch.device(device).type
+    except (RuntimeError, ValueError) as exc:
+        raise ConfigError(f"device {device!r} is not a torch device; {hint}") from exc
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available(),
+        "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(),
+    }
+    if not available.get(kind, False):
+        raise ConfigError(f"device {device!r} is not available on this machine; {hint} (or 'auto')")
+    return device
+
+
 def _looks_local(model_path: str) -> bool:
     """True if ``model_path`` is meant as a folder rather than a Hub id."""
-    if model_path.startswith((".", "/", "~", "\\")) or os.path.isabs(model_path):
-        return True
-    if os.path.exists(model_path):
+    path = Path(model_path)
+    if model_path.startswith((".", "/", "~", "\\")) or path.is_absolute() or path.exists():
         return True
     # "models/my-model" where a local "models" folder exists.
-    parent = os.path.dirname(model_path)
-    return bool(parent) and os.path.isdir(parent)
+    return str(path.parent) != "." and path.parent.is_dir()
 
 
-def resolve_model_path(model_path: str | os.PathLike) -> str:
+def resolve_model_path(model_path: str | os.PathLike[str]) -> str:
     """Absolute folder path for local models, the id unchanged for Hub ids.
 
     Raises:
@@ -71,8 +100,8 @@ def resolve_model_path(model_path: str | os.PathLike) -> str:
         )
     if not _looks_local(text):
         return text
-    path = os.path.realpath(os.path.expanduser(text))
-    if not os.path.exists(path):
+    path = str(Path(text).expanduser().resolve())
+    if not Path(path).exists():
         raise ModelLoadError(
             f"model folder {text!r} does not exist (resolved to {path!r}); check the path, "
             f"or pass a Hugging Face id such as {EXAMPLE_MODEL_ID!r}"
@@ -93,20 +122,17 @@ def _not_a_causal_lm(path: str, reason: str) -> ModelLoadError:
     )
 
 
-def _load_uncached(
-    path: str, model_kwargs: dict[str, Any], tokenizer_kwargs: dict[str, Any], device: str
-) -> tuple[Any, Any]:
-    """Load the model and tokenizer, turning failures into :class:`ModelLoadError`."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+def _load_model(path: str, model_kwargs: dict[str, Any]) -> Any:
+    """Load the causal LM at ``path``, turning failures into :class:`ModelLoadError`."""
+    from transformers import AutoModelForCausalLM
 
-    is_folder = os.path.isdir(path)
-    if os.path.exists(path) and not is_folder:
+    is_folder = Path(path).is_dir()
+    if Path(path).exists() and not is_folder:
         raise _not_a_causal_lm(path, "it is a file, not a folder")
-    if is_folder and not os.path.isfile(os.path.join(path, "config.json")):
+    if is_folder and not (Path(path) / "config.json").is_file():
         raise _not_a_causal_lm(path, "there is no config.json in it")
-
     try:
-        model = AutoModelForCausalLM.from_pretrained(path, **model_kwargs)
+        return AutoModelForCausalLM.from_pretrained(path, **model_kwargs)
     except ValueError as exc:
         if is_folder:
             # e.g. "Unrecognized configuration class ... for this kind of AutoModel"
@@ -127,6 +153,17 @@ def _load_uncached(
     except Exception as exc:
         raise ModelLoadError(f"could not load model {path!r}: {type(exc).__name__}: {exc}") from exc
 
+
+def _load_uncached(
+    path: str, model_kwargs: dict[str, Any], tokenizer_kwargs: dict[str, Any], device: str
+) -> tuple[Any, Any]:
+    """Load the model and tokenizer, turning failures into :class:`ModelLoadError`."""
+    from transformers import AutoTokenizer
+
+    from .progress import quiet_progress_bars
+
+    with quiet_progress_bars():  # no "Loading weights" bar in every notebook cell
+        model = _load_model(path, model_kwargs)
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, **tokenizer_kwargs)
     except Exception as exc:
@@ -148,7 +185,7 @@ def _load_uncached(
 
 
 def load_model_and_tokenizer(
-    model_path: str | os.PathLike,
+    model_path: str | os.PathLike[str],
     model_kwargs: Mapping[str, Any] | None = None,
     tokenizer_kwargs: Mapping[str, Any] | None = None,
     device: str = "auto",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base import BaseModel
+if TYPE_CHECKING:
+    from .base import BaseModel
 
 #: Environment variable naming a Hugging Face id or a local folder to use.
 MODEL_ENV_VAR = "SYNDISCO_MODEL"

@@ -55,7 +55,7 @@ _CORPUS = [
 
 def _default_dir(seed: int) -> pathlib.Path:
     """Per-user cache folder, honouring ``XDG_CACHE_HOME``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME") or pathlib.Path("~/.cache").expanduser()
     name = "tiny-random-llama" if seed == 0 else f"tiny-random-llama-seed{seed}"
     return pathlib.Path(base) / "syndisco_widgets" / name
 
@@ -77,7 +77,8 @@ def _write_checkpoint(folder: pathlib.Path, seed: int) -> None:
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-    from transformers.utils import logging as hf_logging
+
+    from .progress import quiet_progress_bars
 
     specials = [_BOS, _EOS, _PAD, _UNK, _IM_START]
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -97,7 +98,7 @@ def _write_checkpoint(folder: pathlib.Path, seed: int) -> None:
     )
     raw.train_from_iterator(_CORPUS, trainer=trainer)
 
-    tokenizer = PreTrainedTokenizerFast(
+    tokenizer = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]  # untyped upstream
         tokenizer_object=raw,
         bos_token=_BOS,
         eos_token=_EOS,
@@ -127,14 +128,9 @@ def _write_checkpoint(folder: pathlib.Path, seed: int) -> None:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = LlamaForCausalLM(config)
-    bars_were_on = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # no "Writing model shards" noise
-    try:
+    with quiet_progress_bars():  # no "Writing model shards" noise
         model.save_pretrained(folder)
         tokenizer.save_pretrained(folder)
-    finally:
-        if bars_were_on:
-            hf_logging.enable_progress_bar()
     (folder / "README.md").write_text(
         "# tiny-random-llama\n\n"
         "Built offline by `syndisco_widgets.models.build_tiny_model` "
@@ -148,7 +144,7 @@ def _write_checkpoint(folder: pathlib.Path, seed: int) -> None:
     (folder / _MARKER).write_text(_marker_text(seed), encoding="utf-8")
 
 
-def build_tiny_model(path: str | os.PathLike | None = None, *, seed: int = 0) -> pathlib.Path:
+def build_tiny_model(path: str | os.PathLike[str] | None = None, *, seed: int = 0) -> pathlib.Path:
     """Build (or reuse) a tiny random-weight Llama checkpoint folder, offline.
 
     The folder holds ``config.json``, the weights, a byte-level BPE tokenizer
@@ -176,10 +172,10 @@ def build_tiny_model(path: str | os.PathLike | None = None, *, seed: int = 0) ->
         if folder.exists():
             # An incomplete or outdated folder: move it aside, then drop it.
             stale = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.stale-", dir=folder.parent))
-            os.replace(folder, stale / "old")
+            folder.replace(stale / "old")
             shutil.rmtree(stale, ignore_errors=True)
         try:
-            os.rename(staging, folder)
+            staging.rename(folder)
         except OSError:
             # Another process finished first; use its build if it is complete.
             if not _is_complete(folder, seed):

@@ -10,16 +10,19 @@ import copy
 import hashlib
 import threading
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, TextStreamer
 
-from ..checks import optional_seed
+from ..checks import finite_number, mapping, optional_seed
 from ..errors import ConfigError
 from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
-from .cache import load_model_and_tokenizer, resolve_device
+from .cache import checked_device, load_model_and_tokenizer, resolve_device
+from .generation_settings import checked_generation_kwargs
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 # torch's global RNG is process-wide: every sampling call (from any model or
 # thread) holds this lock so a seeded call's random stream is not interleaved
@@ -38,7 +41,7 @@ class _CallbackStreamer(TextStreamer):
         super().__init__(tokenizer, skip_prompt=True, **_DECODE_KWARGS)
         self.control = control
 
-    def on_finalized_text(self, text: str, stream_end: bool = False) -> None:  # noqa: ARG002, FBT001, FBT002
+    def on_finalized_text(self, text: str, stream_end: bool = False) -> None:  # noqa: ARG002  streamer signature
         self.control.put(text)
 
 
@@ -49,11 +52,15 @@ class _ControlStoppingCriteria(StoppingCriteria):
         self.control = control
 
     def __call__(
-        self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs: Any
+        self,
+        input_ids: torch.LongTensor,
+        scores: torch.FloatTensor,  # noqa: ARG002  StoppingCriteria signature
+        **kwargs: Any,  # noqa: ARG002  StoppingCriteria signature
     ) -> torch.BoolTensor:
-        return torch.full(
+        stopped = torch.full(
             (input_ids.shape[0],), self.control.stopped, dtype=torch.bool, device=input_ids.device
         )
+        return cast("torch.BoolTensor", stopped)
 
 
 def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
@@ -115,9 +122,9 @@ class TransformersModel(BaseModel):
         model_path: str,
         name: str,
         max_out_tokens: int,
-        model_kwargs: dict | None = None,
-        tokenizer_kwargs: dict | None = None,
-        generation_kwargs: dict | None = None,
+        model_kwargs: Mapping[str, Any] | None = None,
+        tokenizer_kwargs: Mapping[str, Any] | None = None,
+        generation_kwargs: Mapping[str, Any] | None = None,
         *,
         strip_strings: Sequence[str] = (),
         temperature: float | None = None,
@@ -126,18 +133,15 @@ class TransformersModel(BaseModel):
         device: str = "auto",
     ) -> None:
         super().__init__(name, max_out_tokens, strip_strings)
-        if temperature is not None and (not isinstance(temperature, (int, float)) or temperature < 0):
-            raise ConfigError(f"temperature must be None or a number >= 0, got {temperature!r}")
-        if top_p is not None and (not isinstance(top_p, (int, float)) or not 0 < top_p <= 1):
+        if temperature is not None:
+            finite_number("temperature", temperature, low=0.0)
+        if top_p is not None and finite_number("top_p", top_p, 0.0, 1.0) == 0:
             raise ConfigError(f"top_p must be None or a number in (0, 1], got {top_p!r}")
         optional_seed("seed", seed)
-        for label, value in (
-            ("model_kwargs", model_kwargs),
-            ("tokenizer_kwargs", tokenizer_kwargs),
-            ("generation_kwargs", generation_kwargs),
-        ):
-            if value is not None and not isinstance(value, Mapping):
-                raise ConfigError(f"{label} must be a dict or None, got {type(value).__name__}")
+        model_kwargs = mapping("model_kwargs", model_kwargs)
+        tokenizer_kwargs = mapping("tokenizer_kwargs", tokenizer_kwargs)
+        generation_kwargs = checked_generation_kwargs(generation_kwargs)
+        device = checked_device(device)
 
         self.model_path = str(model_path)
         self.temperature = temperature
@@ -184,16 +188,21 @@ class TransformersModel(BaseModel):
             fields["pad_token_id"] = pad_id
         fields.update(self.generation_kwargs)
         try:
-            return GenerationConfig(**fields)
+            config = GenerationConfig(**fields)  # type: ignore[no-untyped-call]  # untyped upstream
+            config.validate(strict=True)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"invalid generation_kwargs {self.generation_kwargs!r}: {exc}") from exc
+            raise ConfigError(
+                f"generation_kwargs {self.generation_kwargs!r} do not fit together: {exc}. "
+                "Sampling settings (top_k, top_p, temperature) need temperature > 0"
+            ) from exc
+        return config
 
     # -- prompt formatting ----------------------------------------------------
     def format_prompt(self, prompt: ChatPrompt) -> str:
         """The exact text fed to the model for ``prompt`` (chat template or fallback)."""
         chat = prompt.as_chat()
         if self.uses_chat_template:
-            return self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
+            return str(self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True))
         return _fallback_chat_text(chat)
 
     def _encode(self, texts: list[str]) -> Any:
@@ -238,7 +247,7 @@ class TransformersModel(BaseModel):
         if options.stop:
             changes["stop_strings"] = list(options.stop)
         config = copy.deepcopy(self.generation_config)
-        config.update(**changes)
+        config.update(**changes)  # type: ignore[no-untyped-call]  # untyped upstream
         return config, self.seed if options.seed is None else options.seed
 
     def _run_generate(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import pathlib
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    import pathlib
+    from collections.abc import Iterator
 
 
 class GenerateSpy:

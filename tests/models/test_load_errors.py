@@ -45,7 +45,7 @@ def test_folder_of_an_encoder_model(tmp_path):
 
 def test_folder_without_config(tmp_path):
     (tmp_path / "notes.txt").write_text("not a model")
-    with pytest.raises(ModelLoadError, match="no config.json"):
+    with pytest.raises(ModelLoadError, match=r"no config\.json"):
         TransformersModel(str(tmp_path), "m", 8)
 
 

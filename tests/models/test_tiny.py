@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-import pathlib
+from typing import TYPE_CHECKING
 
 import pytest
 
 from syndisco_widgets.models import tiny
+
+if TYPE_CHECKING:
+    import pathlib
 
 
 def test_folder_is_complete_and_documented(tiny_model_dir):

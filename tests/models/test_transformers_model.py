@@ -46,7 +46,7 @@ def sampler(path: str, seed: int | None) -> TransformersModel:
 
 def test_prompt_goes_through_the_chat_template(greedy, spy_generate):
     spy = spy_generate(greedy.model)
-    greedy.generate(PROMPTS[0]).text
+    greedy.generate(PROMPTS[0])
 
     fed = greedy.tokenizer.decode(spy.calls[0]["input_ids"][0])
     assert fed == greedy.format_prompt(PROMPTS[0])
@@ -106,7 +106,7 @@ def test_sampling_config_and_user_kwargs_on_top(tiny_path, spy_generate):
     assert config.repetition_penalty == 1.3
     assert config.max_new_tokens == 5  # user kwargs win
     spy = spy_generate(model.model)
-    model.generate(PROMPTS[1]).text
+    model.generate(PROMPTS[1])
     # Count the tokens generate made (re-tokenizing decoded text can give more).
     prompt_len = spy.calls[0]["input_ids"].shape[1]
     assert spy.outputs[0].shape[1] - prompt_len <= 5
@@ -135,7 +135,7 @@ def test_seeded_sampling_leaves_global_rng_untouched(tiny_path):
     torch.manual_seed(123)
     expected = torch.rand(4)
     torch.manual_seed(123)
-    model.generate(PROMPTS[0]).text
+    model.generate(PROMPTS[0])
     assert torch.equal(torch.rand(4), expected)
 
 

@@ -5,24 +5,28 @@ always runs on a :class:`DiscussionRunner` worker thread, so the notebook
 stays responsive.
 """
 
-from .branches import Branch, BranchExplorer
+from .branches import Branch, BranchBar, BranchExplorer
 from .controls import DiscussionControls
 from .model_picker import ModelPicker
 from .persona_editor import PersonaEditor
-from .runner import DiscussionChange, DiscussionRunner
+from .runner import DiscussionChange, DiscussionRunner, RunnerState
 from .studio import DiscussionStudio
+from .table import LogTable
 from .transcript import TranscriptView
 from .turn_selector import TurnManagerSelector
 
 __all__ = [
     "Branch",
+    "BranchBar",
     "BranchExplorer",
     "DiscussionChange",
     "DiscussionControls",
     "DiscussionRunner",
     "DiscussionStudio",
+    "LogTable",
     "ModelPicker",
     "PersonaEditor",
+    "RunnerState",
     "TranscriptView",
     "TurnManagerSelector",
 ]

@@ -1,43 +1,38 @@
-"""DiscussionControls: Step, Run, Stop, Branch, Reset, a message box and a status line."""
+"""DiscussionControls: Step, Run, Stop, Branch, Start over, a message box, a status line, a progress bar."""
 
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from ..engine import Discussion
 from ._style import classed, style_widget
-from .runner import (
-    ERROR,
-    FINISHED,
-    IDLE,
-    RUNNING,
-    STOPPING,
-    DiscussionChange,
-    DiscussionRunner,
-    ensure_runner,
-)
+from .runner import DiscussionChange, DiscussionRunner, RunnerEvent, RunnerState, RunProgress, as_runner
 from .transcript import TranscriptView
+from .ui import badge_html, button, note, set_note
+from .wording import plural
 
-__all__ = ["DiscussionControls", "status_html"]
+if TYPE_CHECKING:
+    from ..engine import Discussion
 
-_STATE_LABELS = {
-    IDLE: "Ready",
-    RUNNING: "Running",
-    STOPPING: "Stopping",
-    FINISHED: "Finished",
-    ERROR: "Error",
+__all__ = ["DiscussionControls", "names_and_roles", "status_html"]
+
+#: What the state badge says, for people.
+STATE_LABELS = {
+    RunnerState.IDLE: "Ready",
+    RunnerState.RUNNING: "Running",
+    RunnerState.STOPPING: "Stopping",
+    RunnerState.FINISHED: "Finished",
+    RunnerState.ERROR: "Needs attention",
+    RunnerState.CLOSED: "Closed",
 }
 
 
-def status_html(state: str, text: str) -> str:
+def status_html(state: RunnerState, text: str) -> str:
     """Status-line markup: a state badge plus the (escaped) message."""
-    label = _STATE_LABELS.get(state, state)
-    return (
-        f'<span class="sdw-state-badge sdw-state-{html.escape(state)}">{html.escape(label)}</span>'
-        f'<span class="sdw-status-text">{html.escape(text)}</span>'
+    return badge_html(STATE_LABELS[state], state.value) + (
+        f'<span class="sdw-status-text">{html.escape(text, quote=False)}</span>'
     )
 
 
@@ -51,17 +46,19 @@ def names_and_roles(discussion: Discussion | None) -> list[tuple[str, str]]:
     return pairs
 
 
-class DiscussionControls(widgets.VBox):
+class DiscussionControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """Buttons that drive a discussion on its worker thread, plus a message box.
 
     Args:
         discussion: A :class:`Discussion`, or a :class:`DiscussionRunner` to share.
-        transcript: The :class:`TranscriptView` to stream into. Without one
-            (and without a runner that has one), the controls make their own
-            transcript and show it above the buttons, so they work alone.
+        transcript: The :class:`TranscriptView` the "branch from here" actions
+            come from. Without one, controls made for a plain Discussion show
+            their own transcript above the buttons, so they work alone.
+        **kwargs: Passed on to the box (e.g. ``layout``).
 
-    "Branch" forks after the last entry; a "branch from here" click in the
-    transcript forks after that message.
+    "Branch" forks after the last entry; "branch from here" in the transcript
+    forks after that message. "Start over" begins again from the opening
+    messages on a new branch, so nothing is lost.
     """
 
     def __init__(
@@ -70,29 +67,21 @@ class DiscussionControls(widgets.VBox):
         transcript: TranscriptView | None = None,
         **kwargs: Any,
     ) -> None:
-        has_view = transcript is not None or (
-            isinstance(discussion, DiscussionRunner) and discussion.transcript is not None
-        )
-        own_view = None if has_view else TranscriptView()
-        self.runner = ensure_runner(discussion, transcript or own_view)
-        self._owns_runner = self.runner is not discussion
-        self.transcript: TranscriptView | None = self.runner.transcript
+        self.runner, self._owns_runner = as_runner(discussion)
+        own_view = TranscriptView() if transcript is None and self._owns_runner else None
+        self.transcript: TranscriptView | None = transcript or own_view
+        if own_view is not None:
+            own_view.follow(self.runner)
 
-        def button(label: str, icon: str, tip: str, style: str = "") -> widgets.Button:
-            b = widgets.Button(
-                description=label,
-                icon=icon,
-                tooltip=tip,
-                button_style=style,
-                layout=widgets.Layout(width="auto"),
-            )
-            return classed(b, "sdw-button", f"sdw-btn-{label.lower()}")
-
-        self.step_button = button("Step", "step-forward", "Generate one turn", "primary")
+        self.step_button = button("Step", "step-forward", "Generate one turn", style="primary")
         self.run_button = button("Run", "play", "Generate turns until the end")
-        self.stop_button = button("Stop", "stop", "Stop now; the unfinished turn is discarded", "danger")
+        self.stop_button = button(
+            "Stop", "stop", "Stop now; the unfinished turn is discarded", style="danger"
+        )
         self.branch_button = button("Branch", "code-fork", "Fork here and continue on the new branch")
-        self.reset_button = button("Reset", "undo", "Start over as a fresh discussion")
+        self.reset_button = button(
+            "Start over", "undo", "Begin again from the opening messages on a new branch (this one is kept)"
+        )
         self.step_button.on_click(lambda _: self.runner.step())
         self.run_button.on_click(lambda _: self.runner.run())
         self.stop_button.on_click(lambda _: self.runner.stop())
@@ -101,32 +90,36 @@ class DiscussionControls(widgets.VBox):
 
         self.speaker = widgets.Dropdown(description="As", layout=widgets.Layout(width="220px"))
         self.speaker.style.description_width = "28px"
-        self.message = widgets.Textarea(
-            placeholder="Type a message to add as this participant or the moderator…",
-            rows=2,
-            layout=widgets.Layout(flex="1 1 auto", width="auto"),
+        self.message = classed(
+            widgets.Textarea(
+                placeholder="Type a message to add as this participant or the moderator…",
+                rows=2,
+                layout=widgets.Layout(flex="1 1 auto", width="auto"),
+            ),
+            "sdw-message-box",
         )
         self.send_button = button("Send", "paper-plane", "Add this message to the discussion")
         self.send_button.on_click(lambda _: self.send_message())
+        self.message_error = note("sdw-field-error")
 
         self.status = classed(widgets.HTML(), "sdw-status")
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="160px"))
+        self.progress_text = classed(widgets.HTML(""), "sdw-progress-text")
+        self.progress_box = classed(
+            widgets.HBox([self.progress, self.progress_text], layout=widgets.Layout(display="none")),
+            "sdw-progress",
+        )
 
         if self.transcript is not None:
             self.transcript.on_branch(self._branch_from_transcript)
         self.runner.observe(self._refresh, names=["state", "status"])
-        self.runner.on_discussion(self._on_discussion)
+        self.runner.subscribe(self._on_event)
         self._fill_speakers()
         self._refresh()
 
         buttons = classed(
             widgets.HBox(
-                [
-                    self.step_button,
-                    self.run_button,
-                    self.stop_button,
-                    self.branch_button,
-                    self.reset_button,
-                ]
+                [self.step_button, self.run_button, self.stop_button, self.branch_button, self.reset_button]
             ),
             "sdw-buttons",
         )
@@ -136,10 +129,10 @@ class DiscussionControls(widgets.VBox):
             ),
             "sdw-inject",
         )
-        children = [style_widget()]
+        children: list[widgets.Widget] = [style_widget()]
         if own_view is not None:
             children.append(own_view)
-        children += [buttons, inject, self.status]
+        children += [buttons, inject, self.message_error, self.status, self.progress_box]
         super().__init__(children, **kwargs)
         classed(self, "sdw-controls")
 
@@ -150,33 +143,41 @@ class DiscussionControls(widgets.VBox):
         return self.runner.discussion
 
     def send_message(self) -> bool:
-        """Send the typed message as the chosen speaker; False (and a note) if it cannot."""
+        """Send the typed message as the chosen speaker; False (and an inline note) if it cannot."""
         text = self.message.value
-        if not text.strip():
-            self._render_status(ERROR, "Type a message first.")  # the next runner change replaces it
+        if self.runner.closed:
+            set_note(self.message_error, "Message: the discussion is closed.", "error")
             return False
         if not self.speaker.value:
-            self._render_status(ERROR, "Start a discussion first: nobody can speak yet.")
+            set_note(self.message_error, "Message: start a discussion first, nobody can speak yet.", "error")
             return False
+        if not text.strip():
+            set_note(self.message_error, "Message: type something first.", "error")
+            return False
+        set_note(self.message_error, "")
         self.runner.inject(self.speaker.value, text)
         self.message.value = ""
         return True
 
     def _branch_from_transcript(self, index: int) -> None:
         # Keep the clicked message and continue after it on the new branch.
-        self.runner.branch(index + 1)
+        if not self.runner.closed:
+            self.runner.branch(index + 1)
 
     # ------------------------------------------------------------- refreshing
-    def _render_status(self, state: str, text: str) -> None:
-        with self.status.hold_sync():
-            self.status.value = status_html(state, text)
-            if state == ERROR:
-                self.status.add_class("sdw-error")
-            else:
-                self.status.remove_class("sdw-error")
+    def _on_event(self, event: RunnerEvent) -> None:
+        if isinstance(event, DiscussionChange):
+            self._fill_speakers()
+        elif isinstance(event, RunProgress):
+            self._show_progress(event)
 
-    def _on_discussion(self, _change: DiscussionChange) -> None:
-        self._fill_speakers()
+    def _show_progress(self, event: RunProgress) -> None:
+        with self.progress.hold_sync():
+            self.progress.max = max(1, event.total)
+            self.progress.value = min(event.done, event.total)
+        speed = f" · {event.tokens_per_second:.1f} tokens/s" if event.tokens_per_second else ""
+        self.progress_text.value = html.escape(f"{event.done} of {plural(event.total, 'turn')} done{speed}")
+        self.progress_box.layout.display = "" if event.running else "none"
 
     def _fill_speakers(self) -> None:
         options = names_and_roles(self.runner.discussion)
@@ -191,19 +192,50 @@ class DiscussionControls(widgets.VBox):
     def _refresh(self, *_: Any) -> None:
         runner = self.runner
         state = runner.state
-        busy = state in (RUNNING, STOPPING)
+        busy = state in (RunnerState.RUNNING, RunnerState.STOPPING)
         empty = runner.discussion is None
-        done = state == FINISHED
-        self.step_button.disabled = busy or done or empty
-        self.run_button.disabled = busy or done or empty
-        self.stop_button.disabled = state != RUNNING
-        self.branch_button.disabled = busy or empty
-        self.reset_button.disabled = busy or empty
-        self.send_button.disabled = state == STOPPING or empty
-        self._render_status(state, runner.status)
+        closed = state == RunnerState.CLOSED
+        done = state == RunnerState.FINISHED
+        reasons = {
+            self.step_button: _why_not(closed=closed, empty=empty, busy=busy, done=done),
+            self.run_button: _why_not(closed=closed, empty=empty, busy=busy, done=done),
+            self.stop_button: "" if state == RunnerState.RUNNING else "Nothing is running",
+            self.branch_button: _why_not(closed=closed, empty=empty, busy=busy),
+            self.reset_button: _why_not(closed=closed, empty=empty, busy=busy),
+            self.send_button: _why_not(closed=closed, empty=empty, busy=state == RunnerState.STOPPING),
+        }
+        for widget, reason in reasons.items():
+            widget.disabled = bool(reason)
+            widget.tooltip = reason or _TIPS.get(widget.description, "")
+        self.message.disabled = closed or empty
+        self.speaker.disabled = closed or empty
+        self.status.value = status_html(state, runner.status)
 
     def close(self) -> None:
         """Close the widget (and the worker thread if this widget started it)."""
         if getattr(self, "_owns_runner", False):
             self.runner.close()
         super().close()
+
+
+_TIPS = {
+    "Step": "Generate one turn",
+    "Run": "Generate turns until the end",
+    "Stop": "Stop now; the unfinished turn is discarded",
+    "Branch": "Fork here and continue on the new branch",
+    "Start over": "Begin again from the opening messages on a new branch (this one is kept)",
+    "Send": "Add this message to the discussion (Ctrl+Enter)",
+}
+
+
+def _why_not(*, closed: bool, empty: bool, busy: bool, done: bool = False) -> str:
+    """Why a control is disabled, for its tooltip ('' when it is live)."""
+    if closed:
+        return "Closed: this discussion can no longer be changed"
+    if empty:
+        return "Start a discussion first"
+    if busy:
+        return "Wait for the current turn, or press Stop"
+    if done:
+        return "The discussion is complete: Branch or Start over to continue"
+    return ""

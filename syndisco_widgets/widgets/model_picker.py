@@ -1,40 +1,78 @@
-"""ModelPicker: choose and load a Hugging Face model (or the tiny offline demo) on a thread."""
+"""ModelPicker: the demo model, a Hugging Face model, or an OpenAI-compatible server, loaded on a thread."""
 
 from __future__ import annotations
 
+import html
 import threading
-from typing import Any
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as widgets
 import traitlets
 
+from ..checks import seed_text
+from ..errors import ConfigError
 from ..models import BaseModel, is_demo_model, model_path_from_env
-from ..models.tiny import TINY_MODEL_LABEL  # a constant; torch is imported only when building
 from ._style import classed, style_widget
+from .ui import button, note, set_note
+from .wording import elapsed
 
-__all__ = ["DEFAULT_MODEL_ID", "DEMO_LABEL", "ModelPicker"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-#: A small instruct model that runs on a laptop CPU.
-DEFAULT_MODEL_ID = "Qwen/Qwen2.5-0.5B-Instruct"
-DEMO_LABEL = "offline demo (tiny random model — meaningless text)"
+__all__ = ["DEMO_LABEL", "ModelPicker", "ModelSource"]
+
+ModelSource = Literal["demo", "local", "server", "test"]
+DEMO_LABEL = "Demo model (offline): SmolLM2-135M-Instruct, a small model whose answers are simple"
+_SOURCES: list[tuple[str, ModelSource]] = [
+    ("Demo model", "demo"),
+    ("Hugging Face / folder", "local"),
+    ("Server", "server"),
+    ("Test model", "test"),
+]
+_HINTS: dict[ModelSource, str] = {
+    "demo": DEMO_LABEL + ". Runs on this computer; nothing is downloaded.",
+    "local": "A Hugging Face id (downloaded once into the cache) or a local model folder.",
+    "server": "Any OpenAI-compatible server (vLLM, transformers serve, a hosted API): URL and model name.",
+    "test": "A tiny random-weight model for trying the controls: its text is meaningless.",
+}
 
 
-class ModelPicker(widgets.VBox):
-    """Pick a model by Hugging Face id or local path and load it without freezing the notebook.
+@dataclass(frozen=True)
+class LoadSpec:
+    """What to load, checked before the load thread starts."""
+
+    source: ModelSource
+    model_path: str
+    server_url: str
+    api_key: str
+    max_out_tokens: int
+    temperature: float | None
+    seed: int | None
+
+
+class ModelPicker(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+    """Pick a model and load it without freezing the notebook.
 
     Args:
         model: A ready :class:`BaseModel` to use as ``value`` right away.
-        model_path: Initial id or path (default: ``$SYNDISCO_MODEL`` or a small Qwen instruct model).
-        max_new_tokens, temperature, seed: Initial generation settings
-            (temperature 0 means greedy decoding).
-        demo: Start with the offline tiny-model option ticked.
+        model_path: Initial Hugging Face id or folder (default: ``$SYNDISCO_MODEL``).
+        max_new_tokens: Initial reply length.
+        temperature: Initial temperature (0 means greedy decoding).
+        seed: Initial seed (None: unseeded).
+        demo: Start with the tiny test model chosen (meaningless text, for trying the controls).
+        **kwargs: Passed on to the box.
 
     ``value`` (a traitlet) is the loaded model, or None. ``load()`` starts
     loading on a thread; ``wait()`` blocks until it is done.
     """
 
-    value = traitlets.Instance(BaseModel, allow_none=True)
-    loading = traitlets.Bool(False)
+    # By name: type checkers refuse an abstract class where traitlets expects type[T].
+    value = traitlets.Instance(
+        klass=f"{BaseModel.__module__}.BaseModel", allow_none=True, help="the loaded model"
+    )
+    loading = traitlets.Bool(default_value=False, help="True while a model loads")
 
     def __init__(
         self,
@@ -48,17 +86,34 @@ class ModelPicker(widgets.VBox):
         **kwargs: Any,
     ) -> None:
         self._thread: threading.Thread | None = None
-        self.model_path = widgets.Text(
-            value=model_path or model_path_from_env() or DEFAULT_MODEL_ID,
-            description="Model",
-            placeholder="Hugging Face id or local folder",
-            layout=widgets.Layout(width="100%", max_width="480px"),
+        from_env = model_path or model_path_from_env()
+        self.source = widgets.ToggleButtons(
+            options=_SOURCES,
+            value="test" if demo else ("local" if from_env else "demo"),
+            style={"button_width": "auto"},
         )
-        self.demo = widgets.Checkbox(
-            value=demo, description=DEMO_LABEL, indent=False, layout=widgets.Layout(width="auto")
+        self.source_hint = classed(widgets.HTML(""), "sdw-hint")
+        self.model_path = widgets.Text(
+            value=from_env or "",
+            description="Model",
+            placeholder="e.g. Qwen/Qwen2.5-0.5B-Instruct or /path/to/folder",
+            layout=widgets.Layout(width="100%"),
+        )
+        self.server_url = widgets.Text(
+            description="Server URL",
+            placeholder="http://127.0.0.1:8000/v1",
+            layout=widgets.Layout(width="100%"),
+        )
+        self.server_model = widgets.Text(
+            description="Model name",
+            placeholder="the name the server knows",
+            layout=widgets.Layout(width="100%"),
+        )
+        self.api_key = widgets.Password(
+            description="API key", placeholder="empty for a local server", layout=widgets.Layout(width="100%")
         )
         self.max_new_tokens = widgets.BoundedIntText(
-            value=max_new_tokens, min=1, max=8192, description="Max new tokens"
+            value=max_new_tokens, min=1, max=8192, description="Reply tokens"
         )
         self.temperature = widgets.BoundedFloatText(
             value=temperature, min=0.0, max=2.0, step=0.1, description="Temperature"
@@ -66,79 +121,98 @@ class ModelPicker(widgets.VBox):
         self.seed = widgets.Text(
             value="" if seed is None else str(seed), description="Seed", placeholder="empty = unseeded"
         )
-        for box in (self.model_path, self.max_new_tokens, self.temperature, self.seed):
-            box.style.description_width = "9.5em"
-        self.seed_error = classed(widgets.Label(""), "sdw-field-error", "sdw-wrap")
+        for box in (
+            self.model_path,
+            self.server_url,
+            self.server_model,
+            self.api_key,
+            self.max_new_tokens,
+            self.temperature,
+            self.seed,
+        ):
+            box.style.description_width = "7.5em"
+        self.seed_error = note("sdw-field-error")
         self.load_button = classed(
-            widgets.Button(
-                description="Load",
-                icon="download",
-                button_style="primary",
-                tooltip="Load the model (on a background thread)",
-            ),
-            "sdw-button",
-            "sdw-load",
+            button("Load", "download", "Load the model (on a background thread)", style="primary"), "sdw-load"
         )
         self.load_button.on_click(lambda _: self.load())
-        self.progress = widgets.IntProgress(
-            value=0, min=0, max=3, layout=widgets.Layout(width="160px", visibility="hidden")
+        self.spinner = classed(
+            widgets.HTML('<span class="sdw-spinner" aria-label="loading"></span>'), "sdw-busy"
         )
-        self.status = classed(widgets.Label(""), "sdw-model-status", "sdw-wrap")
-        self.demo_note = classed(
-            widgets.HTML(
-                '<span class="sdw-demo-note">The demo model has random weights: it writes meaningless text. '
-                "Use it to try the controls offline; pick a real model for real discussions.</span>"
-            ),
-            "sdw-demo",
-        )
-        self.demo.observe(self._on_demo, names="value")
+        self.spinner.layout.display = "none"
+        self.status = note("sdw-model-status")
+        self.details = classed(widgets.HTML(""), "sdw-details")
+        self._local_box = widgets.VBox([self.model_path])
+        self._server_box = widgets.VBox([self.server_url, self.server_model, self.api_key])
+        self.source.observe(self._on_source, names="value")
         self.observe(self._on_loading, names="loading")
         super().__init__(
             [
                 style_widget(),
-                self.model_path,
-                self.demo,
-                self.demo_note,
-                widgets.HBox(
-                    [self.max_new_tokens, self.temperature], layout=widgets.Layout(flex_flow="row wrap")
-                ),
+                self.source,
+                self.source_hint,
+                self._local_box,
+                self._server_box,
+                classed(widgets.HBox([self.max_new_tokens, self.temperature]), "sdw-toolbar"),
                 widgets.HBox([self.seed, self.seed_error], layout=widgets.Layout(align_items="center")),
-                widgets.HBox([self.load_button, self.progress], layout=widgets.Layout(align_items="center")),
-                self.status,
+                widgets.HBox(
+                    [self.load_button, self.spinner, self.status], layout=widgets.Layout(align_items="center")
+                ),
+                self.details,
             ],
             **kwargs,
         )
         classed(self, "sdw-model-picker", "sdw-panel")
-        self._on_demo()
+        self._on_source()
         if model is not None:
             self.use(model)
 
     # ------------------------------------------------------------------ public
+    @property
+    def demo(self) -> bool:
+        """True when the tiny test model is chosen."""
+        return bool(self.source.value == "test")
+
     def use(self, model: BaseModel) -> None:
-        """Take a ready model object as ``value``."""
+        """Take a ready model object as ``value``.
+
+        Raises:
+            ConfigError: ``model`` is not a :class:`BaseModel`.
+        """
         if not isinstance(model, BaseModel):
-            raise TypeError(f"expected a BaseModel such as TransformersModel, got {type(model).__name__}")
+            raise ConfigError(
+                f"model must be a BaseModel such as TransformersModel, got {type(model).__name__}"
+            )
         self.value = model
         # Show the model's own settings, so the form matches what is in use.
         self.max_new_tokens.value = min(model.max_out_tokens, self.max_new_tokens.max)
-        if isinstance(getattr(model, "temperature", None), (int, float)):
-            self.temperature.value = min(float(model.temperature), self.temperature.max)
-        if hasattr(model, "seed"):
-            self.seed.value = "" if model.seed is None else str(model.seed)
-        if isinstance(getattr(model, "model_path", None), str) and not is_demo_model(model):
-            self.model_path.value = model.model_path
-        self._say(f"Using {model.name!r} ({type(model).__name__}).", "ok")
+        temperature = getattr(model, "temperature", None)
+        if isinstance(temperature, (int, float)):
+            self.temperature.value = min(float(temperature), self.temperature.max)
+        model_seed = getattr(model, "seed", None)
+        if model_seed is None or isinstance(model_seed, int):
+            self.seed.value = "" if model_seed is None else str(model_seed)
+        path = getattr(model, "model_path", None)
+        if is_demo_model(model):
+            self.source.value = "test"
+        elif isinstance(path, str) and _is_demo_path(model):
+            self.source.value = "demo"
+        elif isinstance(path, str):
+            self.source.value = "local"
+            self.model_path.value = path
+        set_note(self.status, f"Using {model.name} ({type(model).__name__}).", "ok")
 
     def load(self) -> bool:
-        """Start loading on a background thread; False if the settings are invalid or a load runs."""
+        """Start loading on a background thread; False (an inline message) if the settings are invalid."""
         if self.loading:
             return False
         try:
             spec = self._spec()
-        except ValueError as exc:
-            self._say(str(exc), "error")
+        except ConfigError as exc:
+            set_note(self.status, str(exc), "error")
             return False
         self.loading = True
+        self.details.value = ""
         self._thread = threading.Thread(
             target=self._load, args=(spec,), name="syndisco-model-load", daemon=True
         )
@@ -154,66 +228,120 @@ class ModelPicker(widgets.VBox):
         return not thread.is_alive()
 
     # ----------------------------------------------------------------- internals
-    def _spec(self) -> dict[str, Any]:
-        text = self.seed.value.strip()
+    def _spec(self) -> LoadSpec:
         try:
-            seed = int(text) if text else None
-        except ValueError:
-            self.seed_error.value = "a whole number, or empty"
-            raise ValueError(f"Seed must be a whole number or empty, got {text!r}.") from None
-        self.seed_error.value = ""
-        model_id = self.model_path.value.strip()
-        if not self.demo.value and not model_id:
-            raise ValueError("Type a Hugging Face model id or a local folder, or tick the offline demo.")
+            seed = seed_text("Seed", self.seed.value)
+        except ConfigError as exc:
+            set_note(self.seed_error, "Seed: a whole number, or empty", "error")
+            raise ConfigError(str(exc)) from None
+        set_note(self.seed_error, "")
+        source: ModelSource = self.source.value
+        path = self.model_path.value.strip()
+        if source == "local" and not path:
+            raise ConfigError("Model: type a Hugging Face id or a local folder, or choose the demo model.")
+        if source == "server":
+            if not self.server_url.value.strip().startswith(("http://", "https://")):
+                raise ConfigError(
+                    "Server URL: must start with http:// or https://, e.g. http://127.0.0.1:8000/v1"
+                )
+            path = self.server_model.value.strip()
+            if not path:
+                raise ConfigError("Model name: type the model name the server serves.")
         temperature = float(self.temperature.value)
-        return {
-            "demo": bool(self.demo.value),
-            "model_path": model_id,
-            "max_out_tokens": int(self.max_new_tokens.value),
-            "temperature": temperature if temperature > 0 else None,
-            "seed": seed,
-        }
+        return LoadSpec(
+            source=source,
+            model_path=path,
+            server_url=self.server_url.value.strip(),
+            api_key=self.api_key.value,
+            max_out_tokens=int(self.max_new_tokens.value),
+            temperature=temperature if temperature > 0 else None,
+            seed=seed,
+        )
 
-    def _load(self, spec: dict[str, Any]) -> None:
-        from .. import models  # attributes resolve lazily: torch/transformers load only when needed
+    def _load(self, spec: LoadSpec) -> None:
+        started = time.monotonic()
+        done = threading.Event()
+        what = {"demo": "the demo model", "test": "the test model", "server": spec.server_url}.get(
+            spec.source, spec.model_path
+        )
 
+        def tick() -> None:  # elapsed time while it loads, once a second
+            while not done.wait(1.0):
+                set_note(self.status, f"Loading {what}… {elapsed(time.monotonic() - started)}", "info")
+
+        set_note(self.status, f"Loading {what}…", "info")
+        threading.Thread(target=tick, name="syndisco-model-load-clock", daemon=True).start()
         try:
-            if spec["demo"]:
-                self._say("Building the tiny offline model…", "", step=1)
-                path, name = str(models.build_tiny_model()), TINY_MODEL_LABEL
-            else:
-                path, name = spec["model_path"], spec["model_path"]
-            self._say(f"Loading {name}…", "", step=2)
-            model = models.TransformersModel(
-                path,
-                name,
-                spec["max_out_tokens"],
-                temperature=spec["temperature"],
-                seed=spec["seed"],
+            model = _build(spec)
+        except Exception as exc:  # noqa: BLE001  any load failure is shown inline; the picker stays usable
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            set_note(self.status, f"Could not load the model: {first}", "error")
+            self.details.value = (
+                "<details><summary>Details</summary><pre class='sdw-pre'>"
+                f"{html.escape(type(exc).__name__ + ': ' + str(exc), quote=False)}</pre></details>"
             )
-        except Exception as exc:  # ModelLoadError and anything unexpected: show it, keep the picker usable
-            self._say(f"Could not load the model: {exc}", "error", step=0)
         else:
             self.value = model
-            self._say(f"Loaded {name}.", "ok", step=3)
+            set_note(self.status, f"Loaded {model.name} in {elapsed(time.monotonic() - started)}.", "ok")
         finally:
+            done.set()
             self.loading = False
 
-    def _say(self, text: str, kind: str, step: int | None = None) -> None:
-        with self.status.hold_sync():
-            self.status.value = text
-            for name in ("sdw-ok", "sdw-error"):
-                self.status.remove_class(name)
-            if kind:
-                self.status.add_class(f"sdw-{kind}")
-        if step is not None:
-            self.progress.value = step
-
-    def _on_demo(self, *_: Any) -> None:
-        self.model_path.disabled = self.demo.value
-        self.demo_note.layout.display = "" if self.demo.value else "none"
+    def _on_source(self, *_: Any) -> None:
+        source: ModelSource = self.source.value
+        self._local_box.layout.display = "" if source == "local" else "none"
+        self._server_box.layout.display = "" if source == "server" else "none"
+        kind = "warn" if source == "test" else "hint"
+        self.source_hint.value = f'<span class="sdw-{kind}">{html.escape(_HINTS[source])}</span>'
 
     def _on_loading(self, change: dict[str, Any]) -> None:
         self.load_button.disabled = change["new"]
         self.load_button.description = "Loading…" if change["new"] else "Load"
-        self.progress.layout.visibility = "visible" if change["new"] else "hidden"
+        self.spinner.layout.display = "" if change["new"] else "none"
+        self.source.disabled = change["new"]
+
+
+def _is_demo_path(model: BaseModel) -> bool:
+    from ..models.demo import DEMO_MODEL_LABEL
+
+    return model.name == DEMO_MODEL_LABEL
+
+
+def _build(spec: LoadSpec) -> BaseModel:
+    """Build the model ``spec`` asks for (imports the heavy libraries only here)."""
+    settings: dict[str, Any] = {"max_out_tokens": spec.max_out_tokens, "temperature": spec.temperature}
+    if spec.seed is not None:
+        settings["seed"] = spec.seed
+    builders: dict[ModelSource, Callable[[], BaseModel]] = {
+        "demo": lambda: _demo(settings),
+        "test": lambda: _test_model(settings),
+        "local": lambda: _transformers(spec.model_path, settings),
+        "server": lambda: _server(spec, settings),
+    }
+    return builders[spec.source]()
+
+
+def _demo(settings: dict[str, Any]) -> BaseModel:
+    from ..models.demo import demo_model
+
+    return demo_model(**settings)
+
+
+def _test_model(settings: dict[str, Any]) -> BaseModel:
+    from .. import models
+    from ..models.tiny import TINY_MODEL_LABEL
+
+    # models.build_tiny_model resolves lazily (and tests can swap it).
+    return _transformers(str(models.build_tiny_model()), settings, name=TINY_MODEL_LABEL)
+
+
+def _transformers(path: str, settings: dict[str, Any], name: str | None = None) -> BaseModel:
+    from ..models.transformers_model import TransformersModel
+
+    return TransformersModel(path, name or path, **settings)
+
+
+def _server(spec: LoadSpec, settings: dict[str, Any]) -> BaseModel:
+    from ..models.openai_model import OpenAIModel
+
+    return OpenAIModel(spec.model_path, api_key=spec.api_key or None, base_url=spec.server_url, **settings)

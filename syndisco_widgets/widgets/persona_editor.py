@@ -7,11 +7,7 @@ and ``value`` keeps the last valid version of that persona until it is fixed.
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import re
-import typing
-from dataclasses import dataclass, field
+import html
 from pathlib import Path
 from typing import Any
 
@@ -21,77 +17,27 @@ import traitlets
 from ..engine import Persona, load_personas, save_personas
 from ..errors import PersonaError
 from ._style import classed, style_widget
+from .persona_form import (
+    SHORT_LABELS,
+    Draft,
+    FieldSpec,
+    check_drafts,
+    draft_of,
+    free_name,
+    personas_from_upload,
+    specs_of,
+)
+from .ui import button, note, set_note
+from .wording import plural
 
 __all__ = ["PersonaEditor"]
 
 _LABEL_WIDTH = "11em"
 _LONG_TEXT = {"special_instructions"}
-# Labels that would not fit in _LABEL_WIDTH (the full field name is the tooltip).
-_SHORT_LABELS = {"personality_characteristics": "Personality traits"}
 _LIST_ROWS = 5  # one line per item: the usual four traits and room for one more
 
 
-@dataclass(frozen=True)
-class _Spec:
-    """How one persona field is edited: ``str``, ``int``, ``list``, ``dict`` or ``json``."""
-
-    name: str
-    kind: str
-    optional: bool = False
-
-    @property
-    def label(self) -> str:
-        return _SHORT_LABELS.get(self.name) or self.name.replace("_", " ").capitalize()
-
-
-@dataclass
-class _Draft:
-    """The raw form text of one persona, plus its last valid build."""
-
-    raw: dict[str, str]
-    extra: list[list[str]]
-    persona: Persona | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def _specs(persona_class: type[Persona]) -> list[_Spec]:
-    hints = typing.get_type_hints(persona_class)
-    specs = []
-    for f in dataclasses.fields(persona_class):
-        hint = hints[f.name]
-        origin, args = typing.get_origin(hint), typing.get_args(hint)
-        if hint is str:
-            specs.append(_Spec(f.name, "str"))
-        elif hint is int or (args and set(args) == {int, type(None)}):
-            specs.append(_Spec(f.name, "int", optional=type(None) in args))
-        elif origin is list and args == (str,):
-            specs.append(_Spec(f.name, "list"))
-        elif origin is dict:
-            specs.append(_Spec(f.name, "dict"))
-        else:
-            specs.append(_Spec(f.name, "json"))
-    return specs
-
-
-def _show_value(value: Any) -> str:
-    """Extra-attribute value as typed text: plain strings stay plain."""
-    if isinstance(value, str):
-        try:
-            json.loads(value)
-        except ValueError:
-            return value  # e.g. "nurse": cannot be mistaken for another JSON value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _parse_value(text: str) -> Any:
-    """Typed extra-attribute text: JSON if it parses (42, true, [..]), else the string."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-class PersonaEditor(widgets.VBox):
+class PersonaEditor(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """A list of personas with a form for the selected one.
 
     Args:
@@ -109,8 +55,8 @@ class PersonaEditor(widgets.VBox):
 
     def __init__(self, personas: Any = (), *, persona_class: type[Persona] = Persona, **kwargs: Any) -> None:
         self.persona_class = persona_class
-        self._specs = _specs(persona_class)
-        self._drafts: list[_Draft] = []
+        self._specs = specs_of(persona_class)
+        self._drafts: list[Draft] = []
         self._current = -1
         self._quiet = False  # True while the form is filled from code
 
@@ -118,11 +64,6 @@ class PersonaEditor(widgets.VBox):
         # width auto, not 100%: the select's own margin would push it past the column's edge.
         self.list = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="auto"))
         self.list.observe(self._on_select, names="index")
-
-        def button(label: str, icon: str, tip: str) -> widgets.Button:
-            b = widgets.Button(description=label, icon=icon, tooltip=tip, layout=widgets.Layout(width="auto"))
-            b.add_class("sdw-button")
-            return b
 
         self.add_button = button("Add", "plus", "Add a new persona")
         self.duplicate_button = button("Duplicate", "copy", "Copy the selected persona")
@@ -140,10 +81,10 @@ class PersonaEditor(widgets.VBox):
         self.field_errors: dict[str, widgets.Label] = {}
         rows = []
         for spec in self._specs:
-            error = classed(widgets.Label(""), "sdw-field-error", "sdw-wrap")
+            error = note("sdw-field-error")
             self.field_errors[spec.name] = error
             if spec.kind == "dict":
-                rows.append(self._build_extra(spec, error))
+                rows.append(self._build_extra(error))
                 continue
             self.fields[spec.name] = box = self._field_widget(spec)
             box.observe(lambda change, name=spec.name: self._on_edit(name, change["new"]), names="value")
@@ -168,8 +109,8 @@ class PersonaEditor(widgets.VBox):
         self.load_button.on_click(lambda _: self.load())
         self.save_button.on_click(lambda _: self.save())
         self.upload.observe(self._on_upload, names="value")
-        self.file_status = classed(widgets.Label(""), "sdw-file-status", "sdw-wrap")
-        self.summary = classed(widgets.Label(""), "sdw-hint", "sdw-wrap")
+        self.file_status = note("sdw-file-status")
+        self.summary = classed(widgets.HTML(""), "sdw-hint")
 
         side = widgets.VBox(
             [
@@ -225,8 +166,8 @@ class PersonaEditor(widgets.VBox):
 
     def add(self, persona: Persona | None = None) -> None:
         """Append a persona (a blank one with a fresh username by default) and select it."""
-        persona = persona or self.persona_class(username=self._free_name("user"))
-        self._drafts.append(self._draft_of(persona))
+        persona = persona or self.persona_class(username=free_name(self._drafts, "user"))
+        self._drafts.append(draft_of(persona, self._specs))
         self._changed(select=len(self._drafts) - 1)
 
     def duplicate(self) -> None:
@@ -234,8 +175,8 @@ class PersonaEditor(widgets.VBox):
         if self._current < 0:
             return
         source = self._drafts[self._current]
-        copy = _Draft(dict(source.raw), [list(row) for row in source.extra], source.persona)
-        copy.raw["username"] = self._free_name(source.raw.get("username", "").strip() or "user", "_copy")
+        copy = source.copy()
+        copy.raw["username"] = free_name(self._drafts, source.username or "user", "_copy")
         self._drafts.insert(self._current + 1, copy)
         self._changed(select=self._current + 1)
 
@@ -256,32 +197,38 @@ class PersonaEditor(widgets.VBox):
 
     def load(self, path: str | Path | None = None) -> bool:
         """Replace the list with the personas in a JSON file; False (message shown) on error."""
-        path = Path(path if path is not None else self.path.value.strip())
+        text = str(path) if path is not None else self.path.value.strip()
+        if not text:
+            set_note(self.file_status, "JSON file: type the path of a persona file first.", "error")
+            return False
         try:
-            personas = load_personas(path, persona_class=self.persona_class)
+            personas = load_personas(Path(text), persona_class=self.persona_class)
         except PersonaError as exc:
-            self._file_note(str(exc), ok=False)
+            set_note(self.file_status, f"JSON file: {exc}", "error")
             return False
         self.value = personas
-        self._file_note(f"Loaded {len(personas)} persona(s) from {path}.", ok=True)
+        set_note(self.file_status, f"Loaded {plural(len(personas), 'persona')} from {text}.", "ok")
         return True
 
     def save(self, path: str | Path | None = None) -> Path | None:
         """Save all personas as JSON; refuses (message shown) while any field is invalid."""
         if not self.valid:
-            self._file_note("Not saved: fix the fields marked in red first.", ok=False)
+            set_note(self.file_status, "Not saved: fix the fields marked in red first.", "error")
             return None
-        path = Path(path if path is not None else self.path.value.strip())
+        text = str(path) if path is not None else self.path.value.strip()
+        if not text:
+            set_note(self.file_status, "JSON file: type where to save the personas first.", "error")
+            return None
         try:
-            written = save_personas(self.value, path)
-        except OSError as exc:
-            self._file_note(f"Could not save to {path}: {exc}", ok=False)
+            written = save_personas(self.value, Path(text))
+        except (OSError, PersonaError) as exc:
+            set_note(self.file_status, f"JSON file: could not save to {text}: {exc}", "error")
             return None
-        self._file_note(f"Saved {len(self.value)} persona(s) to {written}.", ok=True)
+        set_note(self.file_status, f"Saved {plural(len(self.value), 'persona')} to {written}.", "ok")
         return written
 
     # ------------------------------------------------------------ form set-up
-    def _field_widget(self, spec: _Spec) -> widgets.ValueWidget:
+    def _field_widget(self, spec: FieldSpec) -> widgets.ValueWidget:
         layout = widgets.Layout(width="100%", max_width="460px", flex="1 1 260px")
         if spec.kind == "list":
             box = widgets.Textarea(
@@ -300,11 +247,11 @@ class PersonaEditor(widgets.VBox):
         else:
             box = widgets.Text(description=spec.label, layout=layout)
         box.style.description_width = _LABEL_WIDTH
-        if spec.name in _SHORT_LABELS:
+        if spec.name in SHORT_LABELS:
             box.tooltip = spec.name
         return box
 
-    def _build_extra(self, spec: _Spec, error: widgets.Label) -> widgets.Widget:
+    def _build_extra(self, error: widgets.HTML) -> widgets.Widget:
         self.extra_rows = widgets.VBox([])
         self.add_attribute_button = widgets.Button(
             description="Add attribute", icon="plus", layout=widgets.Layout(width="auto")
@@ -325,100 +272,8 @@ class PersonaEditor(widgets.VBox):
             return item
         return self.persona_class.from_dict(item, where=f"persona {index}")
 
-    def _draft_of(self, persona: Persona) -> _Draft:
-        raw: dict[str, str] = {}
-        extra: list[list[str]] = []
-        for spec in self._specs:
-            value = getattr(persona, spec.name)
-            if spec.kind == "dict":
-                extra = [[k, _show_value(v)] for k, v in value.items()]
-            elif spec.kind == "int":
-                raw[spec.name] = "" if value is None else str(value)
-            elif spec.kind == "list":
-                raw[spec.name] = "\n".join(value)
-            elif spec.kind == "json":
-                raw[spec.name] = json.dumps(value, ensure_ascii=False)
-            else:
-                raw[spec.name] = value
-        return _Draft(raw, extra, persona)
-
-    def _free_name(self, base: str, suffix: str = "") -> str:
-        taken = {d.raw.get("username", "").strip() for d in self._drafts}
-        n = 1
-        name = f"{base}{suffix}" if suffix else f"{base}{len(self._drafts) + 1}"
-        while name in taken:
-            n += 1
-            name = f"{base}{suffix}{n}"
-        return name
-
-    def _parse(self, draft: _Draft) -> tuple[dict[str, Any], dict[str, str]]:
-        """Typed field values and per-field error messages of one draft."""
-        values: dict[str, Any] = {}
-        errors: dict[str, str] = {}
-        for spec in self._specs:
-            text = draft.raw.get(spec.name, "")
-            if spec.kind == "str":
-                values[spec.name] = text
-            elif spec.kind == "int":
-                stripped = text.strip()
-                if not stripped:
-                    if spec.optional:
-                        values[spec.name] = None
-                    else:
-                        errors[spec.name] = "required: a whole number such as 38"
-                elif re.fullmatch(r"\d+", stripped):
-                    values[spec.name] = int(stripped)
-                else:
-                    errors[spec.name] = "must be a whole number such as 38" + (
-                        " or empty" if spec.optional else ""
-                    )
-            elif spec.kind == "list":
-                values[spec.name] = [line.strip() for line in text.splitlines() if line.strip()]
-            elif spec.kind == "json":
-                try:
-                    values[spec.name] = json.loads(text)
-                except ValueError as exc:
-                    errors[spec.name] = f"not valid JSON: {exc.msg}"
-            else:
-                values[spec.name], message = self._parse_extra(draft.extra)
-                if message:
-                    errors[spec.name] = message
-        return values, errors
-
-    def _parse_extra(self, rows: list[list[str]]) -> tuple[dict[str, Any], str]:
-        known = {s.name for s in self._specs}
-        out: dict[str, Any] = {}
-        for key, text in rows:
-            key = key.strip()
-            if not key and not text.strip():
-                continue  # an empty row is just not filled in yet
-            if not key:
-                return out, f"the value {text!r} needs a key"
-            if key in out:
-                return out, f"key {key!r} is used twice"
-            if key in known:
-                return out, f"{key!r} is a regular field; fill it in above"
-            out[key] = _parse_value(text)
-        return out, ""
-
     def _validate_all(self) -> None:
-        """Re-check every draft (usernames must be unique across the list)."""
-        names = [d.raw.get("username", "").strip() for d in self._drafts]
-        for i, draft in enumerate(self._drafts):
-            values, errors = self._parse(draft)
-            name = names[i]
-            if name and names.count(name) > 1:
-                errors.setdefault("username", f"another persona is already called {name!r}")
-            if not errors:
-                try:
-                    persona = self.persona_class(**values)
-                except PersonaError as exc:
-                    found = re.search(r"field '(\w+)'", str(exc))
-                    where = found.group(1) if found and found.group(1) in self.field_errors else "username"
-                    errors[where] = str(exc).split(": ", 1)[-1]
-                else:
-                    draft.persona = persona
-            draft.errors = errors
+        check_drafts(self._drafts, self._specs, self.persona_class)
 
     # -------------------------------------------------------------- refreshing
     def _changed(self, select: int | None = None) -> None:
@@ -439,9 +294,9 @@ class PersonaEditor(widgets.VBox):
             self.value = personas
         finally:
             self._quiet = False
-        bad = [d.raw.get("username") or f"#{i + 1}" for i, d in enumerate(self._drafts) if d.errors]
-        count = f"{len(self._drafts)} persona{'s' if len(self._drafts) != 1 else ''}"
-        self.summary.value = f"{count}; fix: {', '.join(bad)}" if bad else count
+        bad = [d.username or f"#{i + 1}" for i, d in enumerate(self._drafts) if d.errors]
+        count = plural(len(self._drafts), "persona")
+        self.summary.value = html.escape(f"{count}; fix: {', '.join(bad)}" if bad else count)
 
     def _refresh_list(self) -> None:
         options = [
@@ -474,7 +329,8 @@ class PersonaEditor(widgets.VBox):
     def _show_errors(self) -> None:
         errors = self._drafts[self._current].errors if self._current >= 0 else {}
         for name, label in self.field_errors.items():
-            label.value = errors.get(name, "")
+            message = errors.get(name, "")
+            set_note(label, f"{_label_of(self._specs, name)}: {message}" if message else "", "error")
 
     def _render_extra_rows(self) -> None:
         if not hasattr(self, "extra_rows"):
@@ -501,7 +357,7 @@ class PersonaEditor(widgets.VBox):
 
     def _rebuild_from(self, personas: list[Persona]) -> None:
         keep = self._current
-        self._drafts = [self._draft_of(p) for p in personas]
+        self._drafts = [draft_of(p, self._specs) for p in personas]
         self._changed(select=min(max(keep, 0), len(self._drafts) - 1))
 
     def _on_select(self, change: dict[str, Any]) -> None:
@@ -539,22 +395,17 @@ class PersonaEditor(widgets.VBox):
         if not files:
             return
         upload = files[0]
-        name = upload.get("name", "upload")
+        name = str(upload.get("name", "upload"))
         try:
-            data = json.loads(bytes(upload["content"]).decode("utf-8"))
-            items = data if isinstance(data, list) else [data]
-            personas = [
-                self.persona_class.from_dict(item, where=f"{name}, item {i}") for i, item in enumerate(items)
-            ]
-        except (ValueError, UnicodeDecodeError) as exc:  # PersonaError is a ValueError
-            self._file_note(f"{name}: {exc}", ok=False)
+            personas = personas_from_upload(name, bytes(upload["content"]), self.persona_class)
+        except PersonaError as exc:
+            set_note(self.file_status, f"Upload: {exc}", "error")
         else:
             self.value = personas
-            self._file_note(f"Loaded {len(personas)} persona(s) from {name}.", ok=True)
+            set_note(self.file_status, f"Loaded {plural(len(personas), 'persona')} from {name}.", "ok")
         finally:
             self.upload.value = ()
 
-    def _file_note(self, text: str, ok: bool) -> None:
-        self.file_status.value = text
-        self.file_status.remove_class("sdw-ok" if not ok else "sdw-field-error")
-        self.file_status.add_class("sdw-ok" if ok else "sdw-field-error")
+
+def _label_of(specs: list[FieldSpec], name: str) -> str:
+    return next((s.label for s in specs if s.name == name), name)

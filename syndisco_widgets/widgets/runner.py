@@ -1,16 +1,16 @@
-"""DiscussionRunner: one worker thread per discussion, driven by commands.
+"""DiscussionRunner: one worker thread per discussion, driven by typed commands.
 
 Only the worker thread ever calls ``Discussion.step``, ``fork`` or
-``inject``. Buttons and code just put commands on a queue (``step``, ``run``,
-``branch``, ``inject``, ``reset``, ``switch``, ``replace``), so the notebook
-stays responsive while a model generates. ``stop()`` is the one exception: it
-sets a ``threading.Event`` that the model checks between tokens, so it takes
-effect mid-turn.
+``inject``. Buttons and code put :data:`Command` objects on a queue, so the
+notebook stays responsive while a model generates. ``stop()`` is the one
+exception: it sets a ``threading.Event`` that the model checks between
+tokens, so it takes effect mid-turn.
 
-State (``idle``, ``running``, ``stopping``, ``finished``, ``error``) and a
-human-readable ``status`` are traitlets, so widgets can ``observe`` them.
-Observers and listeners run on the thread that made the change (usually the
-worker); they must not block on the runner.
+What happens is published as :data:`RunnerEvent` objects to subscribers
+(the transcript, the branch tree, the studio). ``state`` (a
+:class:`RunnerState`) and a human-readable ``status`` are traitlets, so
+widgets can ``observe`` them. Subscribers and observers run on the thread
+that made the change (usually the worker); they must not block on the runner.
 """
 
 from __future__ import annotations
@@ -19,49 +19,193 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import traitlets
 
 from ..engine import Discussion
-from ..errors import GenerationStopped, SyndiscoError, TurnError
+from ..errors import ConfigError, GenerationStopped, SyndiscoError, TurnError
 from ..models.base import GenerationControl
+from .traits import enum_trait
+from .wording import plural
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..engine.entries import Entry
 
 __all__ = [
-    "ERROR",
-    "FINISHED",
-    "IDLE",
-    "RUNNING",
-    "STOPPING",
+    "Close",
+    "Command",
     "DiscussionChange",
     "DiscussionRunner",
-    "ensure_runner",
+    "EntryAdded",
+    "Fork",
+    "Inject",
+    "Replace",
+    "Reset",
+    "Run",
+    "RunProgress",
+    "RunnerEvent",
+    "RunnerState",
+    "Step",
+    "Switch",
+    "TextAdded",
+    "TurnEnded",
+    "TurnStarted",
+    "as_runner",
 ]
 
 log = logging.getLogger(__name__)
 
-IDLE, RUNNING, STOPPING, FINISHED, ERROR = "idle", "running", "stopping", "finished", "error"
-STATES = (IDLE, RUNNING, STOPPING, FINISHED, ERROR)
 
-#: Commands that generate text; they are dropped when Stop comes first.
-_GENERATING = ("step", "run")
+class RunnerState(str, Enum):
+    """What the runner is doing."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    FINISHED = "finished"
+    ERROR = "error"
+    CLOSED = "closed"
+
+
+# -- commands (what buttons and code ask for) ---------------------------------
+@dataclass(frozen=True)
+class Step:
+    """Generate one turn."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """Generate turns until the end, Stop, or a failed turn."""
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Fork the live discussion after ``at_turn`` entries (None: all) and go live on the fork."""
+
+    at_turn: int | None = None
+
+
+@dataclass(frozen=True)
+class Inject:
+    """Add a message a person wrote, as participant or moderator ``name``."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Start over from the opening messages, on a new branch (the old one is kept)."""
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Make another existing discussion (another branch) the live one."""
+
+    discussion: Discussion
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Drive a brand-new discussion from now on."""
+
+    discussion: Discussion | None
+
+
+@dataclass(frozen=True)
+class Close:
+    """End the worker thread."""
+
+
+Command = Step | Run | Fork | Inject | Reset | Switch | Replace | Close
+
+
+# -- events (what subscribers hear) -------------------------------------------
+ChangeReason = Literal["start", "branch", "reset", "switch"]
 
 
 @dataclass(frozen=True)
 class DiscussionChange:
-    """Why the runner's live discussion changed.
+    """The live discussion changed.
 
     ``reason`` is ``"start"`` (a new discussion), ``"branch"`` (a fork of
-    ``parent`` after ``at_turn`` entries), ``"reset"`` (``parent`` restarted)
-    or ``"switch"`` (another existing branch is now live).
+    ``parent`` after ``at_turn`` entries), ``"reset"`` (a fresh fork of
+    ``parent`` after its opening messages) or ``"switch"`` (another existing
+    branch is now live).
     """
 
     discussion: Discussion | None
-    reason: str
+    reason: ChangeReason
     parent: Discussion | None = None
     at_turn: int | None = None
+
+
+@dataclass(frozen=True)
+class TurnStarted:
+    """A model turn began: ``name`` (playing ``role``) is writing."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class TextAdded:
+    """A piece of the turn being written."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class TurnEnded:
+    """The turn being written ended: ``entry`` is the finished turn, None if it was discarded."""
+
+    entry: Entry | None
+
+
+@dataclass(frozen=True)
+class EntryAdded:
+    """An entry was added without streaming (a person's message)."""
+
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far a Run is: ``done`` of ``total`` user turns; ``tokens_per_second`` once known."""
+
+    done: int
+    total: int
+    tokens_per_second: float | None = None
+    running: bool = True
+
+
+RunnerEvent = DiscussionChange | TurnStarted | TextAdded | TurnEnded | EntryAdded | RunProgress
+EventT = TypeVar("EventT", bound=RunnerEvent)
+
+
+@dataclass
+class _Speed:
+    """Tokens per second over the turns of one Run."""
+
+    tokens: int = 0
+    seconds: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+
+    def add(self, entry: Entry) -> None:
+        tokens = entry.get("completion_tokens")
+        seconds = entry.get("seconds")
+        if isinstance(tokens, int) and isinstance(seconds, (int, float)) and seconds > 0:
+            self.tokens += tokens
+            self.seconds += float(seconds)
+
+    @property
+    def rate(self) -> float | None:
+        return self.tokens / self.seconds if self.seconds > 0 else None
 
 
 class DiscussionRunner(traitlets.HasTraits):
@@ -69,20 +213,22 @@ class DiscussionRunner(traitlets.HasTraits):
 
     Args:
         discussion: The discussion to drive (``None``: set one later with ``replace``).
-        transcript: Optional :class:`TranscriptView` kept in step with the
-            live discussion: turns stream into it and finished turns are appended.
     """
 
-    state = traitlets.Unicode(IDLE, help="idle, running, stopping, finished or error")
+    state = enum_trait(RunnerState, RunnerState.IDLE, "what the runner is doing")
     status = traitlets.Unicode("", help="One line for people: what happened last")
     speaker = traitlets.Unicode("", help="Who is generating right now ('' when nobody)")
 
-    def __init__(self, discussion: Discussion | None = None, transcript: Any = None) -> None:
+    def __init__(self, discussion: Discussion | None = None) -> None:
         super().__init__()
-        self.transcript = transcript
+        if discussion is not None and not isinstance(discussion, Discussion):
+            raise ConfigError(
+                f"discussion must be a Discussion or None, got {type(discussion).__name__}; "
+                "build one with Discussion(...)"
+            )
         self._discussion = discussion
         self.last_error: BaseException | None = None
-        self._commands: deque[tuple[str, int, tuple[Any, ...]]] = deque()
+        self._commands: deque[tuple[Command, int]] = deque()
         self._cond = threading.Condition()
         self._idle = threading.Event()
         self._idle.set()
@@ -90,13 +236,7 @@ class DiscussionRunner(traitlets.HasTraits):
         self._lock = threading.RLock()  # guards state changes and the stop generation
         self._stop = threading.Event()
         self._stop_gen = 0  # bumped by stop(); older generating commands are dropped
-        self._listeners: dict[str, list[Callable[..., Any]]] = {
-            "entry": [],
-            "text": [],
-            "discussion": [],
-        }
-        if transcript is not None:
-            _show(transcript, discussion)
+        self._subscribers: list[Callable[[RunnerEvent], None]] = []
         self._settle("Ready." if discussion is not None else "No discussion yet.")
         self._thread = threading.Thread(target=self._loop, name="syndisco-runner", daemon=True)
         self._thread.start()
@@ -117,70 +257,103 @@ class DiscussionRunner(traitlets.HasTraits):
         """True while a command runs or waits in the queue."""
         return not self._idle.is_set()
 
-    # --------------------------------------------------------------- listeners
-    def on_entry(self, callback: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
-        """Call ``callback(entry)`` after each new entry (model or human)."""
-        self._listeners["entry"].append(callback)
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close`: commands are refused."""
+        return self._closed
+
+    # ------------------------------------------------------------- subscribers
+    def subscribe(self, callback: Callable[[RunnerEvent], None]) -> Callable[[RunnerEvent], None]:
+        """Call ``callback(event)`` for every :data:`RunnerEvent`, in order."""
+        self._subscribers.append(callback)
+        return callback
+
+    def unsubscribe(self, callback: Callable[[RunnerEvent], None]) -> None:
+        """Stop calling ``callback``."""
+        if callback in self._subscribers:
+            self._subscribers.remove(callback)
+
+    def on_entry(self, callback: Callable[[Entry], None]) -> Callable[[Entry], None]:
+        """Call ``callback(entry)`` after each new entry (model or person)."""
+
+        def pick(event: RunnerEvent) -> None:
+            if isinstance(event, (TurnEnded, EntryAdded)) and event.entry is not None:
+                callback(event.entry)
+
+        self.subscribe(pick)
         return callback
 
     def on_text(self, callback: Callable[[str], None]) -> Callable[[str], None]:
-        """Call ``callback(delta)`` for every piece of streamed text."""
-        self._listeners["text"].append(callback)
+        """Call ``callback(piece)`` for every piece of streamed text."""
+        self.subscribe(lambda event: callback(event.text) if isinstance(event, TextAdded) else None)
         return callback
 
     def on_discussion(
         self, callback: Callable[[DiscussionChange], None]
     ) -> Callable[[DiscussionChange], None]:
         """Call ``callback(change)`` when the live discussion is replaced (branch, reset, switch, start)."""
-        self._listeners["discussion"].append(callback)
+        self.subscribe(lambda event: callback(event) if isinstance(event, DiscussionChange) else None)
         return callback
 
-    def _emit(self, kind: str, *args: Any) -> None:
-        for callback in list(self._listeners[kind]):
+    def _emit(self, event: RunnerEvent) -> None:
+        for callback in list(self._subscribers):
             try:
-                callback(*args)
-            except Exception:  # a broken listener must never kill the worker
-                log.exception("syndisco runner: %s listener failed", kind)
+                callback(event)
+            except Exception:  # noqa: PERF203  a broken subscriber must never kill the worker
+                log.exception("syndisco runner: subscriber failed on %s", type(event).__name__)
 
     # ---------------------------------------------------------------- commands
+    def send(self, command: Command) -> None:
+        """Queue one :data:`Command` for the worker thread.
+
+        Raises:
+            RuntimeError: the runner is closed.
+        """
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("this DiscussionRunner is closed; create a new one")
+            self._commands.append((command, self._stop_gen))
+            self._idle.clear()
+            self._cond.notify()
+
     def step(self) -> None:
         """Generate one turn."""
-        self._post("step")
+        self.send(Step())
 
     def run(self) -> None:
         """Generate turns until the discussion ends, Stop is pressed or a turn fails."""
-        self._post("run")
+        self.send(Run())
 
     def stop(self) -> None:
         """Stop now: the turn being generated is discarded and queued Step/Run are dropped."""
         with self._lock:
             self._stop_gen += 1
             self._stop.set()
-            if self.state == RUNNING:
-                self._set_state(STOPPING, "Stopping…")
+            if self.state == RunnerState.RUNNING:
+                self._set_state(RunnerState.STOPPING, "Stopping…")
 
     def branch(self, at_turn: int | None = None) -> None:
         """Fork the live discussion after ``at_turn`` entries (default: all) and make the fork live."""
-        self._post("branch", at_turn)
+        self.send(Fork(at_turn))
 
     def inject(self, name: str, text: str) -> None:
         """Add a message written by a person as participant or moderator ``name``.
 
         During a Run it is added between two turns.
         """
-        self._post("inject", name, text)
+        self.send(Inject(name, text))
 
     def reset(self) -> None:
-        """Start the live discussion over (seed opinions kept) as a fresh discussion."""
-        self._post("reset")
+        """Start over from the opening messages on a new branch; the old branch is kept."""
+        self.send(Reset())
 
     def switch(self, discussion: Discussion) -> None:
         """Make another existing discussion (e.g. another branch) the live one."""
-        self._post("switch", discussion)
+        self.send(Switch(discussion))
 
     def replace(self, discussion: Discussion | None) -> None:
-        """Drive a brand-new discussion from now on (listeners get reason ``"start"``)."""
-        self._post("replace", discussion)
+        """Drive a brand-new discussion from now on (subscribers get reason ``"start"``)."""
+        self.send(Replace(discussion))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every queued command is done; True if it finished in time.
@@ -194,84 +367,116 @@ class DiscussionRunner(traitlets.HasTraits):
             while not self._idle.wait(0.05):
                 if deadline is not None and time.monotonic() >= deadline:
                     return False
-            return True
         except KeyboardInterrupt:
             self.stop()
             self._idle.wait(10)
             return False
+        return True
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop, finish the worker thread and refuse further commands."""
         if self._closed:
             return
         self.stop()
-        self._post("close")
+        self.send(Close())
         with self._cond:
             self._closed = True
-        if threading.current_thread() is not self._thread:  # e.g. closed by a listener
+        if threading.current_thread() is not self._thread:  # e.g. closed by a subscriber
             self._thread.join(timeout)
+        self.speaker = ""
+        self._set_state(RunnerState.CLOSED, "Closed: this discussion can no longer be changed.")
 
-    def __enter__(self) -> DiscussionRunner:
+    def __enter__(self) -> DiscussionRunner:  # noqa: PYI034  the class is not meant to be subclassed
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     # ------------------------------------------------------------ worker loop
-    def _post(self, kind: str, *args: Any) -> None:
-        with self._cond:
-            if self._closed:
-                raise RuntimeError("this DiscussionRunner is closed; create a new one")
-            self._commands.append((kind, self._stop_gen, args))
-            self._idle.clear()
-            self._cond.notify()
-
     def _loop(self) -> None:
         while True:
             with self._cond:
                 while not self._commands:
                     self._idle.set()
                     self._cond.wait()
-                kind, gen, args = self._commands.popleft()
-            if kind == "close":
+                command, gen = self._commands.popleft()
+            if isinstance(command, Close):
                 with self._cond:
                     self._commands.clear()
                     self._idle.set()
                 return
             try:
-                if kind in _GENERATING:
-                    getattr(self, f"_do_{kind}")(gen)
-                else:
-                    getattr(self, f"_do_{kind}")(*args)
+                self._do(command, gen)
             except SyndiscoError as exc:  # e.g. a fork point out of range: say so, carry on
-                self._fail(exc, f"{kind} failed: {exc}")
+                self._fail(exc, f"{_verb(command)} failed: {exc}")
             except Exception as exc:  # unexpected: report with a traceback, keep the worker alive
-                log.exception("syndisco runner: command %s failed", kind)
-                self._fail(exc, f"{kind} failed: {type(exc).__name__}: {exc}")
+                log.exception("syndisco runner: command %s failed", type(command).__name__)
+                self._fail(exc, f"{_verb(command)} failed: {type(exc).__name__}: {exc}")
+
+    def _do(self, command: Command, gen: int) -> None:
+        if isinstance(command, Step):
+            if self._begin(gen):
+                self._one_turn_and_settle()
+        elif isinstance(command, Run):
+            if self._begin(gen):
+                self._run()
+        elif isinstance(command, Inject):
+            if self._inject(command):
+                self._settle(f"{command.name}'s message was added. {self._progress()}")
+        else:
+            self._change(command)
+
+    def _change(self, command: Fork | Reset | Switch | Replace | Close) -> None:
+        """Make another discussion live (a fork, a fresh start, another branch, a new one)."""
+        if isinstance(command, Fork):
+            parent = self._require()
+            child = parent.fork(command.at_turn)
+            where = len(child.logs)
+            change = DiscussionChange(child, "branch", parent, where)
+            self._make_live(change, f"Branched after {plural(where, 'entry', 'entries')}.")
+        elif isinstance(command, Reset):
+            parent = self._require()
+            seeds = parent.logs.count_where(source="seed")
+            self._make_live(
+                DiscussionChange(parent.fork(seeds), "reset", parent, seeds),
+                "Started over on a new branch (the previous one is kept under Branches).",
+            )
+        elif isinstance(command, Switch):
+            self._make_live(
+                DiscussionChange(command.discussion, "switch", self._discussion), "Switched branch."
+            )
+        elif isinstance(command, Replace):
+            self._make_live(
+                DiscussionChange(command.discussion, "start", self._discussion), "New discussion."
+            )
 
     # ------------------------------------------------------ state bookkeeping
-    def _set_state(self, state: str, status: str) -> None:
+    def _set_state(self, state: RunnerState, status: str) -> None:
         with self._lock, self.hold_trait_notifications():
             self.state = state
             self.status = status
 
     def _settle(self, status: str) -> None:
-        """Idle or finished, depending on the live discussion."""
+        """Idle or finished, depending on the live discussion (never after close)."""
+        if self._closed:
+            return
         if self.finished:
-            self._set_state(FINISHED, f"{status} The discussion is complete." if status else "Complete.")
+            self._set_state(
+                RunnerState.FINISHED, f"{status} The discussion is complete." if status else "Complete."
+            )
         else:
-            self._set_state(IDLE, status)
+            self._set_state(RunnerState.IDLE, status)
 
     def _fail(self, exc: BaseException, message: str) -> None:
         self.last_error = exc
         self.speaker = ""
-        self._set_state(ERROR, message)
+        self._set_state(RunnerState.ERROR, message)
 
     def _progress(self) -> str:
         d = self._discussion
         if d is None:
             return ""
-        return f"{len(d.logs)} entries, {d.user_turns}/{d.conv_len} user turns."
+        return f"{plural(len(d.logs), 'entry', 'entries')}, {d.user_turns} of {d.conv_len} user turns."
 
     def _begin(self, gen: int) -> bool:
         """Start a generating command unless Stop came after it was queued."""
@@ -279,136 +484,101 @@ class DiscussionRunner(traitlets.HasTraits):
             if gen != self._stop_gen:
                 return False
             if self._discussion is None:
-                self._set_state(IDLE, "No discussion yet: set one up first.")
+                self._set_state(RunnerState.IDLE, "No discussion yet: set one up first.")
                 return False
             if self._discussion.finished:
                 self._settle("Nothing to do.")
                 return False
             self._stop.clear()
             self.last_error = None
-            self._set_state(RUNNING, "Generating…")
+            self._set_state(RunnerState.RUNNING, "Generating…")
             return True
 
-    # ------------------------------------------------------------- commands
-    def _do_step(self, gen: int) -> None:
-        if not self._begin(gen):
-            return
-        self._one_turn_and_settle()
-
-    def _do_run(self, gen: int) -> None:
-        if not self._begin(gen):
-            return
+    def _run(self) -> None:
+        discussion = self._require()
+        speed = _Speed()
+        self._emit(RunProgress(discussion.user_turns, discussion.conv_len))
         while True:
             if self._stop.is_set():
                 self._settle_stopped()
-                return
-            if not self._one_turn_and_settle(final=False):
-                return
+                break
+            entry = self._one_turn_and_settle(final=False)
+            if entry is None:
+                break
+            speed.add(entry)
             self._run_queued_injects()
-            if self._discussion.finished:
+            self._emit(RunProgress(discussion.user_turns, discussion.conv_len, speed.rate))
+            if discussion.finished:
                 self._settle(f"Done. {self._progress()}")
-                return
+                break
             with self._lock:
-                if self.state == RUNNING:
+                if self.state == RunnerState.RUNNING:
                     self.status = f"Running… {self._progress()}"
+        self._emit(RunProgress(discussion.user_turns, discussion.conv_len, speed.rate, running=False))
 
-    def _one_turn_and_settle(self, final: bool = True) -> bool:
+    def _one_turn_and_settle(self, *, final: bool = True) -> Entry | None:
         """Generate one turn; settle the state on any outcome but success-with-more-to-do."""
         try:
-            self._generate_turn()
+            entry = self._generate_turn()
         except StopIteration:
             self._settle("Done.")
-            return False
+            return None
         except GenerationStopped:
             self._settle_stopped()
-            return False
+            return None
         except TurnError as exc:
             self._fail(exc, f"{exc} Press Step to retry.")
-            return False
+            return None
         if final:
             self._settle(f"Turn done. {self._progress()}")
-        return True
+        return entry
 
     def _settle_stopped(self) -> None:
         self.speaker = ""
         self._settle("Stopped: the unfinished turn was discarded. Step or Run continues.")
 
-    def _generate_turn(self) -> dict[str, Any]:
-        d = self._discussion
-        transcript = self.transcript
+    def _generate_turn(self) -> Entry:
+        d = self._require()
         speaker = d.next_speaker()  # None when finished: step() then raises StopIteration
         if speaker is not None:
             self.speaker = speaker.name
-            if transcript is not None:
-                transcript.stream_start(speaker.name, speaker.role)  # "writing…" before the first token
+            self._emit(TurnStarted(speaker.name, speaker.role))  # "writing…" before the first token
 
-        def on_text(delta: str) -> None:
-            if transcript is not None:
-                transcript.stream_text(delta)
-            self._emit("text", delta)
+        def on_text(piece: str) -> None:
+            self._emit(TextAdded(piece))
 
         try:
             entry = d.step(control=GenerationControl(on_text, self._stop))
         except BaseException:
-            if speaker is not None and transcript is not None:
-                transcript.stream_end()
+            if speaker is not None:
+                self._emit(TurnEnded(None))
             raise
         finally:
             self.speaker = ""
-        if transcript is not None:
-            transcript.stream_end(entry)  # swaps the writing bubble for the turn in one message
-        self._emit("entry", entry)
+        self._emit(TurnEnded(entry))  # swaps the writing bubble for the turn in one message
         return entry
 
     def _run_queued_injects(self) -> None:
         """During a Run, add messages people sent since the last turn."""
         with self._cond:
-            injects = [c for c in self._commands if c[0] == "inject"]
+            injects = [c for c, _gen in self._commands if isinstance(c, Inject)]
             if not injects:
                 return
-            self._commands = deque(c for c in self._commands if c[0] != "inject")
-        for _kind, _gen, args in injects:
-            self._inject(*args)
+            self._commands = deque(item for item in self._commands if not isinstance(item[0], Inject))
+        for command in injects:
+            self._inject(command)
 
-    def _do_inject(self, name: str, text: str) -> None:
-        if self._inject(name, text):
-            self._settle(f"{name}'s message was added. {self._progress()}")
-
-    def _inject(self, name: str, text: str) -> bool:
+    def _inject(self, command: Inject) -> bool:
         try:
-            entry = self._require().inject(name, text)
+            entry = self._require().inject(command.name, command.text)
         except SyndiscoError as exc:
             # Bad input is not a broken discussion: report it and carry on.
             self.last_error = exc
             with self._lock:
                 self.status = f"Could not send: {exc}"
             return False
-        if self.transcript is not None:
-            self.transcript.append(entry)
-        self._emit("entry", entry)
+        self._emit(EntryAdded(entry))
         return True
-
-    def _do_branch(self, at_turn: int | None) -> None:
-        parent = self._require()
-        child = parent.fork(at_turn)
-        where = len(child.logs)
-        self._make_live(DiscussionChange(child, "branch", parent, where), f"Branched after entry {where}.")
-
-    def _do_reset(self) -> None:
-        parent = self._require()
-        seeds = 0
-        for entry in parent.logs:
-            if entry.get("source") != "seed":
-                break
-            seeds += 1
-        child = parent.fork(seeds)
-        self._make_live(DiscussionChange(child, "reset", parent, seeds), "Reset: a fresh start.")
-
-    def _do_switch(self, discussion: Discussion) -> None:
-        self._make_live(DiscussionChange(discussion, "switch", self._discussion), "Switched branch.")
-
-    def _do_replace(self, discussion: Discussion | None) -> None:
-        self._make_live(DiscussionChange(discussion, "start", self._discussion), "New discussion.")
 
     def _require(self) -> Discussion:
         if self._discussion is None:
@@ -417,24 +587,20 @@ class DiscussionRunner(traitlets.HasTraits):
 
     def _make_live(self, change: DiscussionChange, status: str) -> None:
         self._discussion = change.discussion
-        if self.transcript is not None:
-            _show(self.transcript, change.discussion)
+        self._emit(change)
         self._settle(f"{status} {self._progress()}".strip())
-        self._emit("discussion", change)
 
 
-def ensure_runner(source: Discussion | DiscussionRunner | None, transcript: Any = None) -> DiscussionRunner:
-    """Use ``source`` if it is a runner, else start one for the discussion."""
+def _verb(command: Command) -> str:
+    return type(command).__name__
+
+
+def as_runner(source: Discussion | DiscussionRunner | None) -> tuple[DiscussionRunner, bool]:
+    """``source`` if it is a runner, else a new runner for the discussion; and whether it is new.
+
+    Raises:
+        ConfigError: ``source`` is neither.
+    """
     if isinstance(source, DiscussionRunner):
-        if transcript is not None and source.transcript is None:
-            source.transcript = transcript
-            _show(transcript, source.discussion)
-        return source
-    if source is not None and not isinstance(source, Discussion):
-        raise TypeError(f"expected a Discussion or DiscussionRunner, got {type(source).__name__}")
-    return DiscussionRunner(source, transcript)
-
-
-def _show(transcript: Any, discussion: Discussion | None) -> None:
-    """Replace ``transcript``'s entries with ``discussion``'s logs (none without one)."""
-    transcript.reset(discussion.logs if discussion is not None else [])
+        return source, False
+    return DiscussionRunner(source), True

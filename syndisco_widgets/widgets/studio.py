@@ -1,34 +1,47 @@
-"""DiscussionStudio: the whole app in one call — set up, run, steer, branch, export."""
+"""DiscussionStudio: the whole app in one call — set up, run, steer, branch, compare, export.
+
+Layout: a collapsible set-up sidebar on the left; on the right the branch
+bar, the transcript, the controls, a full-width comparison when asked for,
+and tabs beneath for Branches, Table, Insights and Export.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+import html
+import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from ..engine import Actor, ActorType, Discussion, Logs, Persona, TurnManager, unique_run_path
+from ..engine import Actor, ActorType, Discussion, Logs, Persona, TurnManager
 from ..errors import ConfigError, SyndiscoError
 from ..models import BaseModel, is_demo_model
 from ._style import classed, style_widget
-from .branches import BranchExplorer
+from .branches import BranchBar, BranchExplorer
 from .controls import DiscussionControls
+from .export import ExportFormat, download_link, export_logs
 from .model_picker import ModelPicker
 from .persona_editor import PersonaEditor
-from .runner import ERROR, FINISHED, IDLE, DiscussionRunner
+from .runner import DiscussionChange, DiscussionRunner, EntryAdded, RunnerEvent, RunnerState, TurnEnded
+from .table import LogTable
 from .transcript import TranscriptView
 from .turn_selector import TurnManagerSelector
+from .ui import button, note, set_note
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable, Sequence
+
+    import pandas as pd
 
 __all__ = ["DEFAULT_CONTEXT", "DEFAULT_INSTRUCTIONS", "DEFAULT_MODERATOR_INSTRUCTIONS", "DiscussionStudio"]
 
 DEFAULT_CONTEXT = "You are taking part in an online conversation"
 DEFAULT_INSTRUCTIONS = "Act like a human would"
 DEFAULT_MODERATOR_INSTRUCTIONS = "Keep the conversation civil and on topic. Be brief."
-
-# Columns left out of the on-screen table (still in table() and the exports).
-_HIDDEN_COLUMNS = ["prompt"]
+log = logging.getLogger(__name__)
+SETUP_CHANGED = "Set-up changed: press Start to apply it (the current discussion is kept under Branches)."
 
 
 def _name_of(moderator: Persona | Actor | str | None) -> str:
@@ -39,24 +52,93 @@ def _name_of(moderator: Persona | Actor | str | None) -> str:
     return moderator if isinstance(moderator, str) else ""
 
 
-class DiscussionStudio(widgets.VBox):
-    """Set-up on the left; transcript, controls, branches, table and export on the right.
+class Settings(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+    """Context, instructions, moderator and lengths (section 4 of the set-up)."""
+
+    def __init__(
+        self,
+        *,
+        context: str,
+        instructions: str,
+        moderator: str,
+        moderator_instructions: str,
+        conv_len: int,
+        history_context_len: int,
+    ) -> None:
+        def area(value: str, label: str) -> widgets.Textarea:
+            return widgets.Textarea(
+                value=value, description=label, rows=2, layout=widgets.Layout(width="100%")
+            )
+
+        self.context = area(context, "Context")
+        self.instructions = area(instructions, "Instructions")
+        self.moderator_name = widgets.Text(
+            value=moderator,
+            description="Moderator",
+            placeholder="a username; empty = no moderator",
+            layout=widgets.Layout(width="100%"),
+        )
+        self.moderator_instructions = area(moderator_instructions, "Moderator's instructions")
+        self.conv_len = widgets.BoundedIntText(value=conv_len, min=0, max=100_000, description="User turns")
+        self.history_context_len = widgets.BoundedIntText(
+            value=history_context_len, min=0, max=100_000, description="History seen"
+        )
+        boxes = (
+            self.context,
+            self.instructions,
+            self.moderator_name,
+            self.moderator_instructions,
+            self.conv_len,
+            self.history_context_len,
+        )
+        for box in boxes:
+            box.style.description_width = "9em"
+        hint = widgets.HTML(
+            '<div class="sdw-hint"><b>User turns</b> (<code>conv_len</code>): how many replies the '
+            "participants write; the moderator's replies come on top. <b>History seen</b> "
+            "(<code>history_context_len</code>): how many of the latest messages each speaker reads "
+            "before replying.</div>"
+        )
+        super().__init__([*boxes, hint])
+        classed(self, "sdw-settings", "sdw-panel")
+
+    @property
+    def inputs(self) -> tuple[widgets.ValueWidget, ...]:
+        """Every input, for change tracking."""
+        return (
+            self.context,
+            self.instructions,
+            self.moderator_name,
+            self.moderator_instructions,
+            self.conv_len,
+            self.history_context_len,
+        )
+
+
+class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
+    """Set-up on the left; branch bar, transcript, controls and tabs on the right.
 
     Every argument pre-fills the set-up; with a model and personas given the
     discussion is built at once (``start=False`` to wait for the button).
 
     Args:
         model: A ready :class:`BaseModel` (else load one in the Model section).
-        personas: :class:`Persona` objects or dicts of fields.
-        turn_manager: A turn manager whose kind and settings pre-fill the selector.
+        personas: :class:`Persona` objects or dicts of fields, or a
+            :class:`PersonaEditor` shown elsewhere in the notebook (the studio
+            then uses that very editor, so edits there show here).
+        turn_manager: A turn manager whose kind and settings pre-fill the
+            selector, or a :class:`TurnManagerSelector` to share.
         moderator: A :class:`Persona`, an :class:`Actor` or a username; None for no moderator.
-        context, instructions: Shared by all users (as in the reference guide).
+        context: Shared by all users (as in the reference guide).
+        instructions: Shared by all users.
         conv_len: Model-written user turns in the discussion.
         history_context_len: How many latest entries each speaker sees.
         moderator_instructions: The moderator's instructions.
-        seed_opinions, seed_opinion_usernames: Passed on to :class:`Discussion`.
+        seed_opinions: Passed on to :class:`Discussion`.
+        seed_opinion_usernames: Passed on to :class:`Discussion`.
         export_dir: Default folder for exports.
         start: Build the discussion now (default: when model and personas are given).
+        **kwargs: Passed on to the box.
 
     ``discussion`` is the live discussion (the active branch), ``logs`` its
     :class:`Logs`, ``runner`` the :class:`DiscussionRunner` driving it.
@@ -65,8 +147,8 @@ class DiscussionStudio(widgets.VBox):
     def __init__(
         self,
         model: BaseModel | None = None,
-        personas: Iterable[Persona | dict[str, Any]] | None = None,
-        turn_manager: TurnManager | None = None,
+        personas: Iterable[Persona | dict[str, Any]] | PersonaEditor | None = None,
+        turn_manager: TurnManager | TurnManagerSelector | None = None,
         moderator: Persona | Actor | str | None = None,
         context: str = DEFAULT_CONTEXT,
         instructions: str = DEFAULT_INSTRUCTIONS,
@@ -76,174 +158,167 @@ class DiscussionStudio(widgets.VBox):
         moderator_instructions: str = DEFAULT_MODERATOR_INSTRUCTIONS,
         seed_opinions: Sequence[str] = (),
         seed_opinion_usernames: Sequence[str] = (),
-        export_dir: str | os.PathLike = "runs",
+        export_dir: str | os.PathLike[str] = "runs",
         start: bool | None = None,
         **kwargs: Any,
     ) -> None:
-        personas = list(personas or [])
         self._seed = (list(seed_opinions), list(seed_opinion_usernames))
         self._moderator_given = moderator
+        self._applied: tuple[object, ...] | None = None  # the set-up the live discussion was built from
 
-        # -- set-up side ---------------------------------------------------------
-        self.model_picker = ModelPicker(model)
-        self.persona_editor = PersonaEditor(personas)
-        self.turn_selector = TurnManagerSelector(
-            [p.username for p in self.persona_editor.value],
-            value=turn_manager,
-        )
-        self.persona_editor.observe(self._on_personas, names="value")
-        self.context = widgets.Textarea(
-            value=context, description="Context", rows=2, layout=widgets.Layout(width="100%")
-        )
-        self.instructions = widgets.Textarea(
-            value=instructions, description="Instructions", rows=2, layout=widgets.Layout(width="100%")
-        )
-        self.moderator_name = widgets.Text(
-            value=_name_of(moderator), description="Moderator", placeholder="username; empty = no moderator"
-        )
-        self.moderator_instructions = widgets.Textarea(
-            value=moderator_instructions,
-            rows=2,
-            description="Mod. instructions",
-            layout=widgets.Layout(width="100%"),
-        )
-        self.conv_len = widgets.BoundedIntText(value=conv_len, min=0, max=100_000, description="User turns")
-        self.history_context_len = widgets.BoundedIntText(
-            value=history_context_len, min=0, max=100_000, description="History seen"
-        )
-        for box in (
-            self.context,
-            self.instructions,
-            self.moderator_name,
-            self.moderator_instructions,
-            self.conv_len,
-            self.history_context_len,
-        ):
-            box.style.description_width = "9em"
-        settings = classed(
-            widgets.VBox(
-                [
-                    self.context,
-                    self.instructions,
-                    self.moderator_name,
-                    self.moderator_instructions,
-                    self.conv_len,
-                    self.history_context_len,
-                ]
-            ),
-            "sdw-settings",
-            "sdw-panel",
+        self._build_setup(model, personas, turn_manager, moderator, context, instructions)
+        self.settings = Settings(
+            context=context,
+            instructions=instructions,
+            moderator=_name_of(moderator),
+            moderator_instructions=moderator_instructions,
+            conv_len=conv_len,
+            history_context_len=history_context_len,
         )
         self.setup = widgets.Accordion(
-            children=[self.model_picker, self.persona_editor, self.turn_selector, settings],
+            children=[self.model_picker, self.persona_editor, self.turn_selector, self.settings],
             titles=("1. Model", "2. Personas", "3. Turn-taking", "4. Settings"),
             selected_index=0 if model is None else 1,
         )
         self.start_button = classed(
-            widgets.Button(
-                description="Start discussion",
-                icon="comments",
-                button_style="success",
-                tooltip="Build a new discussion from the set-up",
-            ),
-            "sdw-button",
+            button("Start discussion", "comments", "Build a new discussion from the set-up", style="success"),
             "sdw-start",
         )
         self.start_button.on_click(lambda _: self.start())
-        self.setup_status = classed(widgets.Label(""), "sdw-setup-status", "sdw-wrap")
+        self.setup_status = note("sdw-setup-status")
+        self._build_stage(export_dir)
+        self._watch_setup()
 
-        # -- discussion side -----------------------------------------------------
-        self.transcript = TranscriptView()
-        self.runner = DiscussionRunner(None, self.transcript)
-        self.controls = DiscussionControls(self.runner)
-        self.folder = widgets.Text(
-            value=str(export_dir), description="Folder", layout=widgets.Layout(width="320px")
+        self.hide_setup_button = button(
+            "Hide set-up", "angle-double-left", "Give the discussion the full width"
         )
-        self.explorer = BranchExplorer(self.runner, folder=self.folder)
-        self.model_note = classed(widgets.HTML(""), "sdw-demo")
-
-        self.table_html = classed(widgets.HTML(""), "sdw-table-wrap")
-        self.refresh_button = classed(widgets.Button(description="Refresh", icon="refresh"), "sdw-button")
-        self.refresh_button.on_click(lambda _: self.refresh_table())
-        table = widgets.VBox([self.refresh_button, self.table_html])
-
-        self.json_button = classed(
-            widgets.Button(description="Export JSON", icon="download", tooltip="Logs.export into the folder"),
-            "sdw-button",
+        self.show_setup_button = button(
+            "Show set-up", "angle-double-right", "Edit the model, personas and settings"
         )
-        self.csv_button = classed(
-            widgets.Button(
-                description="Export CSV", icon="table", tooltip="The logs table as CSV into the folder"
-            ),
-            "sdw-button",
-        )
-        self.json_button.on_click(lambda _: self.export_json())
-        self.csv_button.on_click(lambda _: self.export_csv())
-        self.export_status = classed(widgets.Label(""), "sdw-export-status", "sdw-wrap")
-        export = widgets.VBox(
-            [
-                widgets.HBox(
-                    [self.folder, self.json_button, self.csv_button],
-                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
-                ),
-                self.export_status,
-            ]
-        )
-        self.tabs = widgets.Tab(
-            children=[self.explorer, table, export], titles=("Branches", "Table", "Export")
-        )
-
-        self._table_of: tuple[Logs | None, int] = (None, -1)  # what table_html shows
-        self.runner.observe(self._on_runner, names=["state", "status"])
-        self.runner.on_discussion(lambda _change: self._update_table())
-        self.model_picker.observe(self._on_model, names="value")
-        self._on_model()
-
-        # Side by side from ~770px (a notebook beside JupyterLab's file browser is ~850px);
-        # narrower than that the discussion wraps below the set-up.
-        left = classed(
+        self.hide_setup_button.on_click(lambda _: self.toggle_setup(show=False))
+        self.show_setup_button.on_click(lambda _: self.toggle_setup(show=True))
+        self.sidebar = classed(
             widgets.VBox(
                 [
-                    widgets.HTML('<span class="sdw-section-title">Set-up</span>'),
+                    widgets.HBox(
+                        [
+                            widgets.HTML('<span class="sdw-section-title">Set-up</span>'),
+                            self.hide_setup_button,
+                        ],
+                        layout=widgets.Layout(justify_content="space-between", align_items="center"),
+                    ),
                     self.setup,
                     self.start_button,
                     self.setup_status,
                 ],
-                layout=widgets.Layout(flex="1 1 320px", min_width="0"),
+                layout=widgets.Layout(flex="0 1 380px", min_width="300px"),
             ),
             "sdw-setup",
         )
-        right = classed(
+        self.stage = classed(
             widgets.VBox(
                 [
-                    widgets.HTML('<span class="sdw-section-title">Discussion</span>'),
-                    self.model_note,
+                    widgets.HBox(
+                        [self.show_setup_button, self.model_note], layout=widgets.Layout(align_items="center")
+                    ),
+                    self.branch_bar,
                     self.transcript,
                     self.controls,
+                    self.explorer.compare_box,
                     self.tabs,
                 ],
-                layout=widgets.Layout(flex="2 1 440px", min_width="0"),
+                layout=widgets.Layout(flex="1 1 480px", min_width="0"),
             ),
             "sdw-stage",
         )
         super().__init__(
-            [
-                style_widget(),
-                classed(
-                    widgets.HBox(
-                        [left, right], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start")
-                    ),
-                    "sdw-row",
-                ),
-            ],
+            [style_widget(), classed(widgets.HBox([self.sidebar, self.stage]), "sdw-row", "sdw-studio-row")],
             **kwargs,
         )
         classed(self, "sdw-app", "sdw-studio")
+        self.toggle_setup(show=True)
 
-        if start if start is not None else (model is not None and bool(personas)):
-            if self.start():
-                # Set up from the arguments and running: the discussion gets the room.
-                self.setup.selected_index = None
+        given = model is not None and bool(self.persona_editor.value)
+        if (start if start is not None else given) and self.start():
+            # Set up from the arguments and running: the discussion gets the room.
+            self.setup.selected_index = None
+
+    # ---------------------------------------------------------------- building
+    def _build_setup(
+        self,
+        model: BaseModel | None,
+        personas: Iterable[Persona | dict[str, Any]] | PersonaEditor | None,
+        turn_manager: TurnManager | TurnManagerSelector | None,
+        moderator: Persona | Actor | str | None,
+        context: str,
+        instructions: str,
+    ) -> None:
+        del moderator, context, instructions  # the Settings section holds them
+        self.model_picker = ModelPicker(model)
+        self.persona_editor = (
+            personas if isinstance(personas, PersonaEditor) else PersonaEditor(list(personas or []))
+        )
+        names = [p.username for p in self.persona_editor.value]
+        if isinstance(turn_manager, TurnManagerSelector):
+            self.turn_selector = turn_manager
+            self.turn_selector.names = names
+        else:
+            self.turn_selector = TurnManagerSelector(names, value=turn_manager)
+        self.persona_editor.observe(self._on_personas, names="value")
+
+    def _build_stage(self, export_dir: str | os.PathLike[str]) -> None:
+        self.transcript = TranscriptView()
+        self.runner = DiscussionRunner(None)
+        self.transcript.follow(self.runner)
+        self.controls = DiscussionControls(self.runner, self.transcript)
+        self.folder = widgets.Text(
+            value=str(export_dir), description="Folder", layout=widgets.Layout(width="320px")
+        )
+        self.explorer = BranchExplorer(self.runner, folder=self.folder)
+        self.branch_bar = BranchBar(self.explorer)
+        self.model_note = classed(widgets.HTML(""), "sdw-demo")
+        self.log_table = LogTable()
+
+        self.json_button = button(
+            "Export JSON", "download", "Logs.export into the folder, plus a download link"
+        )
+        self.csv_button = button(
+            "Export CSV", "table", "The logs table as CSV into the folder, plus a download link"
+        )
+        self.json_button.on_click(lambda _: self.export_json())
+        self.csv_button.on_click(lambda _: self.export_csv())
+        self.export_status = note("sdw-export-status")
+        export = widgets.VBox(
+            [
+                classed(widgets.HBox([self.folder, self.json_button, self.csv_button]), "sdw-toolbar"),
+                widgets.HTML(
+                    '<span class="sdw-hint">Files are named after the live branch and never overwrite each '
+                    "other; the link downloads the same file through the browser.</span>"
+                ),
+                self.export_status,
+            ]
+        )
+        children: list[widgets.Widget] = [self.explorer, self.log_table]
+        titles = ["Branches", "Table"]
+        self.insights = _insights_view()
+        if self.insights is not None:
+            children.append(self.insights)
+            titles.append("Insights")
+        children.append(export)
+        titles.append("Export")
+        self.tabs = classed(widgets.Tab(children=children, titles=tuple(titles)), "sdw-tabs")
+        self.runner.observe(self._on_state, names="state")
+        self.runner.subscribe(self._on_event)
+        self.model_picker.observe(self._on_model, names="value")
+        self._on_model()
+
+    def _watch_setup(self) -> None:
+        for widget in (*self.settings.inputs, self.turn_selector.kind, self.turn_selector.p_respond):
+            widget.observe(self._check_setup, names="value")
+        self.turn_selector.seed.observe(self._check_setup, names="value")
+        self.turn_selector.order.observe(self._check_setup, names="value")
+        self.persona_editor.observe(self._check_setup, names="value")
+        self.model_picker.observe(self._check_setup, names="value")
 
     # ------------------------------------------------------------------ reading
     @property
@@ -256,14 +331,48 @@ class DiscussionStudio(widgets.VBox):
         """The live discussion's :class:`Logs`."""
         return self.discussion.logs if self.discussion is not None else None
 
-    def table(self):  # -> pandas.DataFrame
+    @property
+    def setup_changed(self) -> bool:
+        """True when the set-up differs from the one the live discussion was built from."""
+        return self._applied is not None and self._applied != self._setup_key()
+
+    @property
+    def context(self) -> widgets.Textarea:
+        """The shared context box (in 4. Settings)."""
+        return self.settings.context
+
+    @property
+    def instructions(self) -> widgets.Textarea:
+        """The shared instructions box (in 4. Settings)."""
+        return self.settings.instructions
+
+    @property
+    def moderator_name(self) -> widgets.Text:
+        """The moderator's username box (in 4. Settings)."""
+        return self.settings.moderator_name
+
+    @property
+    def conv_len(self) -> widgets.BoundedIntText:
+        """The user-turns box (in 4. Settings)."""
+        return self.settings.conv_len
+
+    @property
+    def history_context_len(self) -> widgets.BoundedIntText:
+        """The history-seen box (in 4. Settings)."""
+        return self.settings.history_context_len
+
+    def table(self) -> pd.DataFrame:
         """The live logs as a pandas DataFrame (``Logs.to_pandas``)."""
         logs = self.logs
         return (logs if logs is not None else Logs()).to_pandas()
 
     # ------------------------------------------------------------------ actions
     def build_discussion(self) -> Discussion:
-        """A new :class:`Discussion` from the set-up (raises ConfigError naming what is missing)."""
+        """A new :class:`Discussion` from the set-up.
+
+        Raises:
+            ConfigError: something is missing or invalid; the message names the section.
+        """
         model = self.model_picker.value
         if model is None:
             raise ConfigError("Load a model first (1. Model).")
@@ -286,47 +395,56 @@ class DiscussionStudio(widgets.VBox):
         )
 
     def start(self) -> bool:
-        """Build a new discussion and make it live; False (message shown) if the set-up is incomplete."""
+        """Build a new discussion from the set-up and make it live; False (message shown) if it cannot.
+
+        The previous discussion stays under Branches, so nothing is lost.
+        """
+        if self.runner.closed:
+            set_note(self.setup_status, "Closed: create a new studio to start another discussion.", "error")
+            return False
         try:
             discussion = self.build_discussion()
         except (SyndiscoError, ValueError, TypeError) as exc:
-            self._note(self.setup_status, str(exc), ok=False)
+            set_note(self.setup_status, str(exc), "error")
             return False
+        kept = self.discussion is not None
         self.runner.stop()  # a running turn is discarded first
         self.runner.replace(discussion)
         self.runner.wait(timeout=60)
+        self._applied = self._setup_key()
         names = ", ".join(a.name for a in discussion.participants)
-        self._note(self.setup_status, f"Started: {names}. Press Step or Run.", ok=True)
+        extra = " The previous discussion is kept under Branches." if kept else ""
+        set_note(self.setup_status, f"Started: {names}. Press Step or Run.{extra}", "ok")
+        self.start_button.description = "Start discussion"
+        set_note(self.export_status, "")
         return True
 
-    def export_json(self, folder: str | os.PathLike | None = None) -> Path | None:
-        """Write the live logs as JSON (``Logs.export``) under a collision-free name."""
-        return self._export(folder, ".json", lambda logs, path: logs.export(path))
+    def toggle_setup(self, *, show: bool) -> None:
+        """Show or fold away the set-up sidebar."""
+        self.sidebar.layout.display = "" if show else "none"
+        self.show_setup_button.layout.display = "none" if show else ""
+        self.hide_setup_button.layout.display = "" if show else "none"
 
-    def export_csv(self, folder: str | os.PathLike | None = None) -> Path | None:
-        """Write the live logs table as CSV under a collision-free name."""
+    def export_json(self, folder: str | os.PathLike[str] | None = None) -> Path | None:
+        """Write the live logs as JSON (``Logs.export``), named after the live branch."""
+        return self._export(folder, "json")
 
-        def write(logs: Logs, path: Path) -> Path:
-            logs.to_pandas().to_csv(path, index=False)
-            return path
-
-        return self._export(folder, ".csv", write)
+    def export_csv(self, folder: str | os.PathLike[str] | None = None) -> Path | None:
+        """Write the live logs table as CSV (formula-safe ``Logs.to_csv``), named after the live branch."""
+        return self._export(folder, "csv")
 
     def refresh_table(self) -> None:
         """Redraw the table tab from the live logs (all text escaped)."""
-        logs = self.logs
-        self._table_of = (logs, len(logs) if logs is not None else 0)
-        frame = self.table().drop(columns=_HIDDEN_COLUMNS, errors="ignore")
-        if frame.empty:
-            self.table_html.value = '<span class="sdw-hint">No entries yet.</span>'
-        else:
-            self.table_html.value = frame.to_html(escape=True, index=False, na_rep="", border=0)
+        self.log_table.show(self.logs)
 
     def close(self) -> None:
-        """Stop the worker thread and close the widget."""
+        """Stop the worker thread and close the widget; the studio then says it is closed."""
         runner = getattr(self, "runner", None)
         if runner is not None:
             runner.close()
+            self.start_button.disabled = True
+            self.start_button.tooltip = "Closed: create a new studio to start another discussion"
+            set_note(self.setup_status, "Closed: this studio no longer runs discussions.", "warn")
         super().close()
 
     # ----------------------------------------------------------------- internals
@@ -337,52 +455,95 @@ class DiscussionStudio(widgets.VBox):
         given = self._moderator_given
         if isinstance(given, Actor) and given.name == name:
             return given
-        persona = given if isinstance(given, Persona) and given.username == name else Persona(username=name)
+        try:
+            persona = (
+                given if isinstance(given, Persona) and given.username == name else Persona(username=name)
+            )
+        except ConfigError as exc:
+            raise ConfigError(f"Moderator (4. Settings): {exc}") from None
         return Actor(
-            model, persona, ActorType.MODERATOR, self.context.value, self.moderator_instructions.value
+            model,
+            persona,
+            ActorType.MODERATOR,
+            self.context.value,
+            self.settings.moderator_instructions.value,
         )
 
-    def _export(self, folder: str | os.PathLike | None, suffix: str, write: Any) -> Path | None:
+    def _setup_key(self) -> tuple[object, ...]:
+        """Everything a discussion is built from, to tell when the set-up changed."""
+        selector = self.turn_selector
+        return (
+            id(self.model_picker.value),
+            tuple(repr(p) for p in self.persona_editor.value),
+            selector.kind.value,
+            selector.p_respond.value,
+            selector.seed.value,
+            selector.order.value,
+            *(box.value for box in self.settings.inputs),
+        )
+
+    def _check_setup(self, *_: Any) -> None:
+        if self.runner.closed:
+            return
+        if self.setup_changed:
+            set_note(self.setup_status, SETUP_CHANGED, "warn")
+            self.start_button.description = "Start with the new set-up"
+        elif self._applied is not None:
+            set_note(self.setup_status, "The discussion uses this set-up.", "ok")
+            self.start_button.description = "Start discussion"
+
+    def _export(self, folder: str | os.PathLike[str] | None, kind: ExportFormat) -> Path | None:
         logs = self.logs
         if logs is None:
-            self._note(self.export_status, "Nothing to export yet: start a discussion.", ok=False)
+            set_note(self.export_status, "Export: nothing to export yet, start a discussion.", "error")
             return None
         target = Path(folder if folder is not None else (self.folder.value.strip() or "."))
+        live = self.explorer.live
+        stem = live.label if live is not None else "discussion"
         try:
-            path = write(logs, unique_run_path(target, stem="discussion", suffix=suffix))
+            path = export_logs(logs, target, stem, kind)
         except OSError as exc:
-            self._note(self.export_status, f"Could not export to {target}: {exc}", ok=False)
+            set_note(self.export_status, f"Export: could not write to {target}: {exc}", "error")
             return None
-        self._note(self.export_status, f"Wrote {path}", ok=True)
-        return Path(path)
-
-    @staticmethod
-    def _note(label: widgets.Label, text: str, ok: bool) -> None:
-        label.value = text
-        label.remove_class("sdw-error" if ok else "sdw-ok")
-        label.add_class("sdw-ok" if ok else "sdw-error")
+        wrote = html.escape(str(path), quote=False)
+        self.export_status.value = f'<span class="sdw-ok">Wrote {wrote}</span> · {download_link(path, kind)}'
+        self.export_status.remove_class("sdw-error")
+        return path
 
     def _on_personas(self, change: dict[str, Any]) -> None:
         self.turn_selector.names = [p.username for p in change["new"]]
 
-    def _on_runner(self, _change: dict[str, Any]) -> None:
-        # Once the runner settles (a turn, a sent message, a stop), not per streamed turn.
-        if self.runner.state in (IDLE, FINISHED, ERROR):
-            self._update_table()
+    def _on_state(self, change: dict[str, Any]) -> None:
+        if change["new"] == RunnerState.CLOSED:
+            self.start_button.disabled = True
 
-    def _update_table(self) -> None:
-        """Redraw the table only if the live logs changed since it was drawn."""
-        logs = self.logs
-        shown, size = self._table_of
-        if shown is not logs or size != (len(logs) if logs is not None else 0):
+    def _on_event(self, event: RunnerEvent) -> None:
+        if isinstance(event, (TurnEnded, EntryAdded)) and event.entry is None:
+            return
+        if isinstance(event, (TurnEnded, EntryAdded, DiscussionChange)):
             self.refresh_table()
+            if self.insights is not None:
+                self.insights.update(self.logs if self.logs is not None else None)
+        if isinstance(event, DiscussionChange):
+            set_note(self.export_status, "")  # a note about another branch's file would mislead
 
     def _on_model(self, *_: Any) -> None:
         model = self.model_picker.value
         demo = model is not None and is_demo_model(model)
         self.model_note.value = (
-            '<span class="sdw-demo-note">Demo model with random weights: the text is meaningless. '
-            "Load a real model in 1. Model for real discussions.</span>"
+            '<span class="sdw-demo-note">Test model with random weights: its text is meaningless. '
+            "Load the demo model or your own in 1. Model for real discussions.</span>"
             if demo
             else ""
         )
+
+
+def _insights_view() -> Any:
+    """The viewer's Insights tab (``widgets/insights.py``); None if it cannot be built."""
+    try:
+        from .insights import InsightsView
+
+        return InsightsView()
+    except Exception:  # a broken optional tab must not take the studio down with it
+        log.exception("syndisco studio: the Insights tab is unavailable")
+        return None

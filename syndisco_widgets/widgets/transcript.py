@@ -23,11 +23,14 @@ from ipywidgets import CallbackDispatcher
 from ..checks import whole_number
 from ._static import asset_path
 from ._style import STYLE_ID, STYLE_ID_TRAIT, STYLESHEET
+from .runner import DiscussionChange, EntryAdded, TextAdded, TurnEnded, TurnStarted
 from .traits import optional_dict_trait, snapshot_trait
 from .wire import WireEntry, WireSnapshot, WireStream, parse_view_message, role_of, wire_entry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
+
+    from .runner import DiscussionRunner, RunnerEvent
 
 __all__ = ["TranscriptView"]
 
@@ -193,6 +196,29 @@ class TranscriptView(anywidget.AnyWidget):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+    # ------------------------------------------------------------- following
+    def follow(self, runner: DiscussionRunner) -> None:
+        """Show ``runner``'s live discussion and keep in step with its events from now on."""
+        discussion = runner.discussion
+        self.reset(discussion.logs if discussion is not None else [])
+        runner.subscribe(self._on_runner_event)
+
+    def unfollow(self, runner: DiscussionRunner) -> None:
+        """Stop following ``runner``."""
+        runner.unsubscribe(self._on_runner_event)
+
+    def _on_runner_event(self, event: RunnerEvent) -> None:
+        if isinstance(event, TurnStarted):
+            self.stream_start(event.name, event.role)
+        elif isinstance(event, TextAdded):
+            self.stream_text(event.text)
+        elif isinstance(event, TurnEnded):
+            self.stream_end(event.entry)
+        elif isinstance(event, EntryAdded):
+            self.append(event.entry)
+        elif isinstance(event, DiscussionChange):
+            self.reset(event.discussion.logs if event.discussion is not None else [])
 
     # ---------------------------------------------------------------- branching
     def on_branch(self, callback: Callable[[int], None], *, remove: bool = False) -> None:

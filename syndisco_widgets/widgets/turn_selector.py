@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from typing import Any
+import html
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import traitlets
 
+from ..checks import seed_text
 from ..engine import CustomOrder, RandomWeighted, RoundRobin, TurnManager
 from ..errors import ConfigError
 from ._style import classed, style_widget
+from .ui import note, set_note
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["TurnManagerSelector"]
 
@@ -19,7 +24,7 @@ ROUND_ROBIN, RANDOM_WEIGHTED, CUSTOM, GIVEN = "round_robin", "random_weighted", 
 _KINDS = [("Round robin", ROUND_ROBIN), ("Random weighted", RANDOM_WEIGHTED), ("Custom order", CUSTOM)]
 
 
-class TurnManagerSelector(widgets.VBox):
+class TurnManagerSelector(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """Pick RoundRobin, RandomWeighted (``p_respond`` and seed) or a custom order.
 
     Args:
@@ -54,8 +59,8 @@ class TurnManagerSelector(widgets.VBox):
             placeholder="e.g. Emma35, Giannis, Emma35",
             layout=widgets.Layout(width="100%"),
         )
-        self.error = classed(widgets.Label(""), "sdw-field-error", "sdw-wrap")
-        self.preview = classed(widgets.Label(""), "sdw-turn-preview", "sdw-wrap")
+        self.error = note("sdw-field-error")
+        self.preview = classed(widgets.HTML(""), "sdw-turn-preview")
         self._random_box = widgets.VBox(
             [
                 self.p_respond,
@@ -130,13 +135,7 @@ class TurnManagerSelector(widgets.VBox):
 
     # ----------------------------------------------------------------- internals
     def _seed(self) -> int | None:
-        text = self.seed.value.strip()
-        if not text:
-            return None
-        try:
-            return int(text)
-        except ValueError:
-            raise ConfigError(f"seed must be a whole number or empty, got {text!r}") from None
+        return seed_text("Seed", self.seed.value)
 
     def _build(self, names: Sequence[str]) -> TurnManager:
         names = list(names)
@@ -167,8 +166,8 @@ class TurnManagerSelector(widgets.VBox):
         try:
             upcoming = self.peek()
         except ConfigError as exc:
-            self.error.value = str(exc)
+            set_note(self.error, f"Turn-taking: {exc}", "error")
             self.preview.value = "Next speakers: —"
         else:
-            self.error.value = ""
-            self.preview.value = "Next speakers: " + " → ".join(upcoming) + " → …"
+            set_note(self.error, "")
+            self.preview.value = html.escape("Next speakers: " + " → ".join(upcoming) + " → …")

@@ -42,6 +42,7 @@ __all__ = [
 Role = Literal["user", "moderator", "annotator"]
 Source = Literal["model", "human", "seed"]
 _ROLES: tuple[Role, ...] = get_args(Role)
+CONTEXT_PAIR = 2  # an entry's context is a [start, end) pair
 _SOURCES: tuple[Source, ...] = get_args(Source)
 
 
@@ -92,7 +93,7 @@ class SyncRequest(TypedDict):
 
 
 class BranchRequest(TypedDict):
-    """ "branch from here" was clicked on the entry with log index ``index``."""
+    """The "branch from here" action was used on the entry with log index ``index``."""
 
     type: Literal["branch"]
     index: int
@@ -136,7 +137,7 @@ def wire_entry(entry: Mapping[str, Any]) -> WireEntry:
     if entry.get("model") is not None:
         out["model"] = str(entry["model"])
     context = entry.get("context")
-    if isinstance(context, (list, tuple)) and len(context) == 2:  # noqa: PLR2004  a [start, end) pair
+    if isinstance(context, (list, tuple)) and len(context) == CONTEXT_PAIR:
         start, end = context
         if _is_int(start) and _is_int(end):
             out["context"] = [start, end]

@@ -30,7 +30,10 @@ def runner_for(closing: Callable[[Any], Any]) -> Callable[..., DiscussionRunner]
     """``runner_for(discussion, transcript=None)``: a runner closed after the test."""
 
     def make(discussion: Discussion | None, transcript: Any = None) -> DiscussionRunner:
-        return closing(DiscussionRunner(discussion, transcript))
+        runner = closing(DiscussionRunner(discussion))
+        if transcript is not None:
+            transcript.follow(runner)
+        return runner
 
     return make
 

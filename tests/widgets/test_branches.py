@@ -12,8 +12,9 @@ from syndisco_widgets.widgets.runner import DiscussionRunner
 
 def setup(closing, conv_len=4):
     view = TranscriptView()
-    runner = closing(DiscussionRunner(make_discussion(conv_len=conv_len), view))
-    controls = DiscussionControls(runner)
+    runner = closing(DiscussionRunner(make_discussion(conv_len=conv_len)))
+    view.follow(runner)
+    controls = DiscussionControls(runner, view)
     explorer = BranchExplorer(runner)
     return runner, controls, explorer, view
 
@@ -72,11 +73,30 @@ def test_compare_side_by_side_from_the_fork_point(closing):
     assert (explorer.left.value, explorer.right.value) == (0, 1)  # the new branch against its parent
     explorer.compare_button.click()
     main, branch = explorer.branches[0].discussion, explorer.branches[1].discussion
-    assert explorer.compare_box.layout.display == ""
-    assert "first 2 entries" in explorer.compare_note.value
-    assert explorer.left_view.entries == list(main.logs)[2:]
-    assert explorer.right_view.entries == list(branch.logs)[2:]
-    assert explorer.left_view.entries[0]["text"] != explorer.right_view.entries[0]["text"]
+    panel = explorer.compare_box
+    assert panel.visible
+    assert "first 2 entries" in panel.note.value and "from #3 on" in panel.note.value
+    assert panel.left_view.entries == list(main.logs)[2:]
+    assert panel.right_view.entries == list(branch.logs)[2:]
+    assert panel.left_view.start == panel.right_view.start == 2  # numbered as in the whole log
+    assert not panel.left_view.branchable and not panel.right_view.branchable  # no dead actions
+    assert panel.left_view.entries[0]["text"] != panel.right_view.entries[0]["text"]
+
+
+def test_compare_stays_in_sync_as_a_branch_grows(closing):
+    runner, controls, explorer, _view = setup(closing, conv_len=6)
+    runner.step()
+    runner.step()
+    runner.branch(1)
+    assert runner.wait(5)
+    explorer.compare(0, 1)
+    panel = explorer.compare_box
+    assert len(panel.right_view.entries) == 0 and panel.right_view.start == 1
+    controls.step_button.click()
+    controls.step_button.click()
+    assert runner.wait(5)
+    assert len(panel.right_view.entries) == 2  # grew with the live branch, without pressing Compare
+    assert "(3 entries)" in panel.right_title.value
 
 
 def test_export_a_branch(closing, tmp_path):
@@ -87,7 +107,7 @@ def test_export_a_branch(closing, tmp_path):
     explorer.folder.value = str(tmp_path)
     explorer.tree.value = 1
     explorer.export_button.click()
-    files = list(tmp_path.glob("branch1-*.json"))
+    files = list(tmp_path.glob("branch-1-*.json"))  # named after the branch
     assert len(files) == 1 and str(files[0]) in explorer.message.value
     assert Logs.from_file(files[0]) == explorer.branches[1].discussion.logs
 
@@ -122,6 +142,8 @@ def test_selection_follows_the_live_branch_but_keeps_a_users_pick(closing):
     assert explorer.active == 0 and explorer.tree.value == 0
 
     explorer.tree.value = 2
-    controls.reset_button.click()  # a reset selects the live branch it replaced
+    controls.reset_button.click()  # "Start over" makes a new branch; the old one is kept
     assert runner.wait(5)
-    assert explorer.active == 0 and explorer.tree.value == 0
+    assert explorer.active == 3 and explorer.tree.value == 3
+    assert explorer.branches[3].parent == 0 and explorer.branches[3].label.startswith("fresh start")
+    assert len(explorer.branches[0].discussion.logs) == 4  # nothing lost

@@ -31,7 +31,7 @@ def test_buttons_are_labelled_and_enabled_by_state(closing):
         "Run": True,
         "Stop": False,
         "Branch": True,
-        "Reset": True,
+        "Start over": True,
         "Send": True,
     }
     controls.run_button.click()
@@ -41,7 +41,7 @@ def test_buttons_are_labelled_and_enabled_by_state(closing):
         "Run": False,
         "Stop": True,
         "Branch": False,
-        "Reset": False,
+        "Start over": False,
         "Send": True,
     }
     assert "Running" in controls.status.value
@@ -104,8 +104,9 @@ def test_send_with_empty_text_shows_a_note_and_adds_nothing(closing):
     controls.send_button.click()
     assert controls.runner.wait(5)
     assert len(controls.discussion.logs) == 0
-    assert "Type a message first" in controls.status.value
-    assert "sdw-error" in controls.status._dom_classes
+    assert "Message: type something first" in controls.message_error.value
+    assert "sdw-error" in controls.message_error._dom_classes
+    assert "Ready" in controls.status.value  # the badge stays: an empty box is not a broken discussion
 
 
 class ExplodingModel(BaseModel):
@@ -155,9 +156,12 @@ def test_branch_button_and_branch_from_here_in_the_transcript(closing):
     assert buttons(controls)["Step"] is True  # the branch can continue
 
 
-def test_reset_click_starts_over(closing):
+def test_start_over_click_starts_a_fresh_branch(closing):
     controls = closing(DiscussionControls(make_discussion()))
     controls.step_button.click()
+    assert controls.runner.wait(5)
+    first = controls.discussion
     controls.reset_button.click()
     assert controls.runner.wait(5)
     assert len(controls.discussion.logs) == 0 and controls.transcript.entries == []
+    assert controls.discussion is not first and len(first.logs) == 1  # the old one is untouched

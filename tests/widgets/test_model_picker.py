@@ -21,9 +21,9 @@ def test_offline_demo_loads_the_tiny_model_and_it_streams(tiny_model_dir, monkey
     calls = []
     monkeypatch.setattr(models, "build_tiny_model", lambda *a, **k: calls.append(1) or tiny_model_dir)
     picker = ModelPicker(max_new_tokens=8, temperature=0)
-    picker.demo.value = True
-    assert picker.model_path.disabled and picker.demo_note.layout.display == ""
-    assert "meaningless" in picker.demo.description
+    picker.source.value = "test"
+    assert picker.demo and picker._local_box.layout.display == "none"
+    assert "meaningless" in picker.source_hint.value
 
     picker.load_button.click()
     assert picker.wait(60)
@@ -45,11 +45,15 @@ def test_offline_demo_loads_the_tiny_model_and_it_streams(tiny_model_dir, monkey
 
 def test_load_error_is_shown_inline_and_value_is_unchanged(tmp_path):
     picker = ModelPicker()
+    picker.source.value = "local"
     picker.model_path.value = str(tmp_path / "no-such-model")
     picker.load_button.click()
     assert picker.wait(60)
     assert picker.value is None
-    assert picker.status.value.startswith("Could not load the model")
+    assert "Could not load the model" in picker.status.value
+    assert (
+        picker.status.value.count("\n") == 0 and "<details>" in picker.details.value
+    )  # one line, details folded
     assert "sdw-error" in picker.status._dom_classes
     assert not picker.loading and picker.load_button.description == "Load"
 

@@ -166,7 +166,7 @@ def test_bad_json_file_is_reported_inline_and_changes_nothing(tmp_path):
     bad.write_text('[{"username": "X", "age": "old"}]')
     ed.path.value = str(bad)
     ed.load_button.click()
-    assert "age" in ed.file_status.value and "sdw-field-error" in ed.file_status._dom_classes
+    assert "age" in ed.file_status.value and "sdw-error" in ed.file_status._dom_classes
     assert [p.username for p in ed.value] == ["Emma35", "Giannis"]
 
     ed.fields["age"].value = "x"

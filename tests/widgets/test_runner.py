@@ -10,7 +10,15 @@ from widget_helpers import LONG_REPLY, Gate, make_discussion
 from syndisco_widgets.errors import TurnError
 from syndisco_widgets.models import ScriptedModel
 from syndisco_widgets.widgets import TranscriptView
-from syndisco_widgets.widgets.runner import ERROR, FINISHED, IDLE, RUNNING, STOPPING, DiscussionChange
+from syndisco_widgets.widgets.runner import DiscussionChange, RunnerState
+
+IDLE, RUNNING, STOPPING, FINISHED, ERROR = (
+    RunnerState.IDLE,
+    RunnerState.RUNNING,
+    RunnerState.STOPPING,
+    RunnerState.FINISHED,
+    RunnerState.ERROR,
+)
 
 
 def test_step_records_one_turn_on_the_worker_thread(runner_for):
@@ -27,7 +35,7 @@ def test_step_records_one_turn_on_the_worker_thread(runner_for):
     assert view.entries == list(discussion.logs)
     assert threads == ["syndisco-runner"]
     assert runner.state == IDLE
-    assert "1/4" in runner.status
+    assert "1 of 4 user turns" in runner.status
 
 
 def test_run_goes_to_the_end_and_streams_into_the_transcript(runner_for):

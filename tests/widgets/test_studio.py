@@ -83,7 +83,7 @@ def test_setup_problems_show_inline(closing):
     assert studio.logs[0]["name"] == "Bob"
 
 
-def test_restart_replaces_the_discussion_and_the_branch_tree(closing):
+def test_restart_keeps_the_old_discussion_under_branches(closing):
     studio = closing(DiscussionStudio(ScriptedModel(), PERSONAS, conv_len=2))
     first = studio.discussion
     studio.controls.run_button.click()
@@ -93,7 +93,11 @@ def test_restart_replaces_the_discussion_and_the_branch_tree(closing):
     studio.start_button.click()
     assert studio.discussion is not first and len(studio.logs) == 0
     assert [u.name for u in studio.discussion.users] == ["Emma35", "Giannis", "Cy"]
-    assert len(studio.explorer.branches) == 1 and studio.transcript.entries == []
+    assert studio.transcript.entries == []
+    assert len(studio.explorer.branches) == 3  # main and its branch are kept; the new one is a new root
+    assert studio.explorer.branches[0].discussion is first and len(first.logs) == 2
+    assert studio.explorer.live.label == "discussion 2"
+    assert "kept under Branches" in studio.setup_status.value
 
 
 def test_table_escapes_model_text(closing):
@@ -103,7 +107,7 @@ def test_table_escapes_model_text(closing):
     assert studio.runner.wait(5)
     frame = studio.table()
     assert isinstance(frame, pd.DataFrame) and frame.loc[0, "text"] == payload
-    html = studio.table_html.value
+    html = studio.log_table.body.value
     assert "&lt;script&gt;" in html and "<script>" not in html and "<img" not in html
 
 
@@ -130,7 +134,7 @@ def test_export_writes_json_and_csv_with_fresh_names(closing, tmp_path):
 def test_export_before_start_is_a_note(closing, tmp_path):
     studio = closing(DiscussionStudio(export_dir=tmp_path))
     studio.json_button.click()
-    assert "Nothing to export" in studio.export_status.value
+    assert "nothing to export yet" in studio.export_status.value
     assert list(tmp_path.iterdir()) == []
 
 
@@ -140,4 +144,4 @@ def test_table_follows_a_message_sent_while_idle(closing):
     assert studio.runner.wait(5) and studio.runner.state == "idle"
     studio.runner.inject("Emma35", "sent <b>by hand</b>")
     assert studio.runner.wait(5) and len(studio.logs) == 2
-    assert "sent &lt;b&gt;by hand&lt;/b&gt;" in studio.table_html.value
+    assert "sent &lt;b&gt;by hand&lt;/b&gt;" in studio.log_table.body.value

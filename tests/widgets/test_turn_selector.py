@@ -39,9 +39,9 @@ def test_bad_seed_and_custom_order_show_inline():
     sel = TurnManagerSelector(NAMES)
     sel.kind.value = "random_weighted"
     sel.seed.value = "abc"
-    assert "seed" in sel.error.value
+    assert "Seed" in sel.error.value
     with pytest.raises(ConfigError):
-        sel.value
+        _ = sel.value
     sel.seed.value = ""
     assert sel.error.value == "" and sel.value.seed is None
 

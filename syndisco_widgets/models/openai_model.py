@@ -241,25 +241,25 @@ class OpenAIModel(BaseModel):
         settings = self._settings(options)
         if control is None:
             return _openai_pool.wait(_openai_pool.submit(self._request(prompt, settings, None)))
-        pieces: queue.SimpleQueue[str] = queue.SimpleQueue()
+        pieces: queue.SimpleQueue[str | None] = queue.SimpleQueue()  # None: the request ended
         future = _openai_pool.submit(self._request(prompt, settings, pieces.put))
+        future.add_done_callback(lambda _: pieces.put(None))
         parts: list[str] = []
         try:
-            while not future.done() or not pieces.empty():
+            while not control.stopped:
                 try:
                     piece = pieces.get(timeout=_POLL_SECONDS)
                 except queue.Empty:
-                    piece = ""
-                if piece:
-                    parts.append(piece)
-                    control.put(piece)
-                if control.stopped:
-                    future.cancel()
-                    return Completion("".join(parts))
+                    continue
+                if piece is None:
+                    return future.result()
+                parts.append(piece)
+                control.put(piece)
         except BaseException:
             future.cancel()
             raise
-        return future.result()
+        future.cancel()
+        return Completion("".join(parts))
 
     def generate_batch(
         self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None
@@ -282,9 +282,7 @@ class OpenAIModel(BaseModel):
 
     def close(self) -> None:
         """Close the HTTP connections (they reopen on the next request)."""
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            _openai_pool.wait(_openai_pool.submit(client.close()))
+        _openai_pool.wait(_openai_pool.submit(self._close_clients()))
 
     def __repr__(self) -> str:
         urls = [_shown_url(u) for u in self.base_urls]
@@ -341,6 +339,8 @@ class OpenAIModel(BaseModel):
                     tried.append(url)
                     if len(tried) < len(self.base_urls):
                         continue
+                    if len(tried) > 1:
+                        message = f"none of the {len(tried)} servers answered; the last: {message}"
                 elif verdict == "retry" and retries < self.max_retries:
                     await asyncio.sleep(_backoff(retries, exc))
                     retries += 1
@@ -380,6 +380,11 @@ class OpenAIModel(BaseModel):
             streamed.append(rest)
             sink(rest)
         return _completion("".join(streamed), usage)
+
+    async def _close_clients(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.close()
 
     def _client(self, url: str) -> Any:
         if url not in self._clients:

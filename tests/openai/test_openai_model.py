@@ -158,3 +158,15 @@ def test_without_the_openai_package_the_error_gives_the_pip_line():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert "pip install 'syndisco-widgets[openai]'" in done.stdout
+
+
+def test_when_every_replica_is_down_the_error_says_so():
+    ports = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    urls = [f"http://127.0.0.1:{p}/v1" for p in ports]
+    model = OpenAIModel("m", base_url=urls, timeout=5)
+    with pytest.raises(ModelError, match="none of the 2 servers answered"):
+        model.complete_batch([PROMPT, PROMPT])

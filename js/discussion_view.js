@@ -190,7 +190,7 @@ function experimentFromManifest(manifest) {
   return {
     kind: "experiment",
     title: `Experiment of ${discussions.length} discussion${discussions.length === 1 ? "" : "s"}`,
-    metadata: { seed: manifest.seed },
+    metadata: { seed: manifest.seed ?? (isObject(manifest.settings) ? manifest.settings.seed : undefined) },
     discussions,
     notes: [],
   };

@@ -109,7 +109,7 @@ export class DiscussionRenderer extends Widget implements IRenderMime.IRenderer 
 const factory = (mimeTypes: string[]): IRenderMime.IRendererFactory => ({
   safe: true,
   mimeTypes,
-  defaultRank: 50,
+  defaultRank: 40, // ahead of text/html (50), so JupyterLab draws the view, not the fallback
   createRenderer: options => new DiscussionRenderer(options)
 });
 
@@ -118,7 +118,7 @@ const outputs: IRenderMime.IExtension = {
   id: 'syndisco-widgets:outputs',
   description: 'Shows syndisco-widgets discussions, structures and experiments in notebook outputs.',
   rendererFactory: factory([MIME_TYPE]),
-  rank: 50,
+  rank: 40,
   dataType: 'json'
 };
 
@@ -127,7 +127,7 @@ const files: IRenderMime.IExtension = {
   id: 'syndisco-widgets:files',
   description: 'Opens syndisco-widgets discussion files as a rendered transcript.',
   rendererFactory: factory([FILE_MIME_TYPE]),
-  rank: 50,
+  rank: 40,
   dataType: 'string',
   fileTypes: [
     {
@@ -135,16 +135,19 @@ const files: IRenderMime.IExtension = {
       displayName: 'Discussion',
       mimeTypes: [FILE_MIME_TYPE],
       extensions: ['.discussion.json'],
+      // Engine exports: <stem>-YYYYmmdd-HHMMSS-<10 hex>.json (engine/storage.py unique_run_path).
+      pattern: '-\\d{8}-\\d{6}-[0-9a-f]{10}\\.json$',
       fileFormat: 'text',
       icon: { name: 'syndisco-widgets:discussion', svgstr: ICON_SVG }
     },
     {
-      // Autosave files: <stem>-YYYYmmdd-HHMMSS-<10 hex>.jsonl (engine/storage.py).
+      // Run files: autosave <stem>-YYYYmmdd-HHMMSS-<10 hex>.jsonl, an experiment's
+      // discussion-0000.jsonl, an annotation experiment's 0000-<name>__00-<annotator>.jsonl.
       name: 'syndisco-autosave',
       displayName: 'Discussion run',
       mimeTypes: [FILE_MIME_TYPE],
       extensions: [],
-      pattern: '-\\d{8}-\\d{6}-[0-9a-f]{10}\\.jsonl$',
+      pattern: '^(discussion-.+|\\d{4}-.+__\\d{2}-.+|.+-\\d{8}-\\d{6}-[0-9a-f]{10})\\.jsonl$',
       fileFormat: 'text',
       icon: { name: 'syndisco-widgets:discussion', svgstr: ICON_SVG }
     },

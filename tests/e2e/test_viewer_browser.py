@@ -1,0 +1,176 @@
+"""The JupyterLab extension in real JupyterLab + Chromium: files, a growing run, an experiment, an output.
+
+The extension must be installed in the environment (``pip install -e .`` or
+the wheel does it); the first test checks that JupyterLab lists it enabled.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from syndisco_widgets import DiscussionExperiment, JsonlLogWriter, Logs, ScriptedModel, unique_run_path
+from tests.engine.helpers import make_actors
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "<script>window.pwned=1</script>",
+    '"><svg onload=alert(2)>',
+]
+LIVE_MARKUP = ".sdv-root img, .sdv-root script, .sdv-root iframe, .sdv-root svg[onload], .sdv-root b"
+
+
+def entry(name, text, **extra):
+    return {
+        "name": name,
+        "text": text,
+        "model": "tiny",
+        "prompt": "",
+        "role": "user",
+        "source": "model",
+        **extra,
+    }
+
+
+def assert_inert(page, dialogs):
+    assert page.locator(LIVE_MARKUP).count() == 0
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert dialogs == []
+
+
+def set_theme(page, dark: bool):
+    name = "JupyterLab Dark" if dark else "JupyterLab Light"
+    page.evaluate(f"window.jupyterapp.commands.execute('apputils:change-theme', {{theme: '{name}'}})")
+    page.locator(f"body[data-jp-theme-light='{'false' if dark else 'true'}']").wait_for(state="attached")
+    page.wait_for_timeout(800)  # the theme's CSS swaps in after the attribute
+
+
+def shoot(page, view, artifacts, name):
+    view.screenshot(path=str(artifacts / f"{name}-light.png"))
+    set_theme(page, dark=True)
+    view.screenshot(path=str(artifacts / f"{name}-dark.png"))
+    set_theme(page, dark=False)
+
+
+def open_file(page, lab_server, relpath):
+    page.goto(f"{lab_server.url}/lab/workspaces/viewer-{uuid.uuid4().hex[:8]}/tree/{relpath}")
+    view = page.locator(".jp-MimeDocument:visible .sdv-root")
+    view.wait_for()
+    return view
+
+
+def test_extension_is_listed_enabled():
+    out = subprocess.run(
+        [sys.executable, "-m", "jupyterlab.labextensions", "list"], capture_output=True, text=True, check=True
+    )
+    listing = out.stdout + out.stderr
+    line = next((ln for ln in listing.splitlines() if "syndisco-widgets" in ln), "")
+    assert "enabled" in line and "OK" in line, listing
+
+
+def test_exported_file_opens_as_transcript_and_summary(page, lab_server, dialogs, artifacts):
+    logs = Logs(
+        [
+            entry("Ann", "Phones help kids learn.", source="seed"),
+            entry("Bob", HOSTILE[0]),
+            entry("Mod", f"{HOSTILE[1]} Keep it **civil**.", role="moderator"),
+            entry(HOSTILE[2], "a hostile *name*"),
+            entry("Ann", "Only without rules, @Bob."),
+        ]
+    )
+    logs.export(lab_server.root / "phones.discussion.json")
+    view = open_file(page, lab_server, "phones.discussion.json")
+
+    texts = view.locator(".sdw-list .sdw-message .sdw-text")
+    assert texts.all_text_contents() == [
+        "Phones help kids learn.",
+        HOSTILE[0],
+        f"{HOSTILE[1]} Keep it civil.",
+        "a hostile name",
+        "Only without rules, @Bob.",
+    ]
+    names = view.locator(".sdv-share-name").all_text_contents()
+    assert names == ["Ann", "Bob", "Mod", HOSTILE[2]]
+    assert view.locator(".sdv-turn-bar").count() == 5
+    assert view.locator(".sdv-matrix td").count() == 16
+    assert_inert(page, dialogs)
+    # "Open With > Editor" is still offered.
+    page.locator(".jp-DirListing-item", has_text="phones.discussion.json").click(button="right")
+    page.locator(".lm-Menu-item", has_text="Open With").hover()
+    submenu = page.locator(".lm-Menu").nth(1)
+    submenu.locator(".lm-Menu-itemLabel", has_text="Editor").wait_for()
+    assert submenu.locator(".lm-Menu-itemLabel", has_text="Discussion").count() == 1
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    shoot(page, view, artifacts, "export")
+
+
+def test_growing_autosave_file_refreshes(page, lab_server, dialogs, artifacts):
+    path = unique_run_path(lab_server.root / "runs")
+    writer = JsonlLogWriter(path, metadata={"models": ["tiny"], "users": ["Ann", "Bob"]})
+    writer.write(entry("Ann", "First point."))
+    writer.write(entry("Bob", HOSTILE[0]))
+    view = open_file(page, lab_server, f"runs/{path.name}")
+    messages = view.locator(".sdw-list .sdw-message")
+    assert messages.count() == 2
+    assert view.locator(".sdv-facts", has_text="model: tiny").count() == 1
+
+    writer.write(entry("Ann", "A third turn, written while the file is open."))
+    messages.nth(2).wait_for(timeout=10_000)
+    with path.open("a", encoding="utf-8") as handle:  # a line cut off mid-write is not shown yet
+        handle.write('{"entry": {"name": "Bob", "te')
+    page.wait_for_timeout(2500)
+    assert messages.count() == 3
+    assert view.locator(".sdv-note", has_text="still being written").count() == 1
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('xt": "done now", "model": "tiny", "prompt": ""}}\n')
+    messages.nth(3).wait_for(timeout=10_000)
+    assert view.locator(".sdv-share").count() == 2
+    assert view.locator(".sdv-turn-bar").count() == 4
+    assert_inert(page, dialogs)
+    shoot(page, view, artifacts, "autosave")
+
+
+def test_experiment_manifest_opens_as_a_table(page, lab_server, dialogs, artifacts):
+    folder = lab_server.root / "experiment-a"
+    users = make_actors(ScriptedModel([HOSTILE[0], "plain words"], name="scripted"), ("Ann", "Bob", "Cy"))
+    DiscussionExperiment(users, ["Open"], num_turns=2, num_discussions=3, seed=2).begin(folder, verbose=False)
+    view = open_file(page, lab_server, "experiment-a/manifest.json")
+    rows = view.locator(".sdv-row")
+    assert rows.count() == 3
+    assert view.locator(".sdv-facts", has_text="3 of 3 done").count() == 1
+    shoot(page, view, artifacts, "manifest")
+    rows.first.locator("a.sdv-open").click()
+    opened = page.locator(".jp-MimeDocument:visible .sdv-root .sdw-list .sdw-message")
+    opened.first.wait_for()
+    assert opened.count() == 3
+    assert_inert(page, dialogs)
+
+
+def test_notebook_output_shows_the_view(lab_page, run_cells, dialogs, artifacts):
+    page = lab_page("viewer_display.ipynb")
+    run_cells(page)
+    view = page.locator(".jp-OutputArea-output .sdv-root")
+    view.wait_for()
+    assert view.locator(".sdw-list .sdw-message").count() == 5
+    view.locator(".sdw-text").get_by_text(HOSTILE[0], exact=True).wait_for()
+    assert view.locator(".sdv-share").count() == 4
+    assert view.locator(".sdw-text strong", has_text="civil").count() == 1
+    assert_inert(page, dialogs)
+    shoot(page, view, artifacts, "output")
+
+
+def test_payload_mime_type_matches_the_extension():
+    from syndisco_widgets.viewer import MIME_TYPE
+    from tests.e2e.conftest import REPO_ROOT
+
+    source = (REPO_ROOT / "js" / "discussion_view.js").read_text()
+    assert f'MIME_TYPE = "{MIME_TYPE}"' in source
+    built = json.loads((REPO_ROOT / "js" / "labextension" / "package.json").read_text())
+    assert built["jupyterlab"]["mimeExtension"] is True

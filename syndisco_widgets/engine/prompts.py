@@ -32,7 +32,7 @@ _ROLE_LINES = {
 _EMPTY_HISTORY = "The conversation has not started yet. Write the first comment."
 _ASK = {
     "user": (
-        "Write your next comment as {name}: one to three sentences in the first person, "
+        "Now write your own next comment: one to three sentences in the first person, "
         "replying to the others. Reply with the comment text only."
     ),
     "moderator": "Write your next message as the moderator {name}. Reply with the message text only.",

@@ -1,4 +1,4 @@
-"""The model for notebooks, demos and CI: the one ``SYNDISCO_MODEL`` names, or the tiny offline one."""
+"""The model for notebooks, demos and CI: the one ``SYNDISCO_MODEL`` names, or the demo model."""
 
 from __future__ import annotations
 
@@ -18,26 +18,38 @@ def model_path_from_env() -> str | None:
 
 
 def model_from_env(
-    max_out_tokens: int = 100, *, demo_kwargs: dict[str, Any] | None = None, **kwargs: Any
+    max_out_tokens: int | None = None, *, demo_kwargs: dict[str, Any] | None = None, **kwargs: Any
 ) -> BaseModel:
-    """A ``TransformersModel`` for the model ``SYNDISCO_MODEL`` names.
+    """A ``TransformersModel`` for the model ``SYNDISCO_MODEL`` names, else the demo model.
 
-    When it is unset, the tiny offline model from :func:`build_tiny_model`
-    is used instead (named ``TINY_MODEL_LABEL``: its text is meaningless);
-    ``demo_kwargs`` then replace ``kwargs``, e.g. to fix the reply length.
+    When ``SYNDISCO_MODEL`` is unset this is :func:`~syndisco_widgets.models.demo_model`
+    (SmolLM2-135M-Instruct, offline), with its readable-chat defaults and
+    ``demo_kwargs`` (when given) instead of ``kwargs``. ``max_out_tokens``
+    defaults to 100 for a named model and to the demo's own length
+    (``SYNDISCO_MAX_TOKENS`` or 80) for the demo model.
+
+    Raises:
+        ModelLoadError: no model is named and no demo model is installed;
+            the message says how to get one.
     """
-    from .tiny import TINY_MODEL_LABEL, build_tiny_model
+    from .demo import demo_model
     from .transformers_model import TransformersModel
 
     path = model_path_from_env()
     if path is not None:
-        return TransformersModel(path, path, max_out_tokens, **kwargs)
-    settings = kwargs if demo_kwargs is None else demo_kwargs
-    return TransformersModel(str(build_tiny_model()), TINY_MODEL_LABEL, max_out_tokens, **settings)
+        length = 100 if max_out_tokens is None else max_out_tokens
+        return TransformersModel(path, path, length, **kwargs)
+    settings = dict(kwargs if demo_kwargs is None else demo_kwargs)
+    if max_out_tokens is not None:
+        settings.setdefault("max_out_tokens", max_out_tokens)
+    return demo_model(**settings)
 
 
 def is_demo_model(model: BaseModel) -> bool:
-    """True for the tiny offline model, whose text is meaningless."""
+    """True for the tiny random-weight test model, whose text is meaningless.
+
+    (The name predates the real demo model; the real one answers in English.)
+    """
     from .tiny import TINY_MODEL_LABEL
 
     return model.name == TINY_MODEL_LABEL

@@ -79,11 +79,13 @@ def test_stop_strings_cover_a_new_history_line_and_each_name():
     assert prompts.stop_strings(["Ann", "Bob"]) == ("\n[", "\nAnn:", "\nBob:")
 
 
-def test_the_turn_message_asks_the_speaker_by_name_after_the_history():
+def test_the_turn_message_asks_for_a_comment_after_the_history():
     model = ScriptedModel()
     ann = Actor(model, Persona(username="Ann"))
     chat = ann.turn_prompt([{"name": "Bob", "text": "Hello"}])
     message = chat.messages[0]["content"]
     assert message.startswith("Conversation so far:\n[Bob]: Hello\n\n")
-    assert message.endswith("Reply with the comment text only.") and "as Ann" in message
-    assert "You are Ann" in chat.system
+    assert message.endswith("Reply with the comment text only.")
+    # The name stays out of the request: a small model then writes *to* that name.
+    assert "Ann" not in message.split("\n\n")[-1]
+    assert "You are Ann, a participant" in chat.system and "always speak as Ann" in chat.system

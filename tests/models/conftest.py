@@ -46,3 +46,29 @@ def spy_generate() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def tiny_path(tiny_model_dir: pathlib.Path) -> str:
     return str(tiny_model_dir)
+
+
+@pytest.fixture
+def fake_hub_cache(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``fake_hub_cache(folder)``: a Hugging Face cache (in use for the test) holding the demo id.
+
+    Its snapshot is a copy of ``folder``; returns the snapshot folder.
+    """
+    import shutil
+
+    from huggingface_hub import constants
+
+    from syndisco_widgets.models.demo import DEMO_HUB_ID
+
+    root = tmp_path / "hub-cache"
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(root))
+
+    def build(folder: pathlib.Path) -> pathlib.Path:
+        repo = root / ("models--" + DEMO_HUB_ID.replace("/", "--"))
+        snapshot = repo / "snapshots" / "0123abcd"
+        shutil.copytree(folder, snapshot)
+        (repo / "refs").mkdir()
+        (repo / "refs" / "main").write_text("0123abcd")
+        return snapshot
+
+    return build

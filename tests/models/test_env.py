@@ -1,8 +1,9 @@
-"""model_from_env: the model SYNDISCO_MODEL names, or the tiny offline demo model."""
+"""model_from_env: the model SYNDISCO_MODEL names, or the offline demo model."""
 
 from __future__ import annotations
 
 from syndisco_widgets.models import MODEL_ENV_VAR, is_demo_model, model_from_env, model_path_from_env
+from syndisco_widgets.models.demo import DEMO_MODEL_LABEL
 
 
 def test_named_model_is_loaded_with_the_given_settings(monkeypatch, tiny_model_dir):
@@ -13,9 +14,11 @@ def test_named_model_is_loaded_with_the_given_settings(monkeypatch, tiny_model_d
     assert not is_demo_model(model)
 
 
-def test_unset_falls_back_to_the_demo_model_with_demo_settings(monkeypatch, tiny_model_dir):
+def test_unset_gives_the_demo_model_with_demo_settings(monkeypatch, fake_hub_cache, tiny_model_dir):
     monkeypatch.setenv(MODEL_ENV_VAR, "  ")
-    monkeypatch.setattr("syndisco_widgets.models.tiny.build_tiny_model", lambda *a, **k: tiny_model_dir)
+    fake_hub_cache(tiny_model_dir)  # stands in for a downloaded SmolLM2
     model = model_from_env(max_out_tokens=7, temperature=0.5, demo_kwargs={"temperature": 0.9})
     assert model_path_from_env() is None
-    assert is_demo_model(model) and model.temperature == 0.9
+    assert model.name == DEMO_MODEL_LABEL and model.temperature == 0.9 and model.max_out_tokens == 7
+    assert model.generation_config.repetition_penalty == 1.1  # the demo's defaults stay
+    assert not is_demo_model(model)  # is_demo_model flags only the meaningless tiny model

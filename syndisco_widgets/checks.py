@@ -9,8 +9,8 @@ Each check returns the (possibly normalised) value.
 from __future__ import annotations
 
 import math
-import re
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar

@@ -31,7 +31,7 @@ class ModelError(SyndiscoError):
     """A model raised while generating. The original error is the cause."""
 
 
-class GenerationStopped(SyndiscoError):
+class GenerationStopped(SyndiscoError):  # noqa: N818  a stop asked for, not a failure
     """Generation was stopped on request. ``partial_text`` holds what was made."""
 
     def __init__(self, partial_text: str = "") -> None:

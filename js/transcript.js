@@ -324,6 +324,7 @@ function render({ model, el: host }) {
       list.replaceChildren();
       epoch = snap.epoch;
       start = Number.isInteger(snap.start) ? snap.start : 0;
+      empty.textContent = start > 0 ? `No messages after #${start}.` : "No messages yet.";
       count = 0;
       addEntries(entries, 0);
       pinned = true; // a new transcript (reset / branch switch) starts at its end

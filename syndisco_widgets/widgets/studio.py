@@ -242,6 +242,7 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         if (start if start is not None else given) and self.start():
             # Set up from the arguments and running: the discussion gets the room.
             self.setup.selected_index = None
+            self.toggle_setup(show=False)
 
     # ---------------------------------------------------------------- building
     def _build_setup(

@@ -20,6 +20,7 @@ Reusable pieces for any notebook test:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -33,11 +34,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
@@ -107,10 +111,8 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
         except ProcessLookupError:
             pass
-    try:  # kernels that outlived the server
+    with contextlib.suppress(ProcessLookupError):  # kernels that outlived the server
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -224,10 +226,8 @@ def page(browser, dialogs, artifacts, request):
     yield pg
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
-        try:
+        with contextlib.suppress(Exception):  # the page may be gone; the failure itself matters more
             pg.screenshot(path=str(artifacts / "failure.png"), full_page=True)
-        except Exception:  # the page may be gone; the failure itself matters more
-            pass
     context.close()
 
 

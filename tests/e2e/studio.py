@@ -10,7 +10,8 @@ from playwright.sync_api import Locator, Page, expect
 
 QUICKSTART = Path(__file__).resolve().parents[2] / "notebooks" / "01_quickstart.ipynb"
 PERSONAS = ("Emma35", "Giannis")  # the quickstart's persona usernames
-MESSAGES = ".sdw-list .sdw-message"  # finished turns (the one being written is elsewhere)
+MESSAGES = ".sdw-list .sdw-message"
+TURN_TIMEOUT_MS = 90_000  # the demo model writes a reply in seconds, slower on a busy machine  # finished turns (the one being written is elsewhere)
 
 
 def button(scope: Locator, label: str) -> Locator:
@@ -48,7 +49,7 @@ class Studio:
         """Click Step; exactly one more finished message by a persona, with text. Returns it."""
         before = self.messages.count()
         self.button("Step").click()
-        expect(self.messages).to_have_count(before + 1)
+        expect(self.messages).to_have_count(before + 1, timeout=TURN_TIMEOUT_MS)
         expect(self.status).to_contain_text("Turn done")
         expect(self.transcript.locator(".sdw-streaming")).to_have_count(0)  # nothing half-written
         newest = self.messages.nth(before)

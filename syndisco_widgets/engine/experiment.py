@@ -23,12 +23,17 @@ from .actors import Actor
 from .batch import RunReport, drive_discussions, progress_bar
 from .discussion import Discussion
 from .locks import WriterLock
+from .run_record import finish_run_record, start_run_record
 from .storage import atomic_write_text, read_json, strict_json, unique_run_path
 from .turns import RoundRobin, TurnManager
+from .usage import summarize_usage
 
 if TYPE_CHECKING:
     import os
     from pathlib import Path
+
+    from ..models.base import BaseModel
+    from .study import Study
 
 MANIFEST = "manifest.json"
 LOCK = "experiment.lock"
@@ -121,6 +126,18 @@ class DiscussionExperiment:
             "seed": self.seed,
         }
 
+    @classmethod
+    def from_study(
+        cls, study: Study | str | os.PathLike[str], model: BaseModel | None = None
+    ) -> DiscussionExperiment:
+        """An experiment set up by a study with an ``experiment`` section (a ``Study`` or a file path).
+
+        ``model`` defaults to the study's own; see ``Study.build_experiment``.
+        """
+        from .study import experiment_from_study
+
+        return experiment_from_study(study, model)
+
     def begin(
         self, output_dir: str | os.PathLike[str], verbose: bool = True, *, batch_size: int = 32
     ) -> list[Path]:
@@ -144,6 +161,10 @@ class DiscussionExperiment:
         try:
             manifest = self._load_manifest(folder)
             report = self._run(folder, manifest, batch_size, verbose)
+            if "run" in manifest:
+                manifest["run"] = finish_run_record(manifest["run"])
+            manifest["usage"] = summarize_usage(folder).as_dict()
+            self._save_manifest(folder, manifest)
         finally:
             lock.release()
         if report.failures:
@@ -235,7 +256,9 @@ class DiscussionExperiment:
         path = folder / MANIFEST
         settings = self.settings()
         if not path.is_file():
-            manifest = {"format": FORMAT, "settings": settings, "plan": self.plan, "runs": {}}
+            actors = [*self.users, *([self.moderator] if self.moderator else [])]
+            run = start_run_record([a.model for a in actors], seed=self.seed)
+            manifest = {"format": FORMAT, "settings": settings, "plan": self.plan, "runs": {}, "run": run}
             self._save_manifest(folder, manifest)
             return manifest
         manifest = read_json(path, LogsFormatError, "experiment manifest")

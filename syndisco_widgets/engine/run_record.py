@@ -14,6 +14,7 @@ A run file's header and an experiment's ``manifest.json`` hold one under ``"run"
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import inspect
@@ -61,8 +62,13 @@ def now_iso() -> str:
 
 
 def package_versions() -> dict[str, str | None]:
-    """Installed versions of :data:`TRACKED_PACKAGES`, without importing them."""
-    return {name: _installed_version(name) for name in TRACKED_PACKAGES}
+    """Installed versions of :data:`TRACKED_PACKAGES`, without importing them (read once per process)."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str | None], ...]:
+    return tuple((name, _installed_version(name)) for name in TRACKED_PACKAGES)
 
 
 def _installed_version(name: str) -> str | None:
@@ -78,13 +84,18 @@ def text_sha256(text: str) -> str:
 
 
 def prompt_template_hashes(module: ModuleType = prompts) -> dict[str, str]:
-    """Name -> sha256 of every prompt template ``module`` makes public.
+    """Name -> sha256 of every prompt template ``module`` makes public (hashed once per process).
 
     Public upper-case strings count as templates, and so does each value of a
     public upper-case mapping of strings (named ``NAME[key]``). The module's
     whole source is hashed too (``<module>.py``), so a change to how prompts
     are put together shows even when no template text changed.
     """
+    return dict(_template_hashes(module))
+
+
+@functools.cache
+def _template_hashes(module: ModuleType) -> tuple[tuple[str, str], ...]:
     label = module.__name__.removeprefix("syndisco_widgets.")
     found: dict[str, str] = {}
     for name, value in sorted(vars(module).items()):
@@ -98,7 +109,7 @@ def prompt_template_hashes(module: ModuleType = prompts) -> dict[str, str]:
     # Without shipped source (e.g. a frozen build) the templates above still count.
     with contextlib.suppress(OSError, TypeError):
         found[f"{label}.py"] = text_sha256(inspect.getsource(module))
-    return found
+    return tuple(found.items())
 
 
 def model_identity(model: BaseModel) -> dict[str, Any]:

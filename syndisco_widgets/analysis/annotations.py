@@ -29,16 +29,21 @@ UNIT_KEYS = ["discussion", "target", "target_name", "target_text"]
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 
 
-def parse_label(text: str, labels: Literal["number", "text"] = "number") -> Any:
+def parse_label(
+    text: str, labels: Literal["number", "text"] = "number", scale: tuple[float, float] | None = None
+) -> Any:
     """The label in an annotator's reply.
 
     ``"number"``: the first number in the text (``"Toxicity: 4/5"`` gives
-    4.0), NaN when there is none. ``"text"``: the first non-empty line,
-    stripped and lower-cased, with trailing punctuation removed.
+    4.0) that lies within ``scale`` (inclusive) when one is given, NaN when
+    there is none. ``"text"``: the first non-empty line, stripped and
+    lower-cased, with trailing punctuation removed.
     """
     if labels == "number":
-        match = _NUMBER.search(text)
-        return float(match.group()) if match else math.nan
+        numbers = [float(m.group()) for m in _NUMBER.finditer(text)]
+        if scale is not None:
+            numbers = [n for n in numbers if scale[0] <= n <= scale[1]]
+        return numbers[0] if numbers else math.nan
     if labels == "text":
         line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
         return line.lower().rstrip(".!;:,") or math.nan
@@ -66,13 +71,17 @@ def _annotation_sources(source: Any) -> list[tuple[Logs, Any]]:
     return [(as_logs(source, "annotations"), None)]
 
 
-def annotation_table(source: Source, labels: Literal["number", "text"] = "number") -> pd.DataFrame:
+def annotation_table(
+    source: Source, labels: Literal["number", "text"] = "number", scale: tuple[float, float] | None = None
+) -> pd.DataFrame:
     """One row per annotation: the unit, the ``annotator``, its reply ``text`` and the parsed ``label``.
 
     Args:
         source: Annotation logs (from ``annotate()``), a list of them, a
             file, or a folder of annotation files.
         labels: How to read a label from the reply (see :func:`parse_label`).
+        scale: For numbers: the lowest and highest valid label, e.g. ``(1, 5)``;
+            numbers outside it (a year, a count) are not taken as the label.
 
     Raises:
         ConfigError: an entry lacks ``target``/``target_name``/``target_text``
@@ -98,7 +107,7 @@ def annotation_table(source: Source, labels: Literal["number", "text"] = "number
                     "annotator": entry["name"],
                     "model": entry["model"],
                     "text": entry["text"],
-                    "label": parse_label(entry["text"], labels),
+                    "label": parse_label(entry["text"], labels, scale),
                 }
             )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)

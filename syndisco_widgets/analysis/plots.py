@@ -67,6 +67,9 @@ def plot_turn_lengths(source: Source, ax: Axes | None = None) -> Axes:
     lengths = turn_lengths(source)
     ax = _axes(ax)
     ax.bar(lengths["turn"] + 1, lengths["words"], color=[speaker_colour(n) for n in lengths["speaker"]])
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("turn")
     ax.set_ylabel("words")
     ax.set_title("Turn length over time")
@@ -157,5 +160,6 @@ def _speaker_legend(ax: Axes, names: list[Any]) -> None:
             handles=[Patch(color=speaker_colour(str(n)), label=str(n)) for n in names],
             frameon=False,
             fontsize="small",
-            loc="upper right",
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
         )

@@ -35,6 +35,8 @@ def two_annotators():
 def test_parse_label():
     assert parse_label("Toxicity: 4/5") == 4.0
     assert math.isnan(parse_label("none"))
+    assert parse_label("In 2023 I'd say 2 of 5", scale=(1, 5)) == 2.0
+    assert math.isnan(parse_label("2023", scale=(1, 5)))
     assert parse_label("  \nToxic.\nmore", "text") == "toxic"
     with pytest.raises(ConfigError, match="labels"):
         parse_label("x", "colour")

@@ -292,8 +292,11 @@ def to_html(payload: Payload) -> str:
 def to_text(payload: Payload) -> str:
     """The ``text/plain`` form: a few lines that say what it is."""
     if payload["kind"] == "experiment":
-        done = sum(1 for r in payload["discussions"] if r["status"] == "done")
-        return f"{payload['title']}: {done} of {len(payload['discussions'])} discussions done"
+        rows = payload["discussions"]
+        if all(r["status"] == "planned" for r in rows):
+            return f"{payload['title']} (not run yet)"
+        done = sum(1 for r in rows if r["status"] == "done")
+        return f"{payload['title']}: {done} of {len(rows)} discussions done"
     entries = payload["entries"]
     speakers = payload["summary"]["speakers"]
     share = ", ".join(f"{s['name']} {s['word_share']:.0%}" for s in speakers)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..checks import instance_of, path_like, sequence_of, text, text_sequence, whole_number
 from ..errors import ConfigError, LogsFormatError, ModelError, TurnError
 from ..models.base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
+from . import prompts
 from .actors import Actor, ActorType
 from .logs import Logs, make_entry
 from .persona import check_speaker_name
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
 
 #: A turn manager choosing only the moderator this many times in a row is a bug that would never end.
 _MAX_MODERATOR_DRAWS = 1000
+
+
+# Every turn stops where the model starts a new ``[name]:`` history line. The
+# same options for every discussion, so run_discussions can batch them all.
+_TURN_OPTIONS = GenerationOptions(stop=prompts.stop_strings(()))
 
 
 @dataclass(frozen=True)
@@ -198,7 +204,7 @@ class Discussion:
         if self._request is None or self._request.turn != len(self.logs):
             window = self.logs.window(self.history_context_len)
             prompt = speaker.turn_prompt(self.logs.entries(*window))
-            self._request = TurnRequest(speaker, prompt, window, drawn)
+            self._request = TurnRequest(speaker, prompt, window, drawn, _TURN_OPTIONS)
         return self._request
 
     def record(self, request: TurnRequest, reply: Completion | str) -> Entry:

@@ -160,10 +160,12 @@ class GenerationOptions:
         return cls(**values)
 
     def over(self, base: GenerationOptions) -> GenerationOptions:
-        """These options laid over ``base``: every setting given here wins."""
+        """These options laid over ``base``: every setting given here wins; stop strings add up."""
         given = {
             f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, ())
         }
+        if self.stop:
+            given["stop"] = tuple(dict.fromkeys((*base.stop, *self.stop)))
         return replace(base, **given)
 
     def as_dict(self) -> dict[str, Any]:
@@ -352,6 +354,12 @@ class BaseModel(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, max_out_tokens={self.max_out_tokens})"
+
+
+def cut_at_stop(text: str, stops: Sequence[str]) -> str:
+    """``text`` up to the first stop string (stop strings end a reply; they are not part of it)."""
+    cut = min((i for i in (text.find(s) for s in stops if s) if i >= 0), default=-1)
+    return text if cut < 0 else text[:cut]
 
 
 def _checked_prompt(prompt: object) -> ChatPrompt:

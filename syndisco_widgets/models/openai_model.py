@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..checks import finite_number, non_empty_text, positive_whole_number, text_sequence, whole_number
 from ..errors import ConfigError, ModelError, ModelLoadError
 from . import _openai_pool
-from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
+from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions, cut_at_stop
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -101,11 +101,6 @@ def _server_said(exc: Any) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
-def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
-    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
-    return text if cut < 0 else text[:cut]
-
-
 class _StopScanner:
     """Passes streamed text on, ending it before the first stop string.
 
@@ -122,7 +117,7 @@ class _StopScanner:
     def feed(self, piece: str) -> str:
         """The part of ``pending + piece`` that is safe to pass on now."""
         self.pending += piece
-        cut = _cut_at_stop(self.pending, self.stops)
+        cut = cut_at_stop(self.pending, self.stops)
         if len(cut) < len(self.pending):
             self.pending, self.done = "", True
             return cut
@@ -361,7 +356,7 @@ class OpenAIModel(BaseModel):
             response = await client.chat.completions.create(**body)
             choices = response.choices or []
             text = (choices[0].message.content or "") if choices else ""
-            return _completion(_cut_at_stop(text, settings.stop), response.usage)
+            return _completion(cut_at_stop(text, settings.stop), response.usage)
         scanner = _StopScanner(settings.stop)
         usage = None
         stream = await client.chat.completions.create(**body)

@@ -17,7 +17,7 @@ from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaLis
 
 from ..checks import finite_number, mapping, optional_seed
 from ..errors import ConfigError
-from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
+from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions, cut_at_stop
 from .cache import checked_device, load_model_and_tokenizer, resolve_device
 from .generation_settings import checked_generation_kwargs
 
@@ -61,12 +61,6 @@ class _ControlStoppingCriteria(StoppingCriteria):
             (input_ids.shape[0],), self.control.stopped, dtype=torch.bool, device=input_ids.device
         )
         return cast("torch.BoolTensor", stopped)
-
-
-def _cut_at_stop(text: str, stops: Sequence[str]) -> str:
-    """``text`` up to the first stop string (stop strings end a reply; they are not part of it)."""
-    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
-    return text if cut < 0 else text[:cut]
 
 
 def _fallback_chat_text(chat: list[dict[str, str]]) -> str:
@@ -244,8 +238,9 @@ class TransformersModel(BaseModel):
             changes["top_p"] = float(options.top_p)
         if options.max_new_tokens is not None:
             changes["max_new_tokens"] = options.max_new_tokens
-        if options.stop:
-            changes["stop_strings"] = list(options.stop)
+        if options.stop:  # added to the model's own stop strings
+            own = list(getattr(self.generation_config, "stop_strings", None) or [])
+            changes["stop_strings"] = list(dict.fromkeys([*own, *options.stop]))
         config = copy.deepcopy(self.generation_config)
         config.update(**changes)  # type: ignore[no-untyped-call]  # untyped upstream
         return config, self.seed if options.seed is None else options.seed
@@ -286,7 +281,7 @@ class TransformersModel(BaseModel):
                 int((row != pad_id).sum()) if pad_id is not None else int(row.numel()) for row in new_tokens
             ]
         return [
-            Completion(_cut_at_stop(text, stops), prompt_tokens=int(p), completion_tokens=n)
+            Completion(cut_at_stop(text, stops), prompt_tokens=int(p), completion_tokens=n)
             for text, p, n in zip(replies, prompt_counts, new_counts, strict=True)
         ]
 

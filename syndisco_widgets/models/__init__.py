@@ -1,9 +1,10 @@
 """Model backends: the :class:`BaseModel` interface and its implementations.
 
-``TransformersModel``, ``build_tiny_model`` and ``demo_model`` are imported
+``TransformersModel``, ``OpenAIModel``, ``build_tiny_model`` and ``demo_model`` are imported
 lazily so that torch and transformers load only when a model is built.
 """
 
+from importlib import import_module
 from typing import Any
 
 from .base import (
@@ -26,28 +27,30 @@ __all__ = [
     "Completion",
     "GenerationControl",
     "GenerationOptions",
+    "OpenAIModel",
     "ScriptedModel",
     "TextCallback",
     "TransformersModel",
     "build_tiny_model",
     "demo_model",
+    "hosted_model",
     "is_demo_model",
     "model_from_env",
     "model_path_from_env",
 ]
 
 
+# Loaded on first access: these import torch, transformers or openai.
+_LAZY = {
+    "TransformersModel": ".transformers_model",
+    "build_tiny_model": ".tiny",
+    "demo_model": ".demo",
+    "OpenAIModel": ".openai_model",
+    "hosted_model": ".openai_model",
+}
+
+
 def __getattr__(name: str) -> Any:
-    if name == "TransformersModel":
-        from .transformers_model import TransformersModel
-
-        return TransformersModel
-    if name == "build_tiny_model":
-        from .tiny import build_tiny_model
-
-        return build_tiny_model
-    if name == "demo_model":
-        from .demo import demo_model
-
-        return demo_model
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

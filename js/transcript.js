@@ -20,15 +20,26 @@
  * @typedef {{name: string, role: Role, text: string}} WireStream  The turn being written.
  * @typedef {{type: "sync", epoch: number | null, have: number}} SyncRequest
  * @typedef {{type: "branch", index: number}} BranchRequest  `index` is a log index.
- * @typedef {SyncRequest | BranchRequest} ViewMessage  Messages from a view to Python.
+ * @typedef {{type: "send", text: string}} SendRequest  Ctrl+Enter / Cmd+Enter in the message box.
+ * @typedef {SyncRequest | BranchRequest | SendRequest} ViewMessage  Messages from a view to Python.
  * @typedef {{_snapshot: WireSnapshot, _tail: WireTail | null, _stream: WireStream | null,
  *   markdown: boolean, branchable: boolean}} TranscriptState
  * @typedef {{
  *   get<K extends keyof TranscriptState>(key: K): TranscriptState[K],
  *   on(event: string, callback: () => void): void,
  *   off(event: string, callback: () => void): void,
- *   send(message: ViewMessage): void,
+ *   send(message: SyncRequest | BranchRequest): void,
  * }} TranscriptModel  The part of anywidget's model this view uses.
+ * @typedef {{_part: "composer", value: string, placeholder: string, disabled: boolean,
+ *   rows: number}} ComposerState  The message box's traits (widgets/message_box.py).
+ * @typedef {{
+ *   get<K extends keyof ComposerState>(key: K): ComposerState[K],
+ *   set<K extends keyof ComposerState>(key: K, value: ComposerState[K]): void,
+ *   save_changes(): void,
+ *   on(event: string, callback: () => void): void,
+ *   off(event: string, callback: () => void): void,
+ *   send(message: SendRequest): void,
+ * }} ComposerModel  The part of anywidget's model the message box uses.
  */
 
 const AT_BOTTOM_SLACK_PX = 24;
@@ -224,11 +235,11 @@ export function buildMessage(doc, entry, index, { markdown = true, branchable = 
 }
 
 /**
- * anywidget entry point: draw the transcript into `el` and keep it in sync.
+ * Draw the transcript into `el` and keep it in sync.
  * @param {{model: TranscriptModel, el: HTMLElement}} args
  * @returns {() => void} cleanup
  */
-function render({ model, el: host }) {
+function renderTranscript({ model, el: host }) {
   const doc = host.ownerDocument;
   const root = el(doc, "div", "sdw-transcript");
   const scroller = el(doc, "div", "sdw-scroll");
@@ -412,6 +423,76 @@ function render({ model, el: host }) {
     for (const [name, handler] of modelEvents) model.off(name, handler);
     root.remove();
   };
+}
+
+/**
+ * True for the keys that send a message: Ctrl+Enter, or Cmd+Enter on a Mac.
+ * @param {KeyboardEvent} event
+ * @returns {boolean}
+ */
+export function isSendKey(event) {
+  return event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.isComposing;
+}
+
+/**
+ * Draw the message box: its text syncs as it is typed, Ctrl/Cmd+Enter sends it.
+ * Python clears `value` once the message is taken, so a refused one stays.
+ * @param {{model: ComposerModel, el: HTMLElement}} args
+ * @returns {() => void} cleanup
+ */
+function renderComposer({ model, el: host }) {
+  const doc = host.ownerDocument;
+  const box = el(doc, "textarea", "sdw-composer");
+  box.setAttribute("aria-label", "Message");
+  host.appendChild(box);
+
+  const fromModel = () => {
+    const value = String(model.get("value") ?? "");
+    if (box.value !== value) box.value = value;
+    box.placeholder = String(model.get("placeholder") ?? "");
+    box.disabled = model.get("disabled") === true;
+    box.setAttribute("rows", String(Math.max(1, Number(model.get("rows")) || 2)));
+  };
+  const onInput = () => {
+    model.set("value", box.value);
+    model.save_changes();
+  };
+  /** @param {KeyboardEvent} event */
+  const onKeydown = (event) => {
+    if (!isSendKey(event)) return;
+    // Ours, not the notebook's: Ctrl+Enter must not also run the cell.
+    event.preventDefault();
+    event.stopPropagation();
+    if (box.disabled) return;
+    onInput(); // the synced value and the message agree
+    model.send({ type: "send", text: box.value });
+  };
+
+  const modelEvents = ["change:value", "change:placeholder", "change:disabled", "change:rows"];
+  box.addEventListener("input", onInput);
+  box.addEventListener("keydown", onKeydown);
+  for (const name of modelEvents) model.on(name, fromModel);
+  fromModel();
+
+  return () => {
+    box.removeEventListener("input", onInput);
+    box.removeEventListener("keydown", onKeydown);
+    for (const name of modelEvents) model.off(name, fromModel);
+    box.remove();
+  };
+}
+
+/**
+ * anywidget entry point: one module draws both the transcript and the message
+ * box (`_part` tells them apart), so they share one stylesheet.
+ * @param {{model: TranscriptModel | ComposerModel, el: HTMLElement}} args
+ * @returns {() => void} cleanup
+ */
+function render({ model, el: host }) {
+  const part = /** @type {{get(key: "_part"): unknown}} */ (model).get("_part");
+  return part === "composer"
+    ? renderComposer({ model: /** @type {ComposerModel} */ (model), el: host })
+    : renderTranscript({ model: /** @type {TranscriptModel} */ (model), el: host });
 }
 
 export default { render };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import widget, { appendInline, hueOf } from "./transcript.js";
+import widget, { appendInline, hueOf, isSendKey } from "./transcript.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -377,5 +377,109 @@ describe("the shared wire recording (js/fixtures/wire_sequence.json)", () => {
     expect(texts()).toEqual(sequence.final.texts.map((t) => t.replace(/\*\*/g, "")));
     expect([...host.querySelectorAll(".sdw-list .sdw-index")].map((n) => n.textContent)).toEqual(sequence.final.numbers);
     expect(host.querySelector(".sdw-streaming")).toBeNull();
+  });
+});
+
+describe("the message box (composer)", () => {
+  const composerModel = (state = {}) =>
+    fakeModel({ _part: "composer", value: "", placeholder: "Say it", disabled: false, rows: 2, ...state });
+  const mountBox = (model) => {
+    cleanup = widget.render({ model, el: host });
+    return host.querySelector("textarea.sdw-composer");
+  };
+  const type = (box, text) => {
+    box.value = text;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const press = (box, init) => {
+    const event = new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true, ...init });
+    box.dispatchEvent(event);
+    return event;
+  };
+
+  it("is a textarea, not a transcript, with the traits applied", () => {
+    const box = mountBox(composerModel({ value: "draft", rows: 3 }));
+    expect(host.querySelector(".sdw-transcript")).toBeNull();
+    expect(box.value).toBe("draft");
+    expect(box.placeholder).toBe("Say it");
+    expect(box.getAttribute("rows")).toBe("3");
+  });
+
+  it("syncs what is typed", () => {
+    const model = composerModel();
+    const box = mountBox(model);
+    type(box, "hello");
+    expect(model.get("value")).toBe("hello");
+    expect(model.sent).toEqual([]);
+  });
+
+  it.each([
+    ["Ctrl+Enter", { ctrlKey: true }],
+    ["Cmd+Enter", { metaKey: true }],
+  ])("%s sends the text and does not reach the notebook", (_name, init) => {
+    const model = composerModel();
+    const box = mountBox(model);
+    let reachedNotebook = false;
+    const outer = () => {
+      reachedNotebook = true;
+    };
+    document.body.addEventListener("keydown", outer);
+    type(box, "Stay on topic, please.");
+    const event = press(box, init);
+    document.body.removeEventListener("keydown", outer);
+    expect(model.sent).toEqual([{ type: "send", text: "Stay on topic, please." }]);
+    expect(event.defaultPrevented).toBe(true);
+    expect(reachedNotebook).toBe(false);
+  });
+
+  it("plain Enter and Shift+Enter make a new line instead of sending", () => {
+    const model = composerModel();
+    const box = mountBox(model);
+    type(box, "line one");
+    expect(press(box, {}).defaultPrevented).toBe(false);
+    expect(press(box, { shiftKey: true }).defaultPrevented).toBe(false);
+    expect(model.sent).toEqual([]);
+    expect(isSendKey(new KeyboardEvent("keydown", { key: "a", ctrlKey: true }))).toBe(false);
+  });
+
+  it("sends nothing while disabled, and follows Python's value", () => {
+    const model = composerModel({ disabled: true, value: "kept" });
+    const box = mountBox(model);
+    expect(box.disabled).toBe(true);
+    press(box, { ctrlKey: true });
+    expect(model.sent).toEqual([]);
+    model.set("disabled", false);
+    model.set("value", "");
+    expect(box.disabled).toBe(false);
+    expect(box.value).toBe("");
+  });
+
+  it("removes its listeners on unmount", () => {
+    const model = composerModel();
+    mountBox(model);
+    cleanup();
+    cleanup = undefined;
+    expect(model.listenerCount()).toBe(0);
+    expect(host.children.length).toBe(0);
+  });
+
+  it("replays the recorded message-box exchange", () => {
+    const { composer } = JSON.parse(readFileSync(join(HERE, "fixtures", "wire_sequence.json"), "utf8"));
+    const [opening, ...steps] = composer;
+    const model = fakeModel(opening.state);
+    const box = mountBox(model);
+    for (const step of steps) {
+      if (step.from === "python") {
+        for (const [key, value] of Object.entries(step.state)) model.set(key, value);
+        expect(box.value).toBe(step.state.value);
+      } else if (step.state) {
+        type(box, step.state.value);
+        expect(model.get("value")).toBe(step.state.value);
+      } else {
+        press(box, { ctrlKey: true });
+        expect(model.sent.at(-1)).toEqual(step.message);
+      }
+    }
+    expect(box.value).toBe("");
   });
 });

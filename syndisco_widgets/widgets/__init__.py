@@ -7,6 +7,7 @@ stays responsive.
 
 from .branches import Branch, BranchBar, BranchExplorer
 from .controls import DiscussionControls
+from .message_box import MessageBox
 from .model_picker import ModelPicker
 from .persona_editor import PersonaEditor
 from .runner import DiscussionChange, DiscussionRunner, RunnerState
@@ -24,6 +25,7 @@ __all__ = [
     "DiscussionRunner",
     "DiscussionStudio",
     "LogTable",
+    "MessageBox",
     "ModelPicker",
     "PersonaEditor",
     "RunnerState",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ._style import classed, style_widget
+from .message_box import MessageBox
 from .runner import DiscussionChange, DiscussionRunner, RunnerEvent, RunnerState, RunProgress, as_runner
 from .transcript import TranscriptView
 from .ui import badge_html, button, note, set_note
@@ -91,14 +92,15 @@ class DiscussionControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
         self.speaker = widgets.Dropdown(description="As", layout=widgets.Layout(width="220px"))
         self.speaker.style.description_width = "28px"
         self.message = classed(
-            widgets.Textarea(
-                placeholder="Type a message to add as this participant or the moderator…",
+            MessageBox(
+                placeholder="Message as this participant or the moderator (Ctrl+Enter or ⌘+Enter sends)",
                 rows=2,
                 layout=widgets.Layout(flex="1 1 auto", width="auto"),
             ),
             "sdw-message-box",
         )
-        self.send_button = button("Send", "paper-plane", "Add this message to the discussion")
+        self.message.on_send(lambda _text: self.send_message())
+        self.send_button = button("Send", "paper-plane", _TIPS["Send"])
         self.send_button.on_click(lambda _: self.send_message())
         self.message_error = note("sdw-field-error")
 
@@ -224,7 +226,7 @@ _TIPS = {
     "Stop": "Stop now; the unfinished turn is discarded",
     "Branch": "Fork here and continue on the new branch",
     "Start over": "Begin again from the opening messages on a new branch (this one is kept)",
-    "Send": "Add this message to the discussion (Ctrl+Enter)",
+    "Send": "Add this message to the discussion (Ctrl+Enter or ⌘+Enter in the box)",
 }
 
 

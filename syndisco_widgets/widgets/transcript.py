@@ -228,7 +228,7 @@ class TranscriptView(anywidget.AnyWidget):
     def handle_view_message(self, content: object) -> None:
         """Act on one message from a view (see :data:`.wire.ViewMessage`); ignore malformed ones."""
         message = parse_view_message(content)
-        if message is None:
+        if message is None or message["type"] == "send":  # "send" belongs to the message box
             log.warning("ignoring malformed transcript message %r", content)
         elif message["type"] == "sync":
             # A view missed turns or a reset: send it the live snapshot.

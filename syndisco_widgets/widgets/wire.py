@@ -14,6 +14,9 @@ Python to view (synced traits of :class:`~.transcript.TranscriptView`):
 
 View to Python (custom messages): :data:`ViewMessage`.
 
+The message box (:class:`~.message_box.MessageBox`) syncs ``value`` as it is
+typed and sends a :class:`SendRequest` on Ctrl+Enter or Cmd+Enter.
+
 ``js/transcript.js`` mirrors these shapes as JSDoc typedefs, and
 ``js/fixtures/wire_sequence.json`` is one recorded exchange that both test
 suites replay.
@@ -27,6 +30,7 @@ from typing import Any, Literal, Protocol, TypedDict, TypeGuard, get_args
 __all__ = [
     "BranchRequest",
     "Role",
+    "SendRequest",
     "SnapshotSource",
     "Source",
     "SyncRequest",
@@ -99,7 +103,14 @@ class BranchRequest(TypedDict):
     index: int
 
 
-ViewMessage = SyncRequest | BranchRequest
+class SendRequest(TypedDict):
+    """Ctrl+Enter (Cmd+Enter) in the message box: send ``text``, the box's value when pressed."""
+
+    type: Literal["send"]
+    text: str
+
+
+ViewMessage = SyncRequest | BranchRequest | SendRequest
 
 
 class SnapshotSource(Protocol):
@@ -161,4 +172,8 @@ def parse_view_message(content: object) -> ViewMessage | None:
         index = content.get("index")
         if _is_int(index) and index >= 0:
             return {"type": "branch", "index": index}
+    elif kind == "send":
+        text = content.get("text")
+        if isinstance(text, str):
+            return {"type": "send", "text": text}
     return None

@@ -109,6 +109,37 @@ def test_send_with_empty_text_shows_a_note_and_adds_nothing(closing):
     assert "Ready" in controls.status.value  # the badge stays: an empty box is not a broken discussion
 
 
+def test_ctrl_enter_in_the_message_box_sends(closing):
+    controls = closing(DiscussionControls(make_discussion()))
+    controls.speaker.value = "Giannis"
+    # What the browser sends on Ctrl+Enter (or Cmd+Enter) in the box.
+    controls.message._handle_custom_msg({"type": "send", "text": "Typed, then Ctrl+Enter."}, [])
+    assert controls.runner.wait(5)
+    entry = controls.discussion.logs[-1]
+    assert (entry["name"], entry["text"], entry["source"]) == ("Giannis", "Typed, then Ctrl+Enter.", "human")
+    assert controls.message.value == ""  # taken, so the box is cleared
+    assert "Ctrl+Enter" in controls.message.placeholder
+
+
+def test_a_refused_keyboard_send_keeps_the_text(closing):
+    controls = closing(DiscussionControls(make_discussion()))
+    controls.message._handle_custom_msg({"type": "send", "text": "  "}, [])
+    assert "Message: type something first" in controls.message_error.value
+    assert len(controls.discussion.logs) == 0
+    controls.runner.close()
+    controls.message._handle_custom_msg({"type": "send", "text": "after close"}, [])
+    assert controls.message.disabled  # the box says it is closed and ignores the keys
+    assert len(controls.discussion.logs) == 0
+
+
+def test_the_message_box_ignores_malformed_messages(closing):
+    controls = closing(DiscussionControls(make_discussion()))
+    controls.message.value = "draft"
+    for bad in ({"type": "send"}, {"type": "branch", "index": 0}, "send"):
+        controls.message._handle_custom_msg(bad, [])
+    assert controls.message.value == "draft" and len(controls.discussion.logs) == 0
+
+
 class ExplodingModel(BaseModel):
     """Fails once with a message that looks like HTML, then works."""
 

@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 
+from syndisco_widgets.widgets.message_box import MessageBox
 from syndisco_widgets.widgets.transcript import TranscriptView
 from syndisco_widgets.widgets.wire import (
     BranchRequest,
+    SendRequest,
     SyncRequest,
     WireEntry,
     WireSnapshot,
@@ -31,6 +33,7 @@ from syndisco_widgets.widgets.wire import (
 
 FIXTURE = Path(__file__).resolve().parents[2] / "js" / "fixtures" / "wire_sequence.json"
 SHOWN = ("_snapshot", "_tail", "_stream", "markdown", "branchable")
+COMPOSER_SHOWN = ("_part", "value", "placeholder", "disabled", "rows")
 
 
 def entry(i: int, name: str, **extra: Any) -> dict[str, Any]:
@@ -93,12 +96,43 @@ def record(comms) -> dict[str, Any]:
     return {
         "about": "Recorded by tests/widgets/test_wire.py; replayed by it and by js/transcript.test.js.",
         "steps": steps,
+        "composer": record_composer(comms),
         "final": {
             "texts": [e["text"] for e in view.entries],
             "numbers": [f"#{view.start + i + 1}" for i in range(len(view.entries))],
             "branch_requests": branched,
         },
     }
+
+
+def record_composer(comms) -> list[dict[str, Any]]:
+    """The message box: typed text syncs up, Ctrl+Enter sends, Python clears the box."""
+    box = MessageBox(placeholder="Say something", rows=2)
+    channel = comms[-1]
+    sent: list[str] = []
+
+    def take(text: str) -> None:  # what DiscussionControls does with a message it accepts
+        sent.append(text)
+        box.value = ""
+
+    box.on_send(take)
+    state = box.get_state()
+    steps: list[dict[str, Any]] = [
+        {"from": "python", "what": "comm open: full state", "state": {k: state[k] for k in COMPOSER_SHOWN}}
+    ]
+    typed = "Hello <b>there</b>"
+    steps.append({"from": "view", "what": "typing syncs the value", "state": {"value": typed}})
+    box.set_state({"value": typed})  # what ipywidgets does with a front-end update
+    assert box.value == typed
+    message = {"type": "send", "text": typed}
+    steps.append({"from": "view", "what": "Ctrl+Enter sends the text", "message": message})
+    channel.clear()
+    box.handle_view_message(message)
+    assert sent == [typed]
+    updates = channel.updates()
+    assert updates == [{"value": ""}], updates
+    steps.append({"from": "python", "what": "taken: the box is cleared", "state": updates[0]})
+    return steps
 
 
 def test_the_fixture_is_the_real_wire(comms):
@@ -144,6 +178,11 @@ def test_every_recorded_message_has_its_typed_shape():
             _conforms(state["_stream"], WireStream)
             seen.add("stream")
     assert seen == {"sync", "branch", "snapshot", "tail", "stream"}
+    sends = [step["message"] for step in sequence["composer"] if "message" in step]
+    assert sends
+    for message in sends:
+        assert parse_view_message(message) == message
+        _conforms(message, SendRequest)
 
 
 @pytest.mark.parametrize(
@@ -155,6 +194,8 @@ def test_every_recorded_message_has_its_typed_shape():
         {"type": "branch", "index": -1},
         {"type": "branch", "index": True},
         {"type": "branch"},
+        {"type": "send"},
+        {"type": "send", "text": 5},
         {"type": "delete-everything"},
     ],
 )

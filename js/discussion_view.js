@@ -458,6 +458,18 @@ export function buildSummary(doc, entries) {
 }
 
 /**
+ * One finished turn in the transcript's look, read-only: no "branch from here",
+ * and no model label on hand-written entries (the engine's "hardcoded").
+ * @param {Document} doc @param {Entry} entry @param {number} index @param {boolean} markdown
+ */
+function readOnlyMessage(doc, entry, index, markdown) {
+  const msg = buildMessage(doc, entry, index, { markdown });
+  msg.querySelector(".sdw-branch")?.remove();
+  if (entry.model === "hardcoded") msg.querySelector(".sdw-model")?.remove();
+  return msg;
+}
+
+/**
  * The transcript, in the studio's look, read-only (no "branch from here").
  * @param {Document} doc @param {Entry[]} entries @param {boolean} markdown
  */
@@ -467,8 +479,7 @@ export function buildTranscript(doc, entries, markdown) {
   list.setAttribute("role", "log");
   list.setAttribute("aria-label", "Discussion transcript");
   entries.forEach((entry, i) => {
-    const msg = buildMessage(doc, entry, i, { markdown });
-    msg.querySelector(".sdw-branch")?.remove();
+    const msg = readOnlyMessage(doc, entry, i, markdown);
     if (entry.target_name !== undefined) {
       const about = h(doc, "div", "sdv-target");
       about.textContent = `on #${Number(entry.target) + 1} by ${str(entry.target_name)}`;
@@ -667,8 +678,7 @@ function buildAnswers(
     ? payload.entries.map((e) => e.role).lastIndexOf("moderator")
     : payload.entries.length - 1;
   for (const { e, i } of mine) {
-    const msg = buildMessage(doc, e, i, { markdown });
-    msg.querySelector(".sdw-branch")?.remove();
+    const msg = readOnlyMessage(doc, e, i, markdown);
     const meta = msg.querySelector(".sdw-meta");
     if (e.cycle !== undefined && meta) meta.insertBefore(h(doc, "span", "sdw-badge", `cycle ${str(e.cycle)}`), meta.children[1] ?? null);
     if (i === finalIndex) {

@@ -160,6 +160,9 @@ describe("rendering", () => {
     renderInto(host, { kind: "discussion", version: 1, title: "Phones", metadata: {}, entries: ENTRIES });
     expect(texts()).toEqual(ENTRIES.map((e) => e.text));
     expect(host.querySelector(".sdw-branch")).toBeNull();
+    renderInto(host, { kind: "discussion", entries: [turn("A", "typed", { model: "hardcoded" }), turn("B", "generated")] });
+    expect([...host.querySelectorAll(".sdw-model")].map((n) => n.textContent)).toEqual(["tiny"]);
+    renderInto(host, { kind: "discussion", version: 1, title: "Phones", metadata: {}, entries: ENTRIES });
     expect(host.querySelector(".sdv-title").textContent).toBe("Phones");
     const shares = [...host.querySelectorAll(".sdv-share")];
     expect(shares.map((s) => s.querySelector(".sdv-share-name").textContent)).toEqual(["Alice", "Bob", "Mod"]);

@@ -17,9 +17,7 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
-import inspect
 import json
-import platform
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
@@ -106,6 +104,8 @@ def _template_hashes(module: ModuleType) -> tuple[tuple[str, str], ...]:
         elif isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
             for key, text in value.items():
                 found[f"{label}.{name}[{key}]"] = text_sha256(text)
+    import inspect  # only here: it is slow to import
+
     # Without shipped source (e.g. a frozen build) the templates above still count.
     with contextlib.suppress(OSError, TypeError):
         found[f"{label}.py"] = text_sha256(inspect.getsource(module))
@@ -161,7 +161,7 @@ def start_run_record(
         format=RUN_RECORD_FORMAT,
         versions=package_versions(),
         python=sys.version.split()[0],
-        platform=platform.platform(terse=True),
+        platform=_platform(),
         models=identities,
         generation=_plain(settings),
         prompts=prompt_template_hashes(),
@@ -177,6 +177,13 @@ def finish_run_record(record: RunRecord) -> RunRecord:
     finished = record.copy()
     finished["ended"] = now_iso()
     return finished
+
+
+@functools.cache
+def _platform() -> str:
+    import platform
+
+    return platform.platform(terse=True)
 
 
 def _plain(value: Mapping[str, Any]) -> dict[str, Any]:

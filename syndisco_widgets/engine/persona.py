@@ -12,7 +12,7 @@ import re
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..checks import path_like
 from ..errors import ConfigError, PersonaError
@@ -21,6 +21,11 @@ from .storage import atomic_write_text, read_json, strict_json
 if typing.TYPE_CHECKING:
     import os
     from pathlib import Path
+
+#: How a persona field holds its value, read from its type hint: text, a whole
+#: number, a list of strings, an object of extra attributes, or any other value
+#: (kept as it is; the persona form edits it as JSON).
+FieldKind = Literal["str", "int", "list", "dict", "json"]
 
 # Characters that could make a name start a fake history line such as "\n[Bob]: ...".
 _FORGING = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\[\]]")
@@ -168,20 +173,41 @@ def check_speaker_name(label: str, name: str, error: type[ConfigError] = ConfigE
     return name
 
 
-def _checked(who: str, name: str, hint: Any, value: Any) -> Any:
-    """Check ``value`` against a simple type hint and return a clean copy."""
+def field_kind(hint: Any) -> tuple[FieldKind, bool]:
+    """The :data:`FieldKind` of a persona field with type ``hint``, and whether it may be None.
+
+    The one rule both :class:`Persona`'s checks and the widgets' persona form
+    follow: ``str``; ``int`` or ``int | None`` (a whole number); ``list[str]``;
+    ``dict[...]``; anything else (a subclass's own types) is ``"json"``.
+    """
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is str:
+        return "str", False
+    if hint is int:
+        return "int", False
+    if args and set(args) == {int, type(None)}:
+        return "int", True
+    if origin is list and args == (str,):
+        return "list", False
+    if origin is dict:
+        return "dict", False
+    return "json", False
+
+
+def _checked(who: str, name: str, hint: Any, value: Any) -> Any:
+    """Check ``value`` against its field's :func:`field_kind` and return a clean copy."""
+    kind, optional = field_kind(hint)
+    if kind == "str":
         if not isinstance(value, str):
             raise PersonaError(f"{who}: field {name!r} must be a string, got {value!r}")
         return value
-    if hint is int or (args and set(args) == {int, type(None)}):
-        if value is None and type(None) in args:
+    if kind == "int":
+        if value is None and optional:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise PersonaError(f"{who}: field {name!r} must be a whole number such as 38, got {value!r}")
         return value
-    if origin is list and args == (str,):
+    if kind == "list":
         if (
             isinstance(value, str)
             or not isinstance(value, (list, tuple))
@@ -189,7 +215,7 @@ def _checked(who: str, name: str, hint: Any, value: Any) -> Any:
         ):
             raise PersonaError(f"{who}: field {name!r} must be a list of strings, got {value!r}")
         return list(value)
-    if origin is dict:
+    if kind == "dict":
         if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
             raise PersonaError(f"{who}: field {name!r} must be an object with string keys, got {value!r}")
         strict_json(dict(value), PersonaError, f"{who}: field {name!r}")

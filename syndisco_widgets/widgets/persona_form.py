@@ -12,8 +12,9 @@ import json
 import re
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from ..engine.persona import FieldKind, field_kind
 from ..engine.storage import parse_json
 from ..errors import PersonaError
 
@@ -31,8 +32,7 @@ __all__ = [
     "specs_of",
 ]
 
-#: How a persona field is edited: text, a whole number, one item per line, key/value rows, or JSON.
-FieldKind = Literal["str", "int", "list", "dict", "json"]
+# How each FieldKind is edited: text, a whole number, one item per line, key/value rows, or JSON.
 #: Labels that would not fit the form's label column (the field name is the tooltip).
 SHORT_LABELS = {"personality_characteristics": "Personality traits"}
 _WHOLE = re.compile(r"[0-9]+")
@@ -72,23 +72,9 @@ class Draft:
 
 
 def specs_of(persona_class: type[Persona]) -> list[FieldSpec]:
-    """One :class:`FieldSpec` per dataclass field of ``persona_class``, from its type hints."""
+    """One :class:`FieldSpec` per dataclass field of ``persona_class``, by the engine's :func:`field_kind`."""
     hints = typing.get_type_hints(persona_class)
-    specs = []
-    for f in dataclasses.fields(persona_class):
-        hint = hints[f.name]
-        origin, args = typing.get_origin(hint), typing.get_args(hint)
-        if hint is str:
-            specs.append(FieldSpec(f.name, "str"))
-        elif hint is int or (args and set(args) == {int, type(None)}):
-            specs.append(FieldSpec(f.name, "int", optional=type(None) in args))
-        elif origin is list and args == (str,):
-            specs.append(FieldSpec(f.name, "list"))
-        elif origin is dict:
-            specs.append(FieldSpec(f.name, "dict"))
-        else:
-            specs.append(FieldSpec(f.name, "json"))
-    return specs
+    return [FieldSpec(f.name, *field_kind(hints[f.name])) for f in dataclasses.fields(persona_class)]
 
 
 def show_value(value: object) -> str:

@@ -5,7 +5,7 @@
 // Input (see syndisco_widgets/viewer/payload.py for the documented shapes):
 //   * a viewer payload {kind: "discussion" | "structure" | "experiment", ...};
 //   * a file's content: Logs.export JSON, a structure's to_json, an
-//     experiment's manifest.json, or an autosave .jsonl (text).
+//     experiment's manifest.experiment.json, or an autosave .jsonl (text).
 // Model and persona text are untrusted: every piece of it reaches the page
 // through textContent / createTextNode / setAttribute, never through HTML.
 
@@ -165,7 +165,7 @@ function structureFrom(settings, entries, notes) {
 }
 
 /**
- * An experiment payload from a manifest.json ({seed, plan, runs}).
+ * An experiment payload from a manifest.experiment.json ({seed, plan, runs}).
  * @param {Record<string, unknown>} manifest
  * @returns {ExperimentPayload}
  */

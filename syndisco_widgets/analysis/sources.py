@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any, TypedDict, Union, cast
 
 from ..engine.logs import Logs
+from ..engine.storage import EXPERIMENT_MANIFEST as MANIFEST
 from ..engine.storage import read_jsonl_records
 from ..errors import ConfigError, LogsFormatError
 
 #: What the analysis functions accept as one discussion.
 Source = Union[Logs, "os.PathLike[str]", str, Iterable[Mapping[str, Any]], Any]
-
-MANIFEST = "manifest.json"
 
 
 def as_logs(source: Source, parameter: str = "source") -> Logs:
@@ -76,7 +75,7 @@ class ExperimentRun(TypedDict):
 
 
 def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
-    """The experiment's ``manifest.json`` as a dict.
+    """The experiment's ``manifest.experiment.json`` as a dict.
 
     Raises:
         ConfigError: the folder has no manifest, or it is not an experiment's.

@@ -14,7 +14,7 @@ from . import prompts
 from .actors import Actor, ActorType
 from .locks import WriterLock
 from .logs import Logs, make_entry
-from .storage import JsonlLogWriter, read_jsonl_records
+from .storage import EXPERIMENT_MANIFEST, JsonlLogWriter, read_jsonl_records
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -337,7 +337,7 @@ def _discussions(source: object) -> list[tuple[str, Logs]]:
 def _from_path(path: Path) -> list[tuple[str, Logs]]:
     if path.is_dir():
         files = sorted(p for p in path.glob("*.jsonl") if p.is_file() and "__" not in p.name)
-        files += sorted(p for p in path.glob("*.json") if p.is_file() and p.name != "manifest.json")
+        files += sorted(p for p in path.glob("*.json") if p.is_file() and p.name != EXPERIMENT_MANIFEST)
         if not files:
             raise ConfigError(f"discussion_logs folder {path} holds no .jsonl or .json discussion files")
         return [(p.stem, Logs.from_file(p)) for p in files]

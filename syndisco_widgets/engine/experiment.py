@@ -2,7 +2,7 @@
 
 The plan (who talks in which discussion, with which seed and opening texts)
 is fixed by the experiment's seed and written with the settings to
-``manifest.json`` before anything runs. Discussion *i* autosaves entry by
+``manifest.experiment.json`` before anything runs. Discussion *i* autosaves entry by
 entry to ``discussion-<i>.jsonl``; all discussions run together through
 :func:`~.batch.run_discussions`. Calling :meth:`DiscussionExperiment.begin`
 again on the folder, even after ``kill -9``, resumes every discussion where
@@ -24,6 +24,7 @@ from .batch import RunReport, drive_discussions, progress_bar
 from .discussion import Discussion
 from .locks import WriterLock
 from .run_record import finish_run_record, start_run_record
+from .storage import EXPERIMENT_MANIFEST as MANIFEST
 from .storage import atomic_write_text, read_json, strict_json, unique_run_path
 from .turns import RoundRobin, TurnManager
 from .usage import summarize_usage
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from ..models.base import BaseModel
     from .study import Study
 
-MANIFEST = "manifest.json"
 LOCK = "experiment.lock"
 FORMAT = "syndisco-widgets/experiment-2"
 

@@ -8,7 +8,7 @@ sha256 over a local model's weight files), the generation settings, the
 prompt templates in force (name and sha256 of the text), the device, the
 seed and the wall-clock start. :func:`finish_run_record` adds the end.
 
-A run file's header and an experiment's ``manifest.json`` hold one under ``"run"``.
+A run file's header and an experiment's ``manifest.experiment.json`` hold one under ``"run"``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ from typing import Any
 from ..errors import ConfigError, LogsFormatError
 
 FORMAT = "syndisco-widgets/logs-jsonl-1"
+
+#: An experiment folder's plan and progress. The two-dot suffix lets JupyterLab
+#: open it in the discussion viewer without claiming every ``manifest.json``.
+EXPERIMENT_MANIFEST = "manifest.experiment.json"
 # Cells starting with these run as formulas in spreadsheet programs.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from ..checks import finite_number, non_empty_text
 from ..errors import ConfigError, LogsFormatError
 from .logs import Logs
+from .storage import EXPERIMENT_MANIFEST as MANIFEST
 from .storage import read_json
 
 if TYPE_CHECKING:
     import pandas as pd
 
 #: The file an experiment folder keeps its plan and runs in.
-MANIFEST = "manifest.json"
 
 #: What :func:`summarize_usage` reads: logs, a discussion (anything with ``.logs``),
 #: a run file, an export, an experiment folder, or a list of those.
@@ -207,7 +207,7 @@ def summarize_usage(source: UsageSource, *, price: Price | Mapping[str, Any] | N
         source: A :class:`Logs`; a discussion (anything with a ``logs``
             attribute); a run file (``.jsonl``), a ``Logs.export`` file or a
             study export (``.json``); an experiment folder (its
-            ``manifest.json`` lists the runs) or any folder of such files;
+            ``manifest.experiment.json`` lists the runs) or any folder of such files;
             or a list of these.
         price: A :class:`Price`, or a dict of its fields.
 

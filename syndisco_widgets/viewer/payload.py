@@ -157,7 +157,7 @@ def structure_payload(structure: Any) -> StructurePayload:
 
 
 def experiment_payload(source: Any) -> ExperimentPayload:
-    """The payload of an experiment: its folder (with ``manifest.json``), or a ``DiscussionExperiment``.
+    """The payload of an experiment: its folder (with its manifest) or a ``DiscussionExperiment``.
 
     An experiment object shows its results when it knows its folder (an
     ``output_dir`` attribute), otherwise its plan.

@@ -84,7 +84,7 @@ def payload_for(source: Any) -> Payload:
     experiment folder or ``DiscussionExperiment``, a file path, a list of
     entries, or None (an empty discussion).
     """
-    from ..analysis.sources import MANIFEST
+    from ..engine.storage import EXPERIMENT_MANIFEST as MANIFEST
     from ..viewer import discussion_payload, experiment_payload, structure_payload
 
     if source is None:

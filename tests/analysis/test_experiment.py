@@ -46,9 +46,9 @@ def test_experiment_table_has_design_columns_and_counts(folder):
 
 def test_unfinished_discussions(folder):
     path, _ = folder
-    manifest = json.loads((path / "manifest.json").read_text())
+    manifest = json.loads((path / "manifest.experiment.json").read_text())
     manifest["runs"].pop("2")
-    (path / "manifest.json").write_text(json.dumps(manifest))
+    (path / "manifest.experiment.json").write_text(json.dumps(manifest))
     table = experiment_table(path)
     assert table["status"].tolist() == ["done", "done", "not started"]
     assert table["turns"].isna().tolist() == [False, False, True]
@@ -64,8 +64,8 @@ def test_experiment_speaking_share_stacks_discussions(folder):
 
 
 def test_not_an_experiment_folder(tmp_path):
-    with pytest.raises(ConfigError, match=r"no manifest\.json"):
+    with pytest.raises(ConfigError, match=r"no manifest\.experiment\.json"):
         experiment_table(tmp_path)
-    (tmp_path / "manifest.json").write_text("{broken")
+    (tmp_path / "manifest.experiment.json").write_text("{broken")
     with pytest.raises(ConfigError, match="not valid JSON at line 1"):
         experiment_table(tmp_path)

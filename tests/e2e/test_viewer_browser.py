@@ -141,7 +141,7 @@ def test_experiment_manifest_opens_as_a_table(page, lab_server, dialogs, artifac
     folder = lab_server.root / "experiment-a"
     users = make_actors(ScriptedModel([HOSTILE[0], "plain words"], name="scripted"), ("Ann", "Bob", "Cy"))
     DiscussionExperiment(users, ["Open"], num_turns=2, num_discussions=3, seed=2).begin(folder, verbose=False)
-    view = open_file(page, lab_server, "experiment-a/manifest.json")
+    view = open_file(page, lab_server, "experiment-a/manifest.experiment.json")
     rows = view.locator(".sdv-row")
     assert rows.count() == 3
     assert view.locator(".sdv-facts", has_text="3 of 3 done").count() == 1

@@ -54,7 +54,7 @@ def test_runs_every_planned_discussion_into_its_own_file_in_batches(tmp_path):
         assert {e["name"] for e in logs} <= set(item["users"])
         assert sum(e["source"] == "model" for e in logs) == 4
     assert len(model.batch_calls) == 4 and all(len(b) == 3 for b in model.batch_calls)  # one batch per round
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "manifest.experiment.json").read_text())
     assert {r["status"] for r in manifest["runs"].values()} == {"done"}
 
 
@@ -82,7 +82,7 @@ def test_a_failing_discussion_is_isolated_and_resumes(tmp_path):
     with pytest.raises(DiscussionsFailedError, match="1 discussion") as info:
         experiment(ScriptedModel(flaky), **topics).begin(tmp_path / "run", verbose=False)
     assert list(info.value.failures) == [1] and "server down" in str(info.value.failures[1])
-    runs = json.loads((tmp_path / "run" / "manifest.json").read_text())["runs"]
+    runs = json.loads((tmp_path / "run" / "manifest.experiment.json").read_text())["runs"]
     assert [runs[k]["status"] for k in ("0", "1", "2")] == ["done", "failed", "done"]
     kept = Logs.from_file(tmp_path / "run" / "discussion-0001.jsonl")
 

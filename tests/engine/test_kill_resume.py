@@ -105,7 +105,7 @@ def test_sigkill_at_many_points_loses_and_repeats_nothing(tmp_path):
     run_to_end(folder, *args)
     assert kills >= 3, f"the run ended before enough kills ({progress})"
     assert transcripts(folder) == reference
-    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest = json.loads((folder / "manifest.experiment.json").read_text())
     assert {r["status"] for r in manifest["runs"].values()} == {"done"}
     assert not (folder / "experiment.lock").exists()
 

@@ -44,7 +44,7 @@ def test_an_experiment_manifest_carries_the_run_record_and_usage(tmp_path, tiny_
     )
     experiment = DiscussionExperiment.from_study(study)
     paths = experiment.begin(tmp_path, verbose=False)
-    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((tmp_path / "manifest.experiment.json").read_text(encoding="utf-8"))
     run = manifest["run"]
     assert run["seed"] == 3 and run["ended"] >= run["started"]
     assert run["models"][0]["weights_sha256"] and run["device"] == "cpu"

@@ -87,7 +87,7 @@ def test_hostile_structure_and_experiment(tmp_path):
         "plan": [{"index": 0, "users": HOSTILE, "seed": HOSTILE[1]}],
         "runs": {"0": {"file": "run.jsonl", "status": HOSTILE[2]}},
     }
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "manifest.experiment.json").write_text(json.dumps(manifest))
     parsed = assert_inert(experiment_bundle(tmp_path)["text/html"])
     assert HOSTILE[1] in parsed.text
 

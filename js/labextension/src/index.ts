@@ -156,7 +156,6 @@ const files: IRenderMime.IExtension = {
       displayName: 'Experiment manifest',
       mimeTypes: [FILE_MIME_TYPE],
       extensions: ['.experiment.json'],
-      pattern: '^manifest\\.json$',
       fileFormat: 'text',
       icon: { name: 'syndisco-widgets:discussion', svgstr: ICON_SVG }
     }

@@ -1,8 +1,9 @@
-"""The widgets' one stylesheet (``js/transcript.css``), loaded once per page.
+"""The widgets' one stylesheet (``js/transcript.css`` + ``js/discussion_view.css``), loaded once per page.
 
 anywidget writes a widget's ``_css`` into a ``<style>`` element whose id is
-the widget's ``_anywidget_id``. Every syndisco anywidget shares one id, so the
-page holds a single copy however many widgets are shown. Composites built
+the widget's ``_anywidget_id``. Every syndisco anywidget (transcript, message
+box, Insights view) shares one id and the same text, so the page holds a
+single copy however many widgets are shown, in whatever order they render. Composites built
 from plain ipywidgets include :func:`style_widget` (an invisible anywidget)
 so they are styled even without a transcript.
 The CSS is a file: no user or model text ever goes into it.
@@ -21,7 +22,10 @@ __all__ = ["STYLESHEET", "STYLE_ID", "STYLE_ID_TRAIT", "StyleSheet", "classed", 
 
 W = TypeVar("W", bound=widgets.DOMWidget)
 
-STYLESHEET = asset_path("transcript.css")
+#: The kit's CSS: the transcript's and the discussion view's (the Insights tab), joined.
+STYLESHEET = "\n".join(
+    asset_path(name).read_text(encoding="utf-8") for name in ("transcript.css", "discussion_view.css")
+)
 #: anywidget's trait naming the <style> element its CSS goes into.
 STYLE_ID_TRAIT = "_anywidget_id"
 STYLE_ID = "syndisco-widgets-style"

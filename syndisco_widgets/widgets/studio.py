@@ -299,14 +299,9 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
                 self.export_status,
             ]
         )
-        children: list[widgets.Widget] = [self.explorer, self.log_table]
-        titles = ["Branches", "Table"]
-        self.insights = _insights_view()
-        if self.insights is not None:
-            children.append(self.insights)
-            titles.append("Insights")
-        children.append(export)
-        titles.append("Export")
+        self.insights, insights_tab = _insights_tab()
+        children: list[widgets.Widget] = [self.explorer, self.log_table, insights_tab, export]
+        titles = ["Branches", "Table", "Insights", "Export"]
         self.tabs = classed(widgets.Tab(children=children, titles=tuple(titles)), "sdw-tabs")
         self.runner.observe(self._on_state, names="state")
         self.runner.subscribe(self._on_event)
@@ -539,12 +534,23 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         )
 
 
-def _insights_view() -> Any:
-    """The viewer's Insights tab (``widgets/insights.py``); None if it cannot be built."""
+def _insights_tab() -> tuple[Any, widgets.Widget]:
+    """The viewer's Insights view (``widgets/insights.py``) and the tab showing it.
+
+    If it cannot be built, the view is None and the tab says why, inline: the
+    rest of the studio keeps working, and the failure is not hidden.
+    """
     try:
         from .insights import InsightsView
 
-        return InsightsView()
-    except Exception:  # a broken optional tab must not take the studio down with it
+        view = InsightsView()
+    except Exception as exc:  # any failure of the optional tab is shown inline, never raised
         log.exception("syndisco studio: the Insights tab is unavailable")
-        return None
+        reason = html.escape(f"{type(exc).__name__}: {exc}", quote=False)
+        message = (
+            '<div class="sdw-note sdw-error"><span class="sdw-note-text">Insights could not be drawn '
+            f"({reason}). The discussion, the table and the exports still work; the full error is in "
+            "the log.</span></div>"
+        )
+        return None, classed(widgets.HTML(message), "sdw-insights-error")
+    return view, view

@@ -222,3 +222,30 @@ def test_export_is_named_by_branch_and_offered_as_a_download(closing, tmp_path):
     studio.runner.switch(studio.explorer.branches[0].discussion)
     assert studio.runner.wait(5)
     assert studio.export_status.value == ""  # the note about another branch's file is gone
+
+
+def test_a_broken_insights_tab_says_so_inline_and_the_studio_still_runs(closing, monkeypatch):
+    from syndisco_widgets.widgets import insights
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("viewer assets <missing>")
+
+    monkeypatch.setattr(insights, "InsightsView", broken)
+    studio = closing(DiscussionStudio(ScriptedModel(["hello"]), PERSONAS, conv_len=2))
+    titles = [studio.tabs.get_title(i) for i in range(len(studio.tabs.children))]
+    assert titles == ["Branches", "Table", "Insights", "Export"]
+    tab = studio.tabs.children[titles.index("Insights")]
+    assert "Insights could not be drawn" in tab.value
+    assert "viewer assets &lt;missing&gt;" in tab.value  # the reason, escaped
+    assert studio.insights is None
+    studio.controls.run_button.click()
+    assert studio.runner.wait(5)
+    assert studio.runner.state == "finished" and len(studio.logs) == 2
+
+
+def test_the_insights_tab_follows_the_discussion(closing):
+    studio = closing(DiscussionStudio(ScriptedModel(["hello there"]), PERSONAS, conv_len=2))
+    studio.controls.run_button.click()
+    assert studio.runner.wait(5)
+    assert studio.insights is not None
+    assert "hello there" in str(studio.insights.payload)

@@ -298,8 +298,8 @@ def _agent(draft: AgentDraft, model: BaseModel) -> Agent:
     sampling = dict(AGENT_SAMPLING)
     try:
         if persona and instructions:
-            # Both: the persona template with the instructions appended ($ kept literal).
-            template = f"{PERSONA_TEMPLATES['default']}\nALSO\n{instructions.replace('$', '$$')}\n"
+            # Both: the persona template with the instructions appended.
+            template = f"{PERSONA_TEMPLATES['default']}\nALSO\n{instructions}\n"
             return Agent(persona=persona, persona_template=template, model=model, kwargs=sampling, name=name)
         if instructions:
             return Agent(system_instructions=instructions, model=model, kwargs=sampling, name=name)

@@ -215,7 +215,7 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
         self.structure_hint = classed(widgets.HTML(""), "sdw-hint", "sdw-wrap")
         self.task = _area(task, "Task", "the question every agent answers", rows=3)
         self.task_error = note("sdw-field-error")
-        self.agents_box = widgets.VBox([], layout=widgets.Layout(gap="6px"))
+        self.agents_box = classed(widgets.VBox([]), "sdw-stage")  # sdw-stage: a gap between cards
         self.agents_error = note("sdw-field-error")
         self.add_agent_button = button("Add agent", "user-plus", "Add one more agent")
         self.add_agent_button.on_click(lambda _: self.add_agent())
@@ -466,6 +466,9 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
 
     def close(self) -> None:
         """Stop any run and close the studio; it then says it is closed."""
+        if not hasattr(self, "stage"):  # the constructor refused its arguments
+            super().close()
+            return
         run = self._run
         if run is not None and not run.done:
             run.stop()

@@ -7,6 +7,7 @@ stays responsive.
 
 from .branches import Branch, BranchBar, BranchExplorer
 from .controls import DiscussionControls
+from .deliberation_studio import DeliberationStudio
 from .message_box import MessageBox
 from .model_picker import ModelPicker
 from .persona_editor import PersonaEditor
@@ -20,6 +21,7 @@ __all__ = [
     "Branch",
     "BranchBar",
     "BranchExplorer",
+    "DeliberationStudio",
     "DiscussionChange",
     "DiscussionControls",
     "DiscussionRunner",

@@ -13,6 +13,7 @@ from ..checks import seed_text
 from ..engine import CustomOrder, RandomWeighted, RoundRobin, TurnManager
 from ..errors import ConfigError
 from ._style import classed, style_widget
+from .persona_editor import PersonaEditor
 from .ui import note, set_note
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class TurnManagerSelector(widgets.VBox):  # type: ignore[misc]  # ipywidgets is 
 
     Args:
         names: Who may speak (usually the users' usernames); update with ``.names = [...]``.
+            Or a :class:`PersonaEditor`: the selector then follows its usernames,
+            so renaming a persona there changes the preview here.
         value: A turn manager to start from (its kind and settings are copied).
         preview: How many upcoming speakers to show.
 
@@ -40,7 +43,12 @@ class TurnManagerSelector(widgets.VBox):  # type: ignore[misc]  # ipywidgets is 
     names = traitlets.List(trait=traitlets.Unicode())
 
     def __init__(
-        self, names: Sequence[str] = (), *, value: TurnManager | None = None, preview: int = 8, **kwargs: Any
+        self,
+        names: Sequence[str] | PersonaEditor = (),
+        *,
+        value: TurnManager | None = None,
+        preview: int = 8,
+        **kwargs: Any,
     ) -> None:
         self.preview_count = preview
         self._given: TurnManager | None = None
@@ -94,8 +102,19 @@ class TurnManagerSelector(widgets.VBox):  # type: ignore[misc]  # ipywidgets is 
         self.observe(self._update, names="names")
         if value is not None:
             self.set_value(value)
-        self.names = list(names) or (list(value.names) if value is not None else [])
+        if isinstance(names, PersonaEditor):
+            self.follow(names)
+        else:
+            self.names = list(names) or (list(value.names) if value is not None else [])
         self._update()
+
+    def follow(self, editor: PersonaEditor) -> None:
+        """Take the speakers' names from ``editor`` now and whenever its personas change."""
+        self.names = _usernames(editor.value)
+        editor.observe(self._on_personas, names="value")
+
+    def _on_personas(self, change: dict[str, Any]) -> None:
+        self.names = _usernames(change["new"])
 
     # ------------------------------------------------------------------ value
     @property
@@ -171,3 +190,7 @@ class TurnManagerSelector(widgets.VBox):  # type: ignore[misc]  # ipywidgets is 
         else:
             set_note(self.error, "")
             self.preview.value = html.escape("Next speakers: " + " → ".join(upcoming) + " → …")
+
+
+def _usernames(personas: Sequence[Any]) -> list[str]:
+    return [p.username for p in personas]

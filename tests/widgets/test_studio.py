@@ -249,3 +249,23 @@ def test_the_insights_tab_follows_the_discussion(closing):
     assert studio.runner.wait(5)
     assert studio.insights is not None
     assert "hello there" in str(studio.insights.payload)
+
+
+def test_one_persona_list_drives_the_preview_and_the_studio(closing):
+    """As in the quickstart: the editor of section 2 feeds the preview of section 3 and the studio."""
+    from syndisco_widgets.widgets import PersonaEditor, TurnManagerSelector
+
+    editor = PersonaEditor(PERSONAS)
+    turns = TurnManagerSelector(editor)
+    studio = closing(DiscussionStudio(ScriptedModel(["hi"]), editor, turns, conv_len=2))
+    assert studio.persona_editor is editor and studio.turn_selector is turns
+    assert "Emma35 → Giannis" in turns.preview.value
+
+    editor.fields["username"].value = "Emma"  # a person renames Emma35 in section 2
+    assert turns.names == ["Emma", "Giannis"]
+    assert "Emma → Giannis" in turns.preview.value and "Emma35" not in turns.preview.value
+    assert studio.setup_changed
+    assert "press Start to apply" in studio.setup_status.value
+    studio.start_button.click()
+    assert [a.name for a in studio.discussion.users] == ["Emma", "Giannis"]
+    assert [label for label, _v in studio.controls.speaker.options] == ["Emma", "Giannis"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syndisco_widgets.engine import CustomOrder, FunctionTurnManager, RandomWeighted, RoundRobin
+from syndisco_widgets.engine import CustomOrder, FunctionTurnManager, Persona, RandomWeighted, RoundRobin
 from syndisco_widgets.errors import ConfigError
 from syndisco_widgets.widgets import TurnManagerSelector
 
@@ -69,3 +69,16 @@ def test_prefilled_from_a_manager():
 
     custom = TurnManagerSelector(["A", "B"], value=FunctionTurnManager(lambda tm: tm.names[-1]))
     assert custom.kind.value == "given" and custom.peek(3) == ["B", "B", "B"]
+
+
+def test_follows_a_persona_editor():
+    from syndisco_widgets.widgets import PersonaEditor
+
+    editor = PersonaEditor([{"username": "Ann"}, {"username": "Bob"}])
+    sel = TurnManagerSelector(editor)
+    assert sel.names == ["Ann", "Bob"]
+    editor.fields["username"].value = "Anna"
+    assert sel.names == ["Anna", "Bob"]
+    assert "Anna → Bob" in sel.preview.value
+    editor.value = [*editor.value, Persona(username="Cy")]
+    assert sel.value.names == ["Anna", "Bob", "Cy"]

@@ -58,15 +58,15 @@ def build_bigger_model(folder: Path) -> Path:
 
 def bench(label: str, path: str, n_agents: int, tokens: int, reps: int) -> dict[str, float]:
     from syndisco_widgets.deliberation import Agent, Ensemble
+    from syndisco_widgets.models import TransformersModel
 
     task = "Brainstorm ideas to improve public libraries."
+    # Every reply exactly `tokens` long; greedy, so both runs do the same work.
+    shared = TransformersModel(path, label, tokens, generation_kwargs={"min_new_tokens": tokens})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the synthetic-data notice, once per agent
         agents = [
-            Agent(
-                persona="random", seed=i, model=path, max_out_tokens=tokens, kwargs={"min_new_tokens": tokens}
-            )
-            for i in range(n_agents)
+            Agent(persona="random", seed=i, model=shared, kwargs={"temperature": 0}) for i in range(n_agents)
         ]
     model = agents[0].model
     assert all(a.model is model for a in agents), "agents must share one model object"
@@ -74,13 +74,13 @@ def bench(label: str, path: str, n_agents: int, tokens: int, reps: int) -> dict[
     ensemble = Ensemble(agents, task=task)
 
     generate_calls: list[int] = []
-    real = model._run_generate
+    real = model.model.generate
 
-    def counting(texts, **kwargs):
-        generate_calls.append(len(texts))
-        return real(texts, **kwargs)
+    def counting(*args, **kwargs):
+        generate_calls.append(kwargs["input_ids"].shape[0])  # rows in this generate() call
+        return real(*args, **kwargs)
 
-    model._run_generate = counting  # count real generate() calls on this instance
+    model.model.generate = counting  # count the torch module's real generate() calls
 
     def batched() -> float:
         start = time.perf_counter()

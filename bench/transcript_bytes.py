@@ -26,7 +26,7 @@ class CountingComm(BaseComm):
         self.sent: list[dict] = []
         super().__init__(*args, **kwargs)
 
-    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):  # noqa: ARG002  the Comm signature
         if msg_type == "comm_msg":
             self.sent.append(data or {})
 

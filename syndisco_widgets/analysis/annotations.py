@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine.logs import Logs
+from ..engine.storage import EXPERIMENT_MANIFEST
 from ..errors import ConfigError
 from .agreement import PAIR, Level, krippendorff_alpha, pairwise_kappa
-from .sources import MANIFEST, Source, as_logs, run_metadata
+from .sources import Source, as_logs, run_metadata
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +55,9 @@ def _annotation_sources(source: Any) -> list[tuple[Logs, Any]]:
     """``(logs, discussion)`` pairs from one source, a list of them, or a folder of annotation files."""
     if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
         folder = Path(source)
-        files = sorted(p for p in folder.rglob("*") if p.suffix in (".jsonl", ".json") and p.name != MANIFEST)
+        files = sorted(
+            p for p in folder.rglob("*") if p.suffix in (".jsonl", ".json") and p.name != EXPERIMENT_MANIFEST
+        )
         found = []
         for path in files:
             logs = Logs.from_file(path)

@@ -8,10 +8,11 @@ Each check returns the (possibly normalised) value.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -144,3 +145,14 @@ def seed_text(label: str, value: str) -> int | None:
     if not re.fullmatch(r"[+-]?[0-9]+", stripped):
         raise ConfigError(f"{label} must be a whole number or empty, got {_shown(stripped)}; e.g. 42")
     return int(stripped)
+
+
+def close_names(word: object, choices: Iterable[str], *, n: int = 3) -> list[str]:
+    """Up to ``n`` of ``choices`` that look like ``word`` (what a typo probably meant), closest first."""
+    return difflib.get_close_matches(str(word), list(choices), n=n, cutoff=0.6)
+
+
+def did_you_mean(word: object, choices: Iterable[str], *, n: int = 3) -> str:
+    """``"did you mean 'a' or 'b'?"`` for the :func:`close_names` of ``word``; ``""`` when none are close."""
+    close = close_names(word, choices, n=n)
+    return f"did you mean {' or '.join(map(repr, close))}?" if close else ""

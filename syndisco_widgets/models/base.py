@@ -18,7 +18,6 @@ Three small objects travel with a call:
 
 from __future__ import annotations
 
-import difflib
 import math
 import threading
 import time
@@ -28,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, TypedDict
 
-from ..checks import positive_whole_number, text_sequence
+from ..checks import did_you_mean, positive_whole_number, text_sequence
 from ..errors import ConfigError, GenerationStopped, ModelError, SyndiscoError
 
 #: Receives each new piece of text as it is generated.
@@ -150,8 +149,8 @@ class GenerationOptions:
         for key, value in kwargs.items():
             target = OPTION_ALIASES.get(key) if isinstance(key, str) else None
             if target is None:
-                close = difflib.get_close_matches(str(key), list(OPTION_ALIASES), n=3)
-                hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+                close = did_you_mean(key, OPTION_ALIASES)
+                hint = f"; {close}" if close else ""
                 raise ConfigError(
                     f"{label}: unknown generation setting {key!r}{hint} "
                     f"Known settings: {', '.join(sorted(OPTION_ALIASES))}"

@@ -8,11 +8,10 @@ raw or silently inside ``generate``.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..checks import finite_number, mapping, text_sequence, whole_number
+from ..checks import did_you_mean, finite_number, mapping, text_sequence, whole_number
 from ..errors import ConfigError
 
 Check = Callable[[str, Any], Any]
@@ -115,8 +114,8 @@ def checked_generation_kwargs(kwargs: Any, *, label: str = "generation_kwargs") 
     checked: dict[str, Any] = {}
     for key, value in values.items():
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
-            hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+            close = did_you_mean(key, known)
+            hint = f"{close} " if close else ""
             raise ConfigError(
                 f"{label}: unknown generation setting {key!r}; {hint}"
                 "It must be a transformers GenerationConfig field, e.g. 'temperature', 'top_p', "

@@ -14,12 +14,12 @@ import os
 import tempfile
 import uuid
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, LogsFormatError
+from ..errors import LogsFormatError
 
 FORMAT = "syndisco-widgets/logs-jsonl-1"
 
@@ -28,6 +28,10 @@ FORMAT = "syndisco-widgets/logs-jsonl-1"
 EXPERIMENT_MANIFEST = "manifest.experiment.json"
 # Cells starting with these run as formulas in spreadsheet programs.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Builds the error a reader raises from its message: an error class, or e.g.
+#: ``functools.partial(StudyError, source=...)``.
+ErrorFactory = Callable[[str], Exception]
 
 
 def utc_timestamp() -> str:
@@ -45,7 +49,7 @@ def unique_run_path(
     return folder / f"{stem}-{stamp}-{uuid.uuid4().hex[:10]}{suffix}"
 
 
-def read_text_file(path: Path, error: type[ConfigError], what: str) -> str:
+def read_text_file(path: Path, error: ErrorFactory, what: str) -> str:
     """Read a UTF-8 text file; any OS or decoding failure raises ``error`` naming the file."""
     try:
         return path.read_text(encoding="utf-8")
@@ -62,22 +66,50 @@ def read_text_file(path: Path, error: type[ConfigError], what: str) -> str:
         raise error(f"{path}: cannot read this {what}: {exc.strerror or exc}") from None
 
 
-def parse_json(raw: str, error: type[ConfigError], where: str) -> Any:
-    """Parse JSON text; bad or too deeply nested JSON raises ``error`` saying where."""
+def parse_json(raw: str, error: ErrorFactory, where: str, *, strict: bool = False) -> Any:
+    """Parse JSON text; bad or too deeply nested JSON raises ``error`` saying where.
+
+    ``strict`` also refuses what Python's reader lets through: a key given
+    twice in one object (the last would silently win) and ``NaN``/``Infinity``.
+    """
+    hooks: dict[str, Any] = (
+        {"object_pairs_hook": _no_repeated_keys, "parse_constant": _refuse_constant} if strict else {}
+    )
     try:
-        return json.loads(raw)
+        return json.loads(raw, **hooks)
     except json.JSONDecodeError as exc:
         raise error(f"{where}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise error(f"{where}: JSON nested too deeply to read; flatten the data") from None
+    except _RepeatedKeyError as exc:
+        raise error(f"{where}: field {exc.args[0]!r} appears twice in one object; keep one") from None
+    except ValueError as exc:  # from _refuse_constant
+        raise error(f"{where}: not valid JSON: {exc}") from None
 
 
-def read_json(path: Path, error: type[ConfigError], what: str) -> Any:
+class _RepeatedKeyError(Exception):
+    pass
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _RepeatedKeyError(key)
+        seen[key] = value
+    return seen
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def read_json(path: Path, error: ErrorFactory, what: str, *, strict: bool = False) -> Any:
     """Parse a JSON file; a missing, unreadable or broken file raises ``error`` saying where."""
-    return parse_json(read_text_file(path, error, what), error, str(path))
+    return parse_json(read_text_file(path, error, what), error, str(path), strict=strict)
 
 
-def strict_json(value: Any, error: type[ConfigError], what: str, *, indent: int | None = None) -> str:
+def strict_json(value: Any, error: ErrorFactory, what: str, *, indent: int | None = None) -> str:
     """``value`` as standard JSON: NaN and infinity are refused, naming the field."""
     try:
         return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False)

@@ -10,6 +10,10 @@ history line only ever starts at the left margin) and a ``[name]:`` pattern
 inside a text is shown as ``(name):``. Names get the same treatment. The
 wording is short and concrete because small models (135M parameters) follow
 it too; ``bench/reply_quality.py`` measures how well.
+
+The wording lives in the upper-case constants below (``str.format`` templates);
+run records hash each one by name, so two runs show whether their prompts
+were the same (:func:`~.run_record.prompt_template_hashes`).
 """
 
 from __future__ import annotations
@@ -24,13 +28,24 @@ if TYPE_CHECKING:
 
     from .actors import Actor
 
-_ROLE_LINES = {
+#: Who the actor is, first line of its system prompt, by role.
+ROLE_LINES = {
     "user": "You are {name}, a participant in this conversation. You always speak as {name}.",
     "moderator": "You are {name}, the moderator of this conversation. Keep it civil and on topic.",
     "annotator": "You are {name}, an annotator who reads conversations and labels them.",
 }
-_EMPTY_HISTORY = "The conversation has not started yet. Write the first comment."
-_ASK = {
+#: Heads the persona's ``- field: value`` lines in the system prompt.
+PROFILE = "Your profile:\n{lines}"
+#: The persona's special instructions, in the system prompt.
+SPECIAL_INSTRUCTIONS = "Special instructions: {text}"
+#: The history shown before the first entry.
+EMPTY_HISTORY = "The conversation has not started yet. Write the first comment."
+#: Heads the visible history (one ``[name]: text`` block per entry follows).
+HISTORY = "Conversation so far:\n{entries}"
+#: Shows an annotator the comment to label, after the history.
+ANNOTATION_TARGET = "Comment to annotate, by {name}:\n{text}"
+#: The request that ends each turn message, by role.
+ASK = {
     "user": (
         "Now write your own next comment: one to three sentences in the first person, "
         "replying to the others. Reply with the comment text only."
@@ -79,12 +94,12 @@ def persona_lines(persona_fields: Mapping[str, Any]) -> list[str]:
 def system_prompt(actor: Actor) -> str:
     """Context, who the actor is, its persona and the shared instructions."""
     fields = actor.persona.to_dict()
-    parts = [actor.context.strip(), _ROLE_LINES[actor.role].format(name=safe_name(actor.name))]
+    parts = [actor.context.strip(), ROLE_LINES[actor.role].format(name=safe_name(actor.name))]
     profile = persona_lines(fields)
     if profile:
-        parts.append("Your profile:\n" + "\n".join(profile))
+        parts.append(PROFILE.format(lines="\n".join(profile)))
     if fields.get("special_instructions"):
-        parts.append(f"Special instructions: {quoted(fields['special_instructions'])}")
+        parts.append(SPECIAL_INSTRUCTIONS.format(text=quoted(fields["special_instructions"])))
     parts.append(actor.instructions.strip())
     return "\n\n".join(p for p in parts if p)
 
@@ -97,13 +112,13 @@ def history_line(entry: Mapping[str, Any]) -> str:
 def history_text(window: Sequence[Mapping[str, Any]]) -> str:
     """The visible history, one ``[name]: text`` block per entry."""
     if not window:
-        return _EMPTY_HISTORY
-    return "Conversation so far:\n" + "\n\n".join(history_line(e) for e in window)
+        return EMPTY_HISTORY
+    return HISTORY.format(entries="\n\n".join(history_line(e) for e in window))
 
 
 def turn_prompt(actor: Actor, window: Sequence[Mapping[str, Any]]) -> ChatPrompt:
     """The full prompt for one turn of ``actor`` given the history it may see."""
-    message = history_text(window) + "\n\n" + _ASK[actor.role].format(name=safe_name(actor.name))
+    message = history_text(window) + "\n\n" + ASK[actor.role].format(name=safe_name(actor.name))
     return ChatPrompt(system_prompt(actor), ({"role": "user", "content": message},))
 
 
@@ -111,11 +126,8 @@ def annotation_prompt(
     actor: Actor, window: Sequence[Mapping[str, Any]], target: Mapping[str, Any]
 ) -> ChatPrompt:
     """The prompt asking an annotator to label ``target`` given the history before it."""
-    message = (
-        history_text(window)
-        + f"\n\nComment to annotate, by {safe_name(target['name'])}:\n{quoted(target['text'])}\n\n"
-        + _ASK["annotator"]
-    )
+    shown = ANNOTATION_TARGET.format(name=safe_name(target["name"]), text=quoted(target["text"]))
+    message = "\n\n".join((history_text(window), shown, ASK["annotator"]))
     return ChatPrompt(system_prompt(actor), ({"role": "user", "content": message},))
 
 

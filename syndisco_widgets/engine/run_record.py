@@ -13,7 +13,6 @@ A run file's header and an experiment's ``manifest.experiment.json`` hold one un
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -85,9 +84,9 @@ def prompt_template_hashes(module: ModuleType = prompts) -> dict[str, str]:
     """Name -> sha256 of every prompt template ``module`` makes public (hashed once per process).
 
     Public upper-case strings count as templates, and so does each value of a
-    public upper-case mapping of strings (named ``NAME[key]``). The module's
-    whole source is hashed too (``<module>.py``), so a change to how prompts
-    are put together shows even when no template text changed.
+    public upper-case mapping of strings (named ``NAME[key]``), e.g.
+    ``engine.prompts.ASK[user]``. Only the wording counts: a change to code
+    that leaves every template's text alone leaves the hashes alone.
     """
     return dict(_template_hashes(module))
 
@@ -104,11 +103,6 @@ def _template_hashes(module: ModuleType) -> tuple[tuple[str, str], ...]:
         elif isinstance(value, Mapping) and all(isinstance(v, str) for v in value.values()):
             for key, text in value.items():
                 found[f"{label}.{name}[{key}]"] = text_sha256(text)
-    import inspect  # only here: it is slow to import
-
-    # Without shipped source (e.g. a frozen build) the templates above still count.
-    with contextlib.suppress(OSError, TypeError):
-        found[f"{label}.py"] = text_sha256(inspect.getsource(module))
     return tuple(found.items())
 
 

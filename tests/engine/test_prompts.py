@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from syndisco_widgets import Actor, Discussion, Persona, RoundRobin, ScriptedModel
+from syndisco_widgets import Actor, ActorType, Discussion, Persona, RoundRobin, ScriptedModel
 from syndisco_widgets.engine import prompts
 from syndisco_widgets.errors import PersonaError
 
@@ -89,3 +89,31 @@ def test_the_turn_message_asks_for_a_comment_after_the_history():
     # The name stays out of the request: a small model then writes *to* that name.
     assert "Ann" not in message.split("\n\n")[-1]
     assert "You are Ann, a participant" in chat.system and "always speak as Ann" in chat.system
+
+
+def test_prompts_are_built_from_the_public_templates():
+    moderator = Actor(ScriptedModel(), Persona(username="Mo", age=40), ActorType.MODERATOR)
+    chat = moderator.turn_prompt([])
+    message = chat.messages[0]["content"]
+    assert message == prompts.EMPTY_HISTORY + "\n\n" + prompts.ASK["moderator"].format(name="Mo")
+    assert prompts.ROLE_LINES["moderator"].format(name="Mo") in chat.system
+    assert prompts.PROFILE.format(lines="- age: 40") in chat.system
+    annotator = Actor(ScriptedModel(), Persona(username="Rater"), ActorType.ANNOTATOR)
+    target = {"name": "Ann", "text": "hi"}
+    asked = prompts.annotation_prompt(annotator, [target], target).messages[0]["content"]
+    history = prompts.HISTORY.format(entries="[Ann]: hi")
+    shown = prompts.ANNOTATION_TARGET.format(name="Ann", text="hi")
+    assert asked == "\n\n".join((history, shown, prompts.ASK["annotator"]))
+
+
+def test_run_records_hash_each_template_by_name():
+    from syndisco_widgets.engine.run_record import prompt_template_hashes, text_sha256
+
+    hashes = prompt_template_hashes()
+    assert hashes["engine.prompts.EMPTY_HISTORY"] == text_sha256(prompts.EMPTY_HISTORY)
+    assert hashes["engine.prompts.SPECIAL_INSTRUCTIONS"] == text_sha256(prompts.SPECIAL_INSTRUCTIONS)
+    for role, template in prompts.ASK.items():
+        assert hashes[f"engine.prompts.ASK[{role}]"] == text_sha256(template)
+    for role, template in prompts.ROLE_LINES.items():
+        assert hashes[f"engine.prompts.ROLE_LINES[{role}]"] == text_sha256(template)
+    assert not any(name.endswith(".py") for name in hashes)  # templates, not the module's source

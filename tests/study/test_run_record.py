@@ -50,7 +50,7 @@ def test_a_record_holds_every_field(tiny_model_dir, tmp_path, monkeypatch):
     assert record["generation"] == {"top_p": 0.9}
     assert record["device"] == "cpu"
     assert record["seed"] == 42
-    assert "engine.prompts.py" in record["prompts"]
+    assert {"engine.prompts.EMPTY_HISTORY", "engine.prompts.ASK[user]"} <= set(record["prompts"])
     assert all(len(h) == 64 for h in record["prompts"].values())
     assert record["ended"] is None
     done = finish_run_record(record)

@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, LogsFormatError
 from .logs import Logs
-from .run_record import RunRecord, now_iso
-from .storage import atomic_write_text, read_json, unique_run_path
+from .storage import atomic_write_text, now_iso, read_json, unique_run_path
 from .study import Study
 from .usage import summarize_usage
 
@@ -31,6 +30,8 @@ if TYPE_CHECKING:
     import os
 
     import pandas as pd
+
+    from .run_record import RunRecord
 
 #: Marks a study export file.
 EXPORT_FORMAT = "syndisco-widgets/study-export-1"

@@ -8,7 +8,10 @@ sha256 over a local model's weight files), the generation settings, the
 prompt templates in force (name and sha256 of the text), the device, the
 seed and the wall-clock start. :func:`finish_run_record` adds the end.
 
-A run file's header and an experiment's ``manifest.experiment.json`` hold one under ``"run"``.
+A run file's header and an experiment's ``manifest.experiment.json`` hold one
+under ``"run"``. A run file's header is written before the run, so its
+``ended`` stays empty there; :func:`run_file_record` reads it back with the
+end filled in from the time of the file's last record.
 """
 
 from __future__ import annotations
@@ -19,15 +22,16 @@ import importlib.metadata
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from ..models.base import BaseModel, GenerationOptions
 from ..models.identity import weights_sha256
 from . import prompts
+from .storage import last_record_time, now_iso, read_jsonl_records
 
 if TYPE_CHECKING:
+    import os
     from types import ModuleType
 
 #: Marks a run record's layout; bumped when fields change meaning.
@@ -51,11 +55,6 @@ class RunRecord(TypedDict):
     seed: int | None
     started: str
     ended: str | None
-
-
-def now_iso() -> str:
-    """The current UTC wall-clock time, e.g. ``2026-11-21T13:45:02.123+00:00``."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def package_versions() -> dict[str, str | None]:
@@ -171,6 +170,25 @@ def finish_run_record(record: RunRecord) -> RunRecord:
     finished = record.copy()
     finished["ended"] = now_iso()
     return finished
+
+
+def run_file_record(path: str | os.PathLike[str]) -> RunRecord | None:
+    """The run record in a run file's header, ``ended`` set to when its last record was written.
+
+    ``ended`` stays as the header has it (None) when no record carries a time.
+    Returns None for a file whose header holds no run record.
+
+    Raises:
+        LogsFormatError: the file cannot be read; the message says where.
+    """
+    header, records = read_jsonl_records(Path(path))
+    metadata = header.get("metadata")
+    run = metadata.get("run") if isinstance(metadata, Mapping) else None
+    if not isinstance(run, Mapping):
+        return None
+    record = cast("RunRecord", dict(run))
+    record["ended"] = last_record_time(records) or record.get("ended")
+    return record
 
 
 @functools.cache

@@ -1,8 +1,9 @@
 """Files that never collide and never lose what was written.
 
 * :func:`unique_run_path` names a run file so two runs can never share it.
-* :class:`JsonlLogWriter` appends one JSON line per entry and flushes it to
-  disk at once, so an interrupted run keeps every finished entry.
+* :class:`JsonlLogWriter` appends one JSON line per entry, stamped with the
+  time it was written, and flushes it to disk at once, so an interrupted run
+  keeps every finished entry (and the last stamp says when the run ended).
 * :func:`atomic_write_text` replaces a file in one step.
 """
 
@@ -14,7 +15,7 @@ import os
 import tempfile
 import uuid
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,11 @@ ErrorFactory = Callable[[str], Exception]
 def utc_timestamp() -> str:
     """The current time as ``2026-11-21T13:45:02Z``."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_iso() -> str:
+    """The current UTC wall-clock time to the millisecond, e.g. ``2026-11-21T13:45:02.123+00:00``."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def unique_run_path(
@@ -207,9 +213,12 @@ class JsonlLogWriter:
             self._lock.release()
             raise
 
-    def write(self, entry: Mapping[str, Any], **extra: Any) -> None:
-        """Append one entry (with optional bookkeeping keys) and push it to disk."""
-        self._append({"entry": dict(entry), **extra})
+    def write(self, entry: Mapping[str, Any], *, at: str | None = None, **extra: Any) -> None:
+        """Append one entry (with optional bookkeeping keys) and push it to disk.
+
+        The record's ``at`` is when it was written (default: now, see :func:`now_iso`).
+        """
+        self._append({"entry": dict(entry), "at": at or now_iso(), **extra})
 
     def rewrite_header(self, metadata: Mapping[str, Any]) -> None:
         """Start a file that holds no entries over with a new header (a header cut off by a crash)."""
@@ -241,7 +250,8 @@ class JsonlLogWriter:
 def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
     """Read a :class:`JsonlLogWriter` file: ``(header, [(line number, record), ...])``.
 
-    Each record is ``{"entry": {...}, ...bookkeeping keys}``. The header is
+    Each record is ``{"entry": {...}, "at": "<written>", ...bookkeeping keys}``
+    (files from before records were stamped have no ``at``). The header is
     ``{}`` when the file has none (a crash cut it off).
 
     A last line cut off mid-write (the run crashed) is dropped with a warning;
@@ -270,6 +280,15 @@ def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, dict
                 f"{path}, line {number}: expected {{'entry': {{...}}}} or {{'header': {{...}}}}"
             )
     return header, entries
+
+
+def last_record_time(records: Sequence[tuple[int, Mapping[str, Any]]]) -> str | None:
+    """When the last of ``records`` (as :func:`read_jsonl_records` gives) was written; None if unstamped."""
+    for _, record in reversed(records):
+        at = record.get("at")
+        if isinstance(at, str) and at:
+            return at
+    return None
 
 
 def _drop_cut_off_tail(path: Path) -> None:

@@ -4,7 +4,8 @@ Entries written by a model carry ``prompt_tokens``, ``completion_tokens`` and
 ``seconds`` (from the model call's :class:`~syndisco_widgets.models.base.Completion`).
 :func:`summarize_usage` adds them up for one :class:`Logs`, a run file, an
 export, an experiment folder or a list of those; with a :class:`Price` it
-also estimates the cost::
+also estimates the cost. Read from run files, each discussion's usage also
+says when the run started (its run record) and ended (its last record's time)::
 
     summary = summarize_usage("runs/experiment-1", price=Price(0.15, 0.60))
     print(summary)  # one line per discussion, then the total
@@ -18,18 +19,16 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from ..checks import finite_number, non_empty_text
 from ..errors import ConfigError, LogsFormatError
 from .logs import Logs
 from .storage import EXPERIMENT_MANIFEST as MANIFEST
-from .storage import read_json
+from .storage import last_record_time, read_json, read_jsonl_records
 
 if TYPE_CHECKING:
     import pandas as pd
-
-#: The file an experiment folder keeps its plan and runs in.
 
 #: What :func:`summarize_usage` reads: logs, a discussion (anything with ``.logs``),
 #: a run file, an export, an experiment folder, or a list of those.
@@ -84,6 +83,10 @@ class Usage:
     ``model_turns`` counts entries a model wrote; ``counted_turns`` those of
     them with token counts. When they differ, the token totals and the cost
     cover only the counted turns (``complete`` is False).
+
+    ``started`` and ``ended`` are wall-clock times (ISO 8601, UTC) known for
+    run files: the run record's start and the last record's time; for a
+    total, the earliest start and the latest end. None when not known.
     """
 
     label: str
@@ -94,6 +97,8 @@ class Usage:
     completion_tokens: int = 0
     seconds: float = 0.0
     cost: float | None = None
+    started: str | None = None
+    ended: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -116,6 +121,8 @@ class Usage:
             "completion_tokens": self.completion_tokens,
             "seconds": round(self.seconds, 6),
             "cost": self.cost,
+            "started": self.started,
+            "ended": self.ended,
         }
 
 
@@ -181,8 +188,15 @@ def entry_usage(entry: Mapping[str, Any]) -> EntryUsage:
     )
 
 
-def usage_of(entries: Iterable[Mapping[str, Any]], label: str, price: Price | None = None) -> Usage:
-    """Add up the usage of ``entries`` (one discussion)."""
+def usage_of(
+    entries: Iterable[Mapping[str, Any]],
+    label: str,
+    price: Price | None = None,
+    *,
+    started: str | None = None,
+    ended: str | None = None,
+) -> Usage:
+    """Add up the usage of ``entries`` (one discussion that ran from ``started`` to ``ended``)."""
     turns = model_turns = counted = prompt = completion = 0
     seconds = 0.0
     for entry in entries:
@@ -197,7 +211,7 @@ def usage_of(entries: Iterable[Mapping[str, Any]], label: str, price: Price | No
             completion += counts[1]
         seconds += used["seconds"]
     cost = price.cost(prompt, completion) if price is not None else None
-    return Usage(label, turns, model_turns, counted, prompt, completion, seconds, cost)
+    return Usage(label, turns, model_turns, counted, prompt, completion, seconds, cost, started, ended)
 
 
 def summarize_usage(source: UsageSource, *, price: Price | Mapping[str, Any] | None = None) -> UsageSummary:
@@ -216,7 +230,9 @@ def summarize_usage(source: UsageSource, *, price: Price | Mapping[str, Any] | N
         LogsFormatError: a file cannot be read; the message says where.
     """
     chosen = _price(price)
-    discussions = tuple(usage_of(entries, label, chosen) for label, entries in _discussions(source))
+    discussions = tuple(
+        usage_of(d.entries, d.label, chosen, started=d.started, ended=d.ended) for d in _discussions(source)
+    )
     total = _add_up(discussions, chosen)
     return UsageSummary(discussions, total, chosen)
 
@@ -241,7 +257,7 @@ def usage_table(source: UsageSource) -> pd.DataFrame:
             "source": entry.get("source"),
             **entry_usage(entry),
         }
-        for label, entries in _discussions(source)
+        for label, entries, *_ in _discussions(source)
         for turn, entry in enumerate(entries)
     ]
     frame = pd.DataFrame(rows, columns=columns)
@@ -251,21 +267,30 @@ def usage_table(source: UsageSource) -> pd.DataFrame:
 # -- reading sources ------------------------------------------------------------
 
 
-def _discussions(source: UsageSource) -> list[tuple[str, list[Mapping[str, Any]]]]:
-    """``(label, entries)`` for every discussion in ``source``."""
+class _Discussion(NamedTuple):
+    """One discussion read from a source: its label, entries and (for run files) times."""
+
+    label: str
+    entries: list[Mapping[str, Any]]
+    started: str | None = None
+    ended: str | None = None
+
+
+def _discussions(source: UsageSource) -> list[_Discussion]:
+    """Every discussion in ``source``."""
     if isinstance(source, Logs):
-        return [("logs", list(source))]
+        return [_Discussion("logs", list(source))]
     logs = getattr(source, "logs", None)
     if isinstance(logs, Logs):
-        return [(getattr(source, "label", None) or "discussion", list(logs))]
+        return [_Discussion(getattr(source, "label", None) or "discussion", list(logs))]
     if isinstance(source, (str, os.PathLike)):
         return _from_path(Path(source))
     if isinstance(source, Sequence) and not isinstance(source, (bytes, bytearray)):
-        found: list[tuple[str, list[Mapping[str, Any]]]] = []
+        found: list[_Discussion] = []
         for i, item in enumerate(source):
             labelled = _discussions(item)
             if isinstance(item, Logs) or not isinstance(item, (str, os.PathLike, Sequence)):
-                labelled = [(f"{label} {i}", entries) for label, entries in labelled]
+                labelled = [d._replace(label=f"{d.label} {i}") for d in labelled]
             found.extend(labelled)
         return found
     raise ConfigError(
@@ -274,17 +299,31 @@ def _discussions(source: UsageSource) -> list[tuple[str, list[Mapping[str, Any]]
     )
 
 
-def _from_path(path: Path) -> list[tuple[str, list[Mapping[str, Any]]]]:
+def _from_path(path: Path) -> list[_Discussion]:
     if path.is_dir():
         manifest = path / MANIFEST
         if manifest.is_file():
             files = _manifest_files(manifest)
         else:
             files = sorted(p for p in path.iterdir() if p.suffix in (".jsonl", ".json") and p.is_file())
-        return [(str(p.relative_to(path)), list(Logs.from_file(p))) for p in files]
+        return [_from_file(p, str(p.relative_to(path))) for p in files]
     if not path.exists():
         raise ConfigError(f"source {path} does not exist; pass a run file, an export or an experiment folder")
-    return [(path.name, list(Logs.from_file(path)))]
+    return [_from_file(path, path.name)]
+
+
+def _from_file(path: Path, label: str) -> _Discussion:
+    """A run file (read once: entries, the run's start, its last record's time) or an export."""
+    if path.suffix != ".jsonl":
+        return _Discussion(label, list(Logs.from_file(path)))
+    header, records = read_jsonl_records(path)
+    metadata = header.get("metadata")
+    run = metadata.get("run") if isinstance(metadata, Mapping) else None
+    started = run.get("started") if isinstance(run, Mapping) else header.get("created")
+    entries: list[Mapping[str, Any]] = [record["entry"] for _, record in records]
+    return _Discussion(
+        label, entries, started if isinstance(started, str) else None, last_record_time(records)
+    )
 
 
 def _manifest_files(manifest: Path) -> list[Path]:
@@ -314,6 +353,8 @@ def _add_up(parts: Sequence[Usage], price: Price | None) -> Usage:
         completion,
         math.fsum(u.seconds for u in parts),
         price.cost(prompt, completion) if price is not None else None,
+        min((u.started for u in parts if u.started), default=None),
+        max((u.ended for u in parts if u.ended), default=None),
     )
 
 

@@ -9,9 +9,11 @@ from .batch import RunReport, run_discussions
 from .discussion import Discussion, TurnRequest
 from .entries import AnnotationEntry, DeliberationEntry, Entry, Role, Source
 from .experiment import DiscussionExperiment, new_experiment_dir
+from .exports import export_run, load_exports
 from .logs import Logs
 from .persona import Persona, load_personas, save_personas
 from .storage import JsonlLogWriter, unique_run_path
+from .study import Study
 from .turns import (
     CustomOrder,
     FunctionTurnManager,
@@ -22,6 +24,7 @@ from .turns import (
     RoundRobin,
     TurnManager,
 )
+from .usage import Price, summarize_usage
 
 __all__ = [
     "Actor",
@@ -37,6 +40,7 @@ __all__ = [
     "JsonlLogWriter",
     "Logs",
     "Persona",
+    "Price",
     "QueueTurnManager",
     "RandomTurnManager",
     "RandomWeighted",
@@ -45,12 +49,16 @@ __all__ = [
     "RoundRobin",
     "RunReport",
     "Source",
+    "Study",
     "TurnManager",
     "TurnRequest",
     "annotate",
+    "export_run",
+    "load_exports",
     "load_personas",
     "new_experiment_dir",
     "run_discussions",
     "save_personas",
+    "summarize_usage",
     "unique_run_path",
 ]

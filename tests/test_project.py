@@ -21,9 +21,12 @@ def test_readme_leads_with_two_commands_and_ci_runs_the_test_one():
     commands = readme_commands()
     assert len(commands) == 2
     main_job, tests = commands
-    assert "notebooks/01_quickstart.ipynb" in main_job and "pytest" in tests
+    assert "notebooks/01_quickstart.ipynb" in main_job and "scripts/test.sh" in tests
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert tests in ci_lines
+    gates = (ROOT / "scripts" / "test.sh").read_text()
+    for gate in ("ruff check", "ruff format --check", "mypy", "run --silent lint", "typecheck", "pytest"):
+        assert gate in gates, gate
 
 
 def test_engine_runs_without_ipywidgets():

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from ..models.base import BaseModel, GenerationOptions
-from ..models.identity import weights_sha256
 from . import prompts
 from .storage import last_record_time, now_iso, read_jsonl_records
+from .weights import weights_sha256
 
 if TYPE_CHECKING:
     import os
@@ -108,7 +108,7 @@ def _template_hashes(module: ModuleType) -> tuple[tuple[str, str], ...]:
 def model_identity(model: BaseModel) -> dict[str, Any]:
     """``model.describe()`` plus ``weights_sha256`` (and ``revision`` for a cached Hub model).
 
-    Local folders are hashed (once; see :func:`~syndisco_widgets.models.identity.weights_sha256`).
+    Local folders are hashed (once; see :func:`~syndisco_widgets.engine.weights.weights_sha256`).
     A Hugging Face id is looked up in the local Hub cache only, never downloaded:
     when found, its snapshot's commit is the ``revision`` and its files are hashed.
     Servers and other backends keep what ``describe()`` says (URL and model name).

@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from syndisco_widgets import ScriptedModel
+from syndisco_widgets.engine import weights as identity_module
 from syndisco_widgets.engine.run_record import (
     RUN_RECORD_FORMAT,
     RunRecord,
@@ -14,9 +15,8 @@ from syndisco_widgets.engine.run_record import (
     prompt_template_hashes,
     start_run_record,
 )
+from syndisco_widgets.engine.weights import weight_files, weights_sha256
 from syndisco_widgets.models import GenerationOptions
-from syndisco_widgets.models import identity as identity_module
-from syndisco_widgets.models.identity import weight_files, weights_sha256
 
 
 @pytest.fixture

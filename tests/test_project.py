@@ -58,3 +58,26 @@ def test_engine_and_models_never_import_the_widget_layer():
         for path in (ROOT / "syndisco_widgets" / layer).rglob("*.py"):
             imports = re.findall(r"^\s*(?:from|import)\s+(\S+)", path.read_text(), re.MULTILINE)
             assert not [m for m in imports if re.search(r"(^|\.)(ipy|any)?widgets\b", m)], path
+
+
+# Which of the package's own layers each layer may import (module level or inside functions).
+ALLOWED_LAYERS = {
+    "models": set(),
+    "engine": {"models", "viewer"},  # the viewer only inside _repr_mimebundle_, lazily
+    "deliberation": {"models", "engine", "viewer"},
+    "analysis": {"engine"},
+    "viewer": {"engine", "analysis"},
+    "widgets": {"models", "engine", "deliberation", "analysis", "viewer"},
+}
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    for layer, allowed in ALLOWED_LAYERS.items():
+        for path in (ROOT / "syndisco_widgets" / layer).rglob("*.py"):
+            imports = re.findall(r"^\s*from\s+\.\.(\w+)", path.read_text(), re.MULTILINE)
+            imports += re.findall(
+                r"^\s*(?:from|import)\s+syndisco_widgets\.(\w+)", path.read_text(), re.MULTILINE
+            )
+            shared = {"checks", "errors"}
+            wrong = {m for m in imports if m not in allowed | shared | {layer}}
+            assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"

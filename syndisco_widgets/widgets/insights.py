@@ -18,6 +18,7 @@ import anywidget
 import traitlets
 
 from ._static import asset_path
+from ._style import STYLE_ID, STYLESHEET
 
 if TYPE_CHECKING:
     from ..viewer.payload import Payload
@@ -35,10 +36,8 @@ def view_module() -> str:
 
 
 def view_stylesheet() -> str:
-    """The transcript's stylesheet plus the view's own."""
-    return "\n".join(
-        asset_path(n).read_text(encoding="utf-8") for n in ("transcript.css", "discussion_view.css")
-    )
+    """The transcript's stylesheet plus the view's own: the kit's one stylesheet (see ``_style``)."""
+    return STYLESHEET
 
 
 class InsightsView(anywidget.AnyWidget):
@@ -56,8 +55,9 @@ class InsightsView(anywidget.AnyWidget):
     """
 
     _esm = view_module()
-    _css = view_stylesheet()
-    _anywidget_id = traitlets.Unicode("syndisco-widgets-insights").tag(sync=True)
+    _css = STYLESHEET
+    # The kit's shared <style> id: the page keeps one copy of the stylesheet.
+    _anywidget_id = traitlets.Unicode(STYLE_ID).tag(sync=True)
     payload = traitlets.Dict(help="The viewer payload drawn (see syndisco_widgets.viewer.payload).").tag(
         sync=True
     )

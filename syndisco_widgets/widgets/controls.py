@@ -93,9 +93,9 @@ class DiscussionControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
         self.speaker.style.description_width = "28px"
         self.message = classed(
             MessageBox(
-                placeholder="Message as this participant or the moderator (Ctrl+Enter or ⌘+Enter sends)",
+                placeholder="Type a message… (Ctrl+Enter or ⌘+Enter sends)",
                 rows=2,
-                layout=widgets.Layout(flex="1 1 auto", width="auto"),
+                layout=widgets.Layout(flex="1 1 280px", width="auto"),
             ),
             "sdw-message-box",
         )

@@ -121,7 +121,7 @@ class PersonaEditor(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untype
                 ),
                 widgets.HBox([self.up_button, self.down_button]),
             ],
-            layout=widgets.Layout(width="230px", min_width="200px"),
+            layout=widgets.Layout(width="260px", min_width="200px"),
         )
         files = widgets.HBox(
             [self.path, self.load_button, self.save_button, self.upload],

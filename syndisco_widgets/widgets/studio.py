@@ -227,7 +227,7 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
                     self.explorer.compare_box,
                     self.tabs,
                 ],
-                layout=widgets.Layout(flex="1 1 480px", min_width="0"),
+                layout=widgets.Layout(flex="1 1 420px"),
             ),
             "sdw-stage",
         )

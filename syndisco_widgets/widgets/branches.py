@@ -63,6 +63,7 @@ class BranchTree:
         self.active: int | None = None
         self._next_id = 0
         self._roots = 0
+        self._forks = 0
 
     @property
     def live(self) -> Branch | None:
@@ -85,8 +86,9 @@ class BranchTree:
             if parent is None:
                 self._roots += 1
                 label = "main" if self._roots == 1 else f"discussion {self._roots}"
-            else:
-                label = f"branch {self._next_id}"
+            else:  # numbered among branches, so "discussion 2" forks into "branch 1", not "branch 2"
+                self._forks += 1
+                label = f"branch {self._forks}"
         node = Branch(self._next_id, label, discussion, parent, fork_at)
         self.branches[node.id] = node
         if parent is not None:

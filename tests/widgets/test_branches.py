@@ -147,3 +147,15 @@ def test_selection_follows_the_live_branch_but_keeps_a_users_pick(closing):
     assert explorer.active == 3 and explorer.tree.value == 3
     assert explorer.branches[3].parent == 0 and explorer.branches[3].label.startswith("fresh start")
     assert len(explorer.branches[0].discussion.logs) == 4  # nothing lost
+
+
+def test_branches_are_numbered_among_branches():
+    from syndisco_widgets.widgets.branches import BranchTree
+
+    tree = BranchTree()
+    main = tree.add(make_discussion())
+    first = tree.add(make_discussion(), parent=main, fork_at=1)
+    again = tree.add(make_discussion())  # a new discussion from the set-up
+    second = tree.add(make_discussion(), parent=again, fork_at=0)
+    labels = [tree.branches[i].label for i in (main, first, again, second)]
+    assert labels == ["main", "branch 1", "discussion 2", "branch 2"]

@@ -198,6 +198,11 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     expect(status).to_contain_text(f"{RENAMED}'s message was added")
     expect(box).to_have_value("")
     assert studio_cell.locator(".jp-InputPrompt").inner_text() == studio_prompt, "Ctrl+Enter re-ran the cell"
+    box.fill("Cmd+Enter works too.")
+    box.press("Meta+Enter")
+    expect(messages).to_have_count(n_shared + 2)
+    expect(messages.nth(n_shared + 1).locator(".sdw-text")).to_have_text("Cmd+Enter works too.")
+    expect(box).to_have_value("")
     assert page.locator(".sdw-transcript img, .sdw-transcript script").count() == 0
     assert page.evaluate("typeof window.pwned") == "undefined"
 
@@ -217,7 +222,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     assert _user_turns(status) == CONV_LEN
     n_final = messages.count()
     expect(compare.locator(".sdw-transcript").nth(1).locator(MESSAGES)).to_have_count(n_final - n_shared)
-    for text in _texts(transcript)[n_shared + 1 :]:
+    for text in _texts(transcript)[n_shared + 2 :]:  # after the two typed-in messages
         assert_real_words(text)
     _snap(page, stage, artifacts / "3-finished-compare.png")
     _check_looks(studio, "finished, light, 1280 px")
@@ -275,6 +280,12 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     button(studio.root, "Show set-up").click()
     _snap(page, studio.root, artifacts / "8-dark-1024-setup.png")
     _check_looks(studio, "dark, 1024 px, set-up shown")
+    sidebar.get_by_text("3. Turn-taking").click()
+    chosen = sidebar.locator(".sdw-turn-selector .mod-active")
+    expect(chosen).to_have_text("Random weighted")  # the choice made in the notebook's section 3
+    expect(chosen).to_have_css("background-color", "rgb(21, 101, 192)")  # clearly marked
+    _snap(page, studio.root, artifacts / "9-dark-1024-turn-taking.png")
+    _check_looks(studio, "dark, 1024 px, turn-taking shown")
 
     elapsed = time.monotonic() - t0
     tree_text = [" ".join(t.split()) for t in tree_text]

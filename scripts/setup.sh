@@ -30,11 +30,12 @@ fi
 python -m pip install --quiet -e ".[notebook,demo,test]"
 install_demo_model
 
-# The browser test drives Debian's chromium; never `playwright install`.
-if [ ! -x /usr/bin/chromium ]; then
+# The browser test drives Debian's chromium; never `playwright install`. The
+# emoji font lets screenshots show the emoji small models like to write.
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ]; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
     else
         echo "setup: /usr/bin/chromium missing (install Debian's 'chromium'); browser tests will be skipped" >&2
     fi

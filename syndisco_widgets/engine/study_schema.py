@@ -242,9 +242,9 @@ def persona_file_form(persona: Any) -> Any:
 
 def is_demo(model: BaseModel) -> bool:
     """True for the package's demo model (or the tiny stand-in it falls back to)."""
-    from ..models import is_demo_model
+    from ..models import is_tiny_model
 
-    if is_demo_model(model):
+    if is_tiny_model(model):
         return True
     try:
         demo = import_module("syndisco_widgets.models.demo")

@@ -16,7 +16,7 @@ from .base import (
     GenerationOptions,
     TextCallback,
 )
-from .env import MODEL_ENV_VAR, is_demo_model, model_from_env, model_path_from_env
+from .env import MODEL_ENV_VAR, is_tiny_model, model_from_env, model_path_from_env
 from .scripted import ScriptedModel
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "build_tiny_model",
     "demo_model",
     "hosted_model",
-    "is_demo_model",
+    "is_tiny_model",
     "model_from_env",
     "model_path_from_env",
 ]

@@ -45,10 +45,10 @@ def model_from_env(
     return demo_model(**settings)
 
 
-def is_demo_model(model: BaseModel) -> bool:
-    """True for the tiny random-weight test model, whose text is meaningless.
+def is_tiny_model(model: BaseModel) -> bool:
+    """True for the tiny random-weight test model (``build_tiny_model``), whose text is meaningless.
 
-    (The name predates the real demo model; the real one answers in English.)
+    The demo model (``demo_model()``, SmolLM2) is a real model: this is False for it.
     """
     from .tiny import TINY_MODEL_LABEL
 

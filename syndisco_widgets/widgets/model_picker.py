@@ -13,7 +13,7 @@ import traitlets
 
 from ..checks import seed_text
 from ..errors import ConfigError
-from ..models import BaseModel, is_demo_model, model_path_from_env
+from ..models import BaseModel, is_tiny_model, model_path_from_env
 from ._style import classed, style_widget
 from .ui import button, note, set_note
 from .wording import elapsed
@@ -193,7 +193,7 @@ class ModelPicker(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         if model_seed is None or isinstance(model_seed, int):
             self.seed.value = "" if model_seed is None else str(model_seed)
         path = getattr(model, "model_path", None)
-        if is_demo_model(model):
+        if is_tiny_model(model):
             self.source.value = "test"
         elif isinstance(path, str) and _is_demo_path(model):
             self.source.value = "demo"

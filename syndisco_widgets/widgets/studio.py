@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from ..engine import Actor, ActorType, Discussion, Logs, Persona, TurnManager
 from ..errors import ConfigError, SyndiscoError
-from ..models import BaseModel, is_demo_model
+from ..models import BaseModel, is_tiny_model
 from ._style import classed, style_widget
 from .branches import BranchBar, BranchExplorer
 from .controls import DiscussionControls
@@ -525,7 +525,7 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
 
     def _on_model(self, *_: Any) -> None:
         model = self.model_picker.value
-        demo = model is not None and is_demo_model(model)
+        demo = model is not None and is_tiny_model(model)
         self.model_note.value = (
             '<span class="sdw-demo-note">Test model with random weights: its text is meaningless. '
             "Load the demo model or your own in 1. Model for real discussions.</span>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from syndisco_widgets.models import MODEL_ENV_VAR, is_demo_model, model_from_env, model_path_from_env
+from syndisco_widgets.models import MODEL_ENV_VAR, is_tiny_model, model_from_env, model_path_from_env
 from syndisco_widgets.models.demo import DEMO_MODEL_LABEL
 
 
@@ -11,7 +11,7 @@ def test_named_model_is_loaded_with_the_given_settings(monkeypatch, tiny_model_d
     model = model_from_env(max_out_tokens=7, temperature=0.5, demo_kwargs={"temperature": 0.9})
     assert model_path_from_env() == str(tiny_model_dir)
     assert model.name == str(tiny_model_dir) and model.max_out_tokens == 7 and model.temperature == 0.5
-    assert not is_demo_model(model)
+    assert not is_tiny_model(model)
 
 
 def test_unset_gives_the_demo_model_with_demo_settings(monkeypatch, fake_hub_cache, tiny_model_dir):
@@ -21,4 +21,4 @@ def test_unset_gives_the_demo_model_with_demo_settings(monkeypatch, fake_hub_cac
     assert model_path_from_env() is None
     assert model.name == DEMO_MODEL_LABEL and model.temperature == 0.9 and model.max_out_tokens == 7
     assert model.generation_config.repetition_penalty == 1.1  # the demo's defaults stay
-    assert not is_demo_model(model)  # is_demo_model flags only the meaningless tiny model
+    assert not is_tiny_model(model)  # is_tiny_model flags only the meaningless tiny model

@@ -113,3 +113,7 @@ class GraphCycleError(ConfigError):
     def __init__(self, message: str, cycle: list[str]) -> None:
         super().__init__(message)
         self.cycle = cycle
+
+
+class SyndiscoWarning(UserWarning):
+    """Base class for every warning the package gives (something worked, but check it)."""

@@ -13,7 +13,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..checks import positive_whole_number
-from ..errors import ConfigError, DeliberationError, ModelError
+from ..errors import ConfigError, DeliberationError, ModelError, SyndiscoWarning
 from . import templates
 from .agent import Agent, ResponseSelector, optional_text
 from .prompts import chat_prompt, user_message
@@ -274,6 +274,6 @@ def _warn_without_task(label: str, text: str) -> None:
             f"Moderator {label} has no ${{task}} placeholder, so its system text does not name the "
             "task. (The moderator is still shown the task at the start of its user message.) "
             "Add ${task} where the task should go.",
-            UserWarning,
+            SyndiscoWarning,
             stacklevel=4,
         )

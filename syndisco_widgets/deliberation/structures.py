@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..checks import instance_of, optional_seed, sequence_of, whole_number
 from ..engine.logs import Logs
-from ..errors import ConfigError
+from ..errors import ConfigError, SyndiscoWarning
 from . import templates
 from .agent import Agent, answer_together, optional_text
 from .moderator import Moderator
@@ -144,7 +144,9 @@ class AbstractStructure(ABC):
         pairs = zip(self.names, self.agents, strict=True)
         differing = [n for n, a in pairs if a.task not in (None, self.task)]
         if differing:
-            warnings.warn(f"{kind}'s task replaces the own task of {differing}", UserWarning, stacklevel=4)
+            warnings.warn(
+                f"{kind}'s task replaces the own task of {differing}", SyndiscoWarning, stacklevel=4
+            )
 
     def _names(self) -> list[str]:
         """Log names: each agent's own name, else a numbered default."""

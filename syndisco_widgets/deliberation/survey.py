@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks import optional_seed
-from ..errors import ConfigError, PersonaError
+from ..errors import ConfigError, PersonaError, SyndiscoWarning
 from .templates import fill, placeholders
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ _DEMO_CSV = "synthetic_survey.csv"
 _DEMO_MAPPING = "synthetic_survey_mapping.json"
 
 
-class SyntheticDataWarning(UserWarning):
+class SyntheticDataWarning(SyndiscoWarning):
     """A persona was drawn from the bundled synthetic demo table."""
 
 

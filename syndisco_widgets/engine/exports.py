@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, LogsFormatError
+from ..errors import ConfigError, LogsFormatError, SyndiscoWarning
 from .logs import Logs
 from .storage import atomic_write_text, now_iso, read_json, unique_run_path
 from .study import Study
@@ -163,6 +163,7 @@ def load_exports(folder: str | os.PathLike[str], *, study: str | Study | None = 
         warnings.warn(
             f"load_exports: skipped {len(skipped)} JSON file(s) that are not study exports: "
             f"{', '.join(skipped[:_NAMES_SHOWN])}{' ...' if len(skipped) > _NAMES_SHOWN else ''}",
+            SyndiscoWarning,
             stacklevel=2,
         )
     if not found:

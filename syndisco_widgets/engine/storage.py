@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import LogsFormatError
+from ..errors import LogsFormatError, SyndiscoWarning
 
 FORMAT = "syndisco-widgets/logs-jsonl-1"
 
@@ -268,7 +268,11 @@ def read_jsonl_records(path: Path) -> tuple[dict[str, Any], list[tuple[int, dict
             record = parse_json(line, LogsFormatError, f"{path}, line {number}")
         except LogsFormatError:
             if number == len(lines) and not raw.endswith("\n"):
-                warnings.warn(f"{path}, line {number}: dropped an entry cut off mid-write", stacklevel=3)
+                warnings.warn(
+                    f"{path}, line {number}: dropped an entry cut off mid-write",
+                    SyndiscoWarning,
+                    stacklevel=3,
+                )
                 break
             raise
         if isinstance(record, dict) and "header" in record:
@@ -301,4 +305,6 @@ def _drop_cut_off_tail(path: Path) -> None:
             kept = data.rfind(b"\n") + 1
             handle.truncate(kept)
             line = data[:kept].count(b"\n") + 1
-            warnings.warn(f"{path}, line {line}: dropped an entry cut off mid-write", stacklevel=4)
+            warnings.warn(
+                f"{path}, line {line}: dropped an entry cut off mid-write", SyndiscoWarning, stacklevel=4
+            )

@@ -16,7 +16,7 @@ import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, TextStreamer
 
 from ..checks import finite_number, mapping, optional_seed
-from ..errors import ConfigError
+from ..errors import ConfigError, SyndiscoWarning
 from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions, cut_at_stop
 from .cache import checked_device, load_model_and_tokenizer, resolve_device
 from .generation_settings import checked_generation_kwargs
@@ -159,7 +159,7 @@ class TransformersModel(BaseModel):
                 f"the tokenizer of {self.model_path!r} has no chat template; "
                 "using a plain 'System: ...\\nUser: ...\\nAssistant:' prompt instead. "
                 "Replies may be poor: prefer an instruct/chat model.",
-                UserWarning,
+                SyndiscoWarning,
                 stacklevel=2,
             )
         self.generation_config = self._build_generation_config()

@@ -302,7 +302,7 @@ def test_sampling_settings_take_effect_on_the_tiny_model(tiny_path: str) -> None
     assert len(set(hot)) == 3  # one persona, three different answers
     assert answers(1, temperature=1.0, max_tokens=12) == hot
     assert answers(2, temperature=1.0, max_tokens=12) != hot
-    short = Agent(TASK, model=tiny_path, kwargs={"max_tokens": 5})
+    # Count the tokens generate made (re-tokenizing decoded text can give more).
+    short = Chain([Agent(model=tiny_path, kwargs={"max_tokens": 5})], task=TASK)
     short.process()
-    tokenizer = short.model.tokenizer  # type: ignore[attr-defined]
-    assert len(tokenizer(short.responses[0], add_special_tokens=False)["input_ids"]) <= 6
+    assert [entry["completion_tokens"] for entry in short.logs] == [5]

@@ -213,7 +213,7 @@ class Discussion:
         completion = reply if isinstance(reply, Completion) else Completion(text("reply", reply))
         entry = make_entry(
             request.name,
-            completion.text,
+            prompts.strip_own_label(completion.text, request.name),
             request.model.name,
             request.speaker.describe(),
             role=request.speaker.role,

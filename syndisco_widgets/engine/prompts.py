@@ -131,6 +131,16 @@ def annotation_prompt(
     return ChatPrompt(system_prompt(actor), ({"role": "user", "content": message},))
 
 
+def strip_own_label(text: str, name: str) -> str:
+    """``text`` without a leading ``[name]:`` or ``name:`` the speaker echoed from the history format.
+
+    Small models often start a reply by repeating their own label; left in,
+    it would show twice in the transcript and in the next speaker's history.
+    """
+    label = re.escape(safe_name(name))
+    return re.sub(rf"^\s*(?:\[{label}\]|{label})\s*:\s*", "", text, count=1)
+
+
 def stop_strings(names: Sequence[str]) -> tuple[str, ...]:
     r"""Strings that end a reply where the model starts writing another history line.
 

@@ -117,3 +117,12 @@ def test_run_records_hash_each_template_by_name():
     for role, template in prompts.ROLE_LINES.items():
         assert hashes[f"engine.prompts.ROLE_LINES[{role}]"] == text_sha256(template)
     assert not any(name.endswith(".py") for name in hashes)  # templates, not the module's source
+
+
+def test_a_speaker_echoing_its_own_label_is_recorded_without_it():
+    from syndisco_widgets import Actor, Discussion, Persona, RoundRobin, ScriptedModel
+
+    model = ScriptedModel(["[Ann]: Hello there", "Bob: Hi Ann", "[Bob] wrote this"])
+    users = [Actor(model, Persona(username=n)) for n in ("Ann", "Bob")]
+    conv = Discussion(RoundRobin(), users, conv_len=3)
+    assert [e["text"] for e in conv] == ["Hello there", "Hi Ann", "[Bob] wrote this"]

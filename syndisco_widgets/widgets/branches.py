@@ -16,17 +16,19 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from ..errors import ConfigError
 from ._style import classed, style_widget
-from .export import download_link, export_logs
+from .export import export_branch
 from .runner import DiscussionChange, DiscussionRunner, EntryAdded, RunnerEvent, TurnEnded, as_runner
 from .transcript import TranscriptView
-from .ui import button, note, set_note
+from .ui import button, note, set_note, set_note_html
 from .wording import plural
 
 if TYPE_CHECKING:
     import os
 
     from ..engine import Discussion
+    from ..engine.study import Study
 
 __all__ = ["Branch", "BranchBar", "BranchExplorer", "BranchTree", "shared_prefix"]
 
@@ -228,7 +230,12 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
             explorer works alone).
         folder: Text widget holding the export folder (shared with the studio);
             by default the explorer has its own.
+        participant: Text widget holding the name exports are made under
+            (shared with the studio); by default the explorer shows its own.
+        study: The study the discussion was set up from; exports name it.
         **kwargs: Passed on to the box.
+
+    ``study`` is public and may be changed (the studio does when a study is opened).
     """
 
     def __init__(
@@ -236,9 +243,12 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         source: Discussion | DiscussionRunner | None = None,
         *,
         folder: widgets.Text | None = None,
+        participant: widgets.Text | None = None,
+        study: Study | None = None,
         **kwargs: Any,
     ) -> None:
         self.runner, self._owns_runner = as_runner(source)
+        self.study = study
         own_view = TranscriptView() if self._owns_runner else None
         if own_view is not None:
             own_view.follow(self.runner)
@@ -253,6 +263,10 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         self.fork_button = button("Fork", "code-fork", "Fork the live branch after this many entries")
         self.export_button = button("Export branch", "download", "Write the selected branch as JSON")
         self.folder = folder or widgets.Text(value="runs", description="Folder")
+        own_name = participant is None
+        self.participant = participant or widgets.Text(
+            description="Your name", placeholder="names your exports", layout=widgets.Layout(width="240px")
+        )
         self.left = widgets.Dropdown(description="Compare", layout=widgets.Layout(width="220px"))
         self.right = widgets.Dropdown(description="with", layout=widgets.Layout(width="200px"))
         self.left.style.description_width = "5em"
@@ -280,7 +294,15 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
             ),
             self.tree,
             classed(
-                widgets.HBox([self.show_button, self.fork_at, self.fork_button, self.export_button]),
+                widgets.HBox(
+                    [
+                        self.show_button,
+                        self.fork_at,
+                        self.fork_button,
+                        *([self.participant] if own_name else []),
+                        self.export_button,
+                    ]
+                ),
                 "sdw-toolbar",
             ),
             classed(widgets.HBox([self.left, self.right, self.compare_button]), "sdw-toolbar"),
@@ -327,20 +349,28 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         return self.compare_box.show(a, b)
 
     def export(self, branch_id: int | None, folder: str | os.PathLike[str] | None = None) -> Path | None:
-        """Write branch ``branch_id``'s logs as JSON under a collision-free name that says which branch."""
+        """Write branch ``branch_id`` as a study export (JSON) naming the study, participant and branch.
+
+        The file name never collides; the note offers it as a download.
+        """
         if branch_id is None or branch_id not in self.branches:
             set_note(self.message, "Export: pick a branch.", "error")
             return None
         node = self.branches[branch_id]
         target = Path(folder if folder is not None else (self.folder.value.strip() or "."))
         try:
-            path = export_logs(node.discussion.logs, target, node.label, "json")
-        except OSError as exc:
-            set_note(self.message, f"Export: could not write to {target}: {exc}", "error")
+            path, written = export_branch(
+                node.discussion,
+                target,
+                "json",
+                study=self.study,
+                participant=self.participant.value,
+                branch=node.label,
+            )
+        except (OSError, ConfigError) as exc:  # export_run says which folder it could not write
+            set_note(self.message, f"Export: {exc}", "error")
             return None
-        self.message.value = (
-            f'<span class="sdw-ok">Wrote {_esc(str(path))}</span> · {download_link(path, "json")}'
-        )
+        set_note_html(self.message, written, "ok")
         return path
 
     # ----------------------------------------------------------------- internals

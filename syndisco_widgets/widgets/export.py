@@ -1,4 +1,9 @@
-"""Writing a discussion's logs: one function for every export button, plus a browser download link."""
+"""Writing a discussion's logs: one function for every export button, plus a browser download link.
+
+JSON exports are study exports (:func:`~syndisco_widgets.engine.exports.export_run`):
+they name the study, the participant and the branch, so a teacher can load a
+class's files into one table with ``load_exports``.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,34 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 from ..engine import unique_run_path
+from ..engine.exports import export_run, slug
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..engine import Logs
+    from ..engine import Discussion, Logs
+    from ..engine.study import Study
 
-__all__ = ["ExportFormat", "download_link", "export_logs", "file_stem"]
+__all__ = [
+    "ANONYMOUS",
+    "ExportFormat",
+    "download_link",
+    "export_branch",
+    "export_logs",
+    "file_stem",
+    "written_html",
+]
 
 ExportFormat = Literal["json", "csv"]
 _MIME = {"json": "application/json", "csv": "text/csv"}
 #: Browsers refuse very long data: links; beyond this the folder copy is the way.
 MAX_DOWNLOAD_BYTES = 8 * 1024 * 1024
+#: The participant an export names when nobody typed a name.
+ANONYMOUS = "anonymous"
+ANONYMOUS_HINT = (
+    f'No name typed, so the file says "{ANONYMOUS}": type your name in "Your name" '
+    "so your teacher can tell your files apart."
+)
 
 
 def file_stem(label: str) -> str:
@@ -49,3 +70,36 @@ def download_link(path: Path, kind: ExportFormat) -> str:
         f'<a class="sdw-download" download="{name}" href="data:{_MIME[kind]};base64,{encoded}">'
         f"Download {name}</a>"
     )
+
+
+def export_branch(
+    discussion: Discussion,
+    folder: Path,
+    kind: ExportFormat,
+    *,
+    study: Study | None,
+    participant: str,
+    branch: str,
+) -> tuple[Path, str]:
+    """Write one branch as a study export (JSON) or a table (CSV); return the file and the note to show.
+
+    Both are named ``<study>--<participant>--<branch>-<time>-<random>``; an
+    empty ``participant`` is written as :data:`ANONYMOUS` and the note says so.
+
+    Raises:
+        OSError, ConfigError: the folder cannot be written.
+    """
+    name = participant.strip() or ANONYMOUS
+    if kind == "json":
+        path = export_run(discussion, folder, study=study, participant=name, branch=branch)
+    else:
+        stem = f"{slug(study.name if study else 'no-study')}--{slug(name)}--{slug(branch)}"
+        path = export_logs(discussion.logs, folder, stem, kind)
+    hint = "" if participant.strip() else f' <span class="sdw-hint">{html.escape(ANONYMOUS_HINT)}</span>'
+    return path, written_html(path, kind) + hint
+
+
+def written_html(path: Path, kind: ExportFormat) -> str:
+    """'Wrote <path>' and the download link, as HTML (escaped)."""
+    wrote = html.escape(str(path), quote=False)
+    return f'<span class="sdw-ok">Wrote {wrote}</span> · {download_link(path, kind)}'

@@ -1,8 +1,10 @@
 """DiscussionStudio: the whole app in one call — set up, run, steer, branch, compare, export.
 
-Layout: a collapsible set-up sidebar on the left; on the right the branch
-bar, the transcript, the controls, a full-width comparison when asked for,
-and tabs beneath for Branches, Table, Insights and Export.
+Layout: a collapsible set-up sidebar on the left (a study file can fill it);
+on the right the branch bar, the transcript, the controls with what the run
+used so far, a full-width comparison when asked for, and tabs beneath for
+Branches, Table, Insights and Export (exports under the participant's name,
+and the set-up saved as a study file).
 """
 
 from __future__ import annotations
@@ -15,19 +17,22 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..engine import Actor, ActorType, Discussion, Logs, Persona, TurnManager
+from ..engine.study import Study, as_study
+from ..engine.usage import usage_status
 from ..errors import ConfigError, SyndiscoError
 from ..models import BaseModel, is_tiny_model
 from ._style import classed, style_widget
 from .branches import BranchBar, BranchExplorer
 from .controls import DiscussionControls
-from .export import ExportFormat, download_link, export_logs
+from .export import ExportFormat, export_branch
 from .model_picker import ModelPicker
 from .persona_editor import PersonaEditor
 from .runner import DiscussionChange, DiscussionRunner, EntryAdded, RunnerEvent, RunnerState, TurnEnded
+from .study_panel import StudyOpener, StudySaver
 from .table import LogTable
 from .transcript import TranscriptView
 from .turn_selector import TurnManagerSelector
-from .ui import button, note, set_note
+from .ui import button, note, set_note, set_note_html
 
 if TYPE_CHECKING:
     import os
@@ -42,6 +47,7 @@ DEFAULT_INSTRUCTIONS = "Act like a human would"
 DEFAULT_MODERATOR_INSTRUCTIONS = "Keep the conversation civil and on topic. Be brief."
 log = logging.getLogger(__name__)
 SETUP_CHANGED = "Set-up changed: press Start to apply it (the current discussion is kept under Branches)."
+SETTLED = (RunnerState.IDLE, RunnerState.FINISHED, RunnerState.ERROR)  # the run's counts are final
 
 
 def _name_of(moderator: Persona | Actor | str | None) -> str:
@@ -136,12 +142,17 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         moderator_instructions: The moderator's instructions.
         seed_opinions: Passed on to :class:`Discussion`.
         seed_opinion_usernames: Passed on to :class:`Discussion`.
+        study: A :class:`Study` or a study file path: its set-up replaces the
+            set-up arguments above, and its model is loaded unless ``model`` is
+            given. A bad file raises :class:`StudyError` naming the field; the
+            Open study box shows the same error inline instead.
         export_dir: Default folder for exports.
         start: Build the discussion now (default: when model and personas are given).
         **kwargs: Passed on to the box.
 
     ``discussion`` is the live discussion (the active branch), ``logs`` its
-    :class:`Logs`, ``runner`` the :class:`DiscussionRunner` driving it.
+    :class:`Logs`, ``runner`` the :class:`DiscussionRunner` driving it,
+    ``study`` the study the set-up came from (None without one).
     """
 
     def __init__(
@@ -158,10 +169,29 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         moderator_instructions: str = DEFAULT_MODERATOR_INSTRUCTIONS,
         seed_opinions: Sequence[str] = (),
         seed_opinion_usernames: Sequence[str] = (),
+        study: Study | str | os.PathLike[str] | None = None,
         export_dir: str | os.PathLike[str] = "runs",
         start: bool | None = None,
         **kwargs: Any,
     ) -> None:
+        self.study: Study | None = None
+        self._study_model: BaseModel | None = None  # the model in use when the study was applied
+        self._moderator_every: int | None = 1
+        if study is not None:
+            self.study = as_study(study)
+            model = model or self.study.build_model()
+            self._study_model = model
+            self._moderator_every = self.study.moderator.every if self.study.moderator else 1
+            preset = self.study.studio_kwargs()
+            personas, turn_manager, moderator = (
+                preset["personas"],
+                preset["turn_manager"],
+                preset["moderator"],
+            )
+            context, instructions = preset["context"], preset["instructions"]
+            conv_len, history_context_len = preset["conv_len"], preset["history_context_len"]
+            moderator_instructions = preset["moderator_instructions"]
+            seed_opinions, seed_opinion_usernames = preset["seed_opinions"], preset["seed_opinion_usernames"]
         self._seed = (list(seed_opinions), list(seed_opinion_usernames))
         self._moderator_given = moderator
         self._applied: tuple[object, ...] | None = None  # the set-up the live discussion was built from
@@ -186,6 +216,7 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         )
         self.start_button.on_click(lambda _: self.start())
         self.setup_status = note("sdw-setup-status")
+        self.study_opener = StudyOpener(self._apply_study)
         self._build_stage(export_dir)
         self._watch_setup()
 
@@ -207,6 +238,7 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
                         ],
                         layout=widgets.Layout(justify_content="space-between", align_items="center"),
                     ),
+                    self.study_opener,
                     self.setup,
                     self.start_button,
                     self.setup_status,
@@ -224,6 +256,7 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
                     self.branch_bar,
                     self.transcript,
                     self.controls,
+                    self.usage_note,
                     self.explorer.compare_box,
                     self.tabs,
                 ],
@@ -275,28 +308,47 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         self.folder = widgets.Text(
             value=str(export_dir), description="Folder", layout=widgets.Layout(width="320px")
         )
-        self.explorer = BranchExplorer(self.runner, folder=self.folder)
+        self.participant = widgets.Text(
+            description="Your name",
+            placeholder="names your exports",
+            layout=widgets.Layout(width="260px"),
+        )
+        self.explorer = BranchExplorer(
+            self.runner, folder=self.folder, participant=self.participant, study=self.study
+        )
         self.branch_bar = BranchBar(self.explorer)
         self.model_note = classed(widgets.HTML(""), "sdw-demo")
         self.log_table = LogTable()
 
         self.json_button = button(
-            "Export JSON", "download", "Logs.export into the folder, plus a download link"
+            "Export JSON",
+            "download",
+            "The live branch as a study export in the folder, plus a download link",
         )
         self.csv_button = button(
             "Export CSV", "table", "The logs table as CSV into the folder, plus a download link"
+        )
+        self.usage_note = note("sdw-usage")
+        self.study_saver = StudySaver(
+            self.study_from_setup, self.folder, name=self.study.name if self.study else ""
         )
         self.json_button.on_click(lambda _: self.export_json())
         self.csv_button.on_click(lambda _: self.export_csv())
         self.export_status = note("sdw-export-status")
         export = widgets.VBox(
             [
-                classed(widgets.HBox([self.folder, self.json_button, self.csv_button]), "sdw-toolbar"),
+                classed(
+                    widgets.HBox([self.participant, self.folder, self.json_button, self.csv_button]),
+                    "sdw-toolbar",
+                ),
                 widgets.HTML(
-                    '<span class="sdw-hint">Files are named after the live branch and never overwrite each '
-                    "other; the link downloads the same file through the browser.</span>"
+                    '<span class="sdw-hint">Files are named after the study, your name and the live branch, '
+                    "and never overwrite each other; the link downloads the same file through the "
+                    "browser.</span>"
                 ),
                 self.export_status,
+                widgets.HTML('<span class="sdw-section-title">Save set-up as a study</span>'),
+                self.study_saver,
             ]
         )
         self.insights, insights_tab = _insights_tab()
@@ -388,7 +440,58 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
             conv_len=self.conv_len.value,
             seed_opinions=self._seed[0],
             seed_opinion_usernames=self._seed[1],
+            moderator_every=self._moderator_every,
         )
+
+    def study_from_setup(self, name: str) -> Study:
+        """The current set-up as a :class:`Study` named ``name`` (what Save set-up writes).
+
+        The model is the loaded one; while it is still the one the studio's
+        study gave, the study's model and generation settings are kept as they
+        were, as are its price, experiment plan and description.
+
+        Raises:
+            StudyError: the set-up cannot be stored in a study file (e.g. a
+                scripted model or a given turn manager); the message says why.
+            ConfigError: a persona field or the turn-taking is invalid.
+        """
+        if not self.persona_editor.valid:
+            raise ConfigError("Fix the persona fields marked in red first (2. Personas).")
+        personas = list(self.persona_editor.value)
+        self.turn_selector.names = [p.username for p in personas]
+        base, model = self.study, self.model_picker.value
+        same_model = base is not None and model is not None and model is self._study_model
+        moderator = self._moderator_persona()
+        return Study.from_setup(
+            name=name,
+            personas=personas,
+            turn_manager=self.turn_selector.value,
+            moderator=moderator,
+            moderator_instructions=self.settings.moderator_instructions.value if moderator else None,
+            moderator_every=self._moderator_every,
+            context=self.context.value,
+            instructions=self.instructions.value,
+            conv_len=self.conv_len.value,
+            history_context_len=self.history_context_len.value,
+            seed_opinions=self._seed[0],
+            seed_opinion_usernames=self._seed[1],
+            model=base.model if base is not None and same_model else model,
+            generation=base.generation if base is not None and same_model else None,
+            experiment=base.experiment if base is not None else None,
+            price=base.price if base is not None else None,
+            description=base.description if base is not None else "",
+        )
+
+    def save_study(self, folder: str | os.PathLike[str] | None = None) -> Path | None:
+        """Save the set-up as a study file under the Study name box's name (what the Save button does)."""
+        return self.study_saver.save(folder)
+
+    def open_study(self, study: Study | str | os.PathLike[str]) -> Study | None:
+        """Fill the set-up from a study (or its file); None, with the error shown inline, if it is bad.
+
+        The live discussion keeps its set-up until Start (the studio says so).
+        """
+        return self.study_opener.load(study)
 
     def start(self) -> bool:
         """Build a new discussion from the set-up and make it live; False (message shown) if it cannot.
@@ -444,19 +547,26 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
         super().close()
 
     # ----------------------------------------------------------------- internals
-    def _moderator(self, model: BaseModel) -> Actor | None:
+    def _moderator_persona(self) -> Persona | None:
+        """The moderator's persona: the one given when the name still matches, else one made from the name."""
         name = self.moderator_name.value.strip()
         if not name:
             return None
         given = self._moderator_given
         if isinstance(given, Actor) and given.name == name:
-            return given
+            return given.persona
         try:
-            persona = (
-                given if isinstance(given, Persona) and given.username == name else Persona(username=name)
-            )
+            return given if isinstance(given, Persona) and given.username == name else Persona(username=name)
         except ConfigError as exc:
             raise ConfigError(f"Moderator (4. Settings): {exc}") from None
+
+    def _moderator(self, model: BaseModel) -> Actor | None:
+        given = self._moderator_given
+        if isinstance(given, Actor) and given.name == self.moderator_name.value.strip():
+            return given
+        persona = self._moderator_persona()
+        if persona is None:
+            return None
         return Actor(
             model,
             persona,
@@ -476,6 +586,8 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
             selector.seed.value,
             selector.order.value,
             *(box.value for box in self.settings.inputs),
+            repr(self._seed),
+            self._moderator_every,
         )
 
     def _check_setup(self, *_: Any) -> None:
@@ -489,22 +601,59 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
             self.start_button.description = "Start discussion"
 
     def _export(self, folder: str | os.PathLike[str] | None, kind: ExportFormat) -> Path | None:
-        logs = self.logs
-        if logs is None:
+        discussion = self.discussion
+        if discussion is None:
             set_note(self.export_status, "Export: nothing to export yet, start a discussion.", "error")
             return None
         target = Path(folder if folder is not None else (self.folder.value.strip() or "."))
         live = self.explorer.live
-        stem = live.label if live is not None else "discussion"
         try:
-            path = export_logs(logs, target, stem, kind)
-        except OSError as exc:
-            set_note(self.export_status, f"Export: could not write to {target}: {exc}", "error")
+            path, written = export_branch(
+                discussion,
+                target,
+                kind,
+                study=self.study,
+                participant=self.participant.value,
+                branch=live.label if live is not None else "discussion",
+            )
+        except (OSError, ConfigError) as exc:  # export_run names the folder it could not write
+            set_note(self.export_status, f"Export: {exc}", "error")
             return None
-        wrote = html.escape(str(path), quote=False)
-        self.export_status.value = f'<span class="sdw-ok">Wrote {wrote}</span> · {download_link(path, kind)}'
-        self.export_status.remove_class("sdw-error")
+        set_note_html(self.export_status, written, "ok")
         return path
+
+    def _apply_study(self, study: Study) -> str:
+        """Fill the set-up from ``study`` (the Open study box); returns what to tell the person."""
+        loaded = ""
+        if self.model_picker.value is None:
+            model = study.build_model()  # a load error shows in the opener
+            self.model_picker.use(model)
+            loaded = f" Loaded its model ({model.name})."
+        given = study.studio_kwargs()
+        self.study = self.explorer.study = study
+        self._study_model = self.model_picker.value
+        self._moderator_every = study.moderator.every if study.moderator else 1
+        self._moderator_given = given["moderator"]
+        self._seed = (list(given["seed_opinions"]), list(given["seed_opinion_usernames"]))
+        self.persona_editor.value = list(given["personas"])
+        self.turn_selector.set_value(given["turn_manager"])
+        settings = self.settings
+        settings.context.value = given["context"]
+        settings.instructions.value = given["instructions"]
+        settings.moderator_name.value = _name_of(given["moderator"])
+        settings.moderator_instructions.value = given["moderator_instructions"]
+        settings.conv_len.value = given["conv_len"]
+        settings.history_context_len.value = given["history_context_len"]
+        self.study_saver.name.value = study.name
+        self._check_setup()
+        self._show_usage()
+        follow = " Press Start to apply it." if self.discussion is not None else " Press Start discussion."
+        return f"Opened study {study.name!r}.{loaded}{follow}"
+
+    def _show_usage(self) -> None:
+        """What the live discussion used so far: tokens in and out, seconds and, with a price, the cost."""
+        text = usage_status(self.logs, price=self.study.price if self.study else None)
+        set_note(self.usage_note, f"Used so far: {text}" if text else "", "info")
 
     def _on_personas(self, change: dict[str, Any]) -> None:
         self.turn_selector.names = [p.username for p in change["new"]]
@@ -512,6 +661,8 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
     def _on_state(self, change: dict[str, Any]) -> None:
         if change["new"] == RunnerState.CLOSED:
             self.start_button.disabled = True
+        elif change["new"] in SETTLED:
+            self._show_usage()
 
     def _on_event(self, event: RunnerEvent) -> None:
         if isinstance(event, (TurnEnded, EntryAdded)) and event.entry is None:
@@ -522,6 +673,7 @@ class DiscussionStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is unt
                 self.insights.update(self.logs if self.logs is not None else None)
         if isinstance(event, DiscussionChange):
             set_note(self.export_status, "")  # a note about another branch's file would mislead
+            self._show_usage()
 
     def _on_model(self, *_: Any) -> None:
         model = self.model_picker.value

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from ._style import classed
 
-__all__ = ["NoteKind", "badge_html", "button", "note", "set_note"]
+__all__ = ["NoteKind", "badge_html", "button", "note", "set_note", "set_note_html"]
 
 #: How a note reads: a success, an error, a warning, or plain information.
 NoteKind = Literal["ok", "error", "warn", "info"]
@@ -46,6 +46,15 @@ def set_note(target: widgets.HTML, text: str, kind: NoteKind = "info") -> None:
     """Show ``text`` (escaped) in ``target`` in the style of ``kind``; empty text hides it."""
     with target.hold_sync():
         target.value = f'<span class="sdw-note-text">{html.escape(text, quote=False)}</span>' if text else ""
+        for name in _NOTE_CLASSES.values():
+            target.remove_class(name)
+        target.add_class(_NOTE_CLASSES[kind])
+
+
+def set_note_html(target: widgets.HTML, markup: str, kind: NoteKind = "info") -> None:
+    """Show ready-made HTML in ``target`` in the style of ``kind``; every text in it must be escaped."""
+    with target.hold_sync():
+        target.value = markup
         for name in _NOTE_CLASSES.values():
             target.remove_class(name)
         target.add_class(_NOTE_CLASSES[kind])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from widget_helpers import make_discussion
 
-from syndisco_widgets.engine import Discussion, Logs
+from syndisco_widgets.engine import Discussion, Logs, Persona, Study, load_exports
 from syndisco_widgets.models import ScriptedModel
 from syndisco_widgets.widgets import BranchExplorer, DiscussionControls, TranscriptView
 from syndisco_widgets.widgets.runner import DiscussionRunner
@@ -106,10 +106,23 @@ def test_export_a_branch(closing, tmp_path):
     assert runner.wait(5)
     explorer.folder.value = str(tmp_path)
     explorer.tree.value = 1
-    explorer.export_button.click()
-    files = list(tmp_path.glob("branch-1-*.json"))  # named after the branch
+    explorer.export_button.click()  # nobody typed a name: "anonymous", and the note says so
+    files = list(tmp_path.glob("no-study--anonymous--branch-1-*.json"))  # study, participant, branch
     assert len(files) == 1 and str(files[0]) in explorer.message.value
+    assert "No name typed" in explorer.message.value and 'download="' in explorer.message.value
     assert Logs.from_file(files[0]) == explorer.branches[1].discussion.logs
+
+    explorer.participant.value = "Maria <b>"
+    explorer.study = Study.from_setup(name="town budget", personas=[Persona(username="Emma35")])
+    explorer.tree.value = 0
+    explorer.export_button.click()
+    assert len(list(tmp_path.glob("town-budget--Maria-b--main-*.json"))) == 1
+    assert "No name typed" not in explorer.message.value and "<b>" not in explorer.message.value
+    table = load_exports(tmp_path)
+    assert set(zip(table["participant"], table["branch"], table["study"].fillna("-"), strict=True)) == {
+        ("anonymous", "branch 1", "-"),
+        ("Maria <b>", "main", "town budget"),
+    }
 
 
 def test_works_alone_on_a_discussion(closing):

@@ -217,7 +217,7 @@ def test_export_is_named_by_branch_and_offered_as_a_download(closing, tmp_path):
     studio.controls.branch_button.click()
     assert studio.runner.wait(5)
     path = studio.export_csv()
-    assert path is not None and path.name.startswith("branch-1-")
+    assert path is not None and path.name.startswith("no-study--anonymous--branch-1-")
     assert 'download="' + path.name in studio.export_status.value
     studio.runner.switch(studio.explorer.branches[0].discussion)
     assert studio.runner.wait(5)

@@ -101,8 +101,10 @@ class AgentRow(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             draft.instructions, "Instructions", "optional: extra system instructions, e.g. Be brief."
         )
         self.remove_button = button("Remove", "trash", "Remove this agent")
-        self.name_error = note("sdw-field-error")
-        self.persona_error = note("sdw-field-error")
+        self.remove_button.layout.flex = "0 0 auto"  # keeps its label; the name box gives way
+        self.name.layout.min_width = "0"
+        self.name_error = note("sdw-field-error", "sdw-name-error")
+        self.persona_error = note("sdw-field-error", "sdw-persona-error")
         head = widgets.HBox([self.name, self.remove_button], layout=widgets.Layout(align_items="center"))
         super().__init__([head, self.name_error, self.persona, self.persona_error, self.instructions])
         classed(self, "sdw-panel", "sdw-agent-row")
@@ -245,7 +247,7 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
                 value="" if seed is None else str(seed),
                 description="Seed",
                 placeholder="empty: a new one each run",
-                layout=widgets.Layout(width="100%"),
+                layout=widgets.Layout(width="24em", max_width="100%"),
             ),
             "sdw-field",
         )
@@ -301,7 +303,7 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
             widgets.HBox([self.progress, self.progress_text], layout=widgets.Layout(display="none")),
             "sdw-progress",
         )
-        self.transcript = TranscriptView(branchable=False)
+        self.transcript = classed(TranscriptView(branchable=False), "sdw-live-answers")
         self.final_title = classed(widgets.HTML(""), "sdw-hint", "sdw-wrap")
         self.final_view = TranscriptView(branchable=False)
         self.final_box = classed(
@@ -543,8 +545,8 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
             else f"No moderator: the last answer of the run, by {final['name']}."
         )
         with self.final_box.hold_sync():
-            self.final_title.value = f'<span class="sdw-hint">{_escape(who)}</span>'
-            self.final_view.reset([final])
+            self.final_title.value = f'<div class="sdw-hint">{_escape(who)}</div>'
+            self.final_view.reset([final], start=entries.index(final))  # numbered as in the run
             self.final_box.layout.display = ""
 
     def _tick(self, run: DeliberationRun) -> None:
@@ -634,7 +636,7 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
     # ------------------------------------------------------------- validation
     def _on_structure(self, *_: Any) -> None:
         kind: StructureKind = self.structure_picker.value
-        self.structure_hint.value = f'<span class="sdw-hint">{_escape(STRUCTURE_HINTS[kind])}</span>'
+        self.structure_hint.value = f'<div class="sdw-hint">{_escape(STRUCTURE_HINTS[kind])}</div>'
         graph = kind == "graph"
         if graph and not self.edges.value.strip():
             self.edges.value = chain_edges([row.name.value.strip() for row in self.agent_rows])

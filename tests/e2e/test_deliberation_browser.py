@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "03_deliberation.ipynb"
 RUN_TIMEOUT_MS = 240_000  # 4 answers from the demo model, on a busy machine
-ANSWERS = ".sdw-stage > .sdw-transcript .sdw-list .sdw-message"  # the live answers, not the final box
+ANSWERS = ".sdw-live-answers .sdw-list .sdw-message"  # the live answers, not the final box
 
 
 def set_theme(page: Page, *, dark: bool) -> None:
@@ -67,10 +67,10 @@ def test_deliberation_studio_ensemble(lab_server, lab_page, run_cells, dialogs, 
     student = rows.nth(2)
     name_box = student.get_by_placeholder("shown on its answers")
     name_box.fill("Nurse")
-    expect(student.locator(".sdw-field-error")).to_contain_text("already taken by agent 1")
+    expect(student.locator(".sdw-name-error")).to_contain_text("already taken by agent 1")
     expect(run).to_be_disabled()
     name_box.fill("Driver")
-    expect(student.locator(".sdw-field-error").first).to_be_hidden()
+    expect(student.locator(".sdw-name-error")).to_be_hidden()
     student.locator("textarea").first.fill("a retired bus driver who knows every street in town")
     expect(run).to_be_enabled()
     snap(page, studio, artifacts / "1-setup-light.png")
@@ -92,6 +92,7 @@ def test_deliberation_studio_ensemble(lab_server, lab_page, run_cells, dialogs, 
     expect(final).to_be_visible()
     expect(final).to_contain_text("Written by the moderator after reading all 3 answers")
     expect(final.locator(".sdw-message .sdw-name")).to_have_text("Moderator")
+    expect(final.locator(".sdw-message .sdw-index")).to_have_text("#4")  # numbered as in the run
     assert final.locator(".sdw-message .sdw-text").inner_text().strip()
     expect(stop).to_be_disabled()
 

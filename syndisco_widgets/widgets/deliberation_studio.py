@@ -108,6 +108,7 @@ class AgentRow(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         head = widgets.HBox([self.name, self.remove_button], layout=widgets.Layout(align_items="center"))
         super().__init__([head, self.name_error, self.persona, self.persona_error, self.instructions])
         classed(self, "sdw-panel", "sdw-agent-row")
+        self.layout.margin = "0 0 6px 0"
 
     @property
     def draft(self) -> AgentDraft:
@@ -217,7 +218,7 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
         self.structure_hint = classed(widgets.HTML(""), "sdw-hint", "sdw-wrap")
         self.task = _area(task, "Task", "the question every agent answers", rows=3)
         self.task_error = note("sdw-field-error")
-        self.agents_box = classed(widgets.VBox([]), "sdw-stage")  # sdw-stage: a gap between cards
+        self.agents_box = widgets.VBox([])
         self.agents_error = note("sdw-field-error")
         self.add_agent_button = button("Add agent", "user-plus", "Add one more agent")
         self.add_agent_button.on_click(lambda _: self.add_agent())
@@ -289,9 +290,9 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
                     classed(widgets.HBox([self.run_button, self.stop_button]), "sdw-buttons"),
                     self.setup_note,
                 ],
-                layout=widgets.Layout(flex="0 1 420px", min_width="300px"),
+                layout=widgets.Layout(flex="0 1 380px", min_width="300px"),
             ),
-            "sdw-setup",
+            "sdw-deliberation-setup",  # not sdw-setup: this one is taller than a screen, so not sticky
         )
 
     def _build_stage(self) -> None:

@@ -60,7 +60,7 @@ def test_deliberation_studio_ensemble(lab_server, lab_page, run_cells, dialogs, 
 
     # 1. Pick Ensemble: the hint follows, and no arrows are asked for.
     studio.locator(".sdw-structure-picker").get_by_role("button", name="Ensemble").click()
-    expect(studio.locator(".sdw-setup")).to_contain_text("Agents answer independently")
+    expect(studio.locator(".sdw-deliberation-setup")).to_contain_text("Agents answer independently")
     expect(studio.get_by_placeholder("one per line: Nurse -> Farmer")).to_be_hidden()
 
     # 2. Edit an agent: a bad name is pointed out next to the field, then fixed.

@@ -95,7 +95,7 @@ def export_branch(
     else:
         stem = f"{slug(study.name if study else 'no-study')}--{slug(name)}--{slug(branch)}"
         path = export_logs(discussion.logs, folder, stem, kind)
-    hint = "" if participant.strip() else f' <span class="sdw-hint">{html.escape(ANONYMOUS_HINT)}</span>'
+    hint = "" if participant.strip() else f'<div class="sdw-hint">{html.escape(ANONYMOUS_HINT)}</div>'
     return path, written_html(path, kind) + hint
 
 

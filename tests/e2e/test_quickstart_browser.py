@@ -227,17 +227,18 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     _snap(page, stage, artifacts / "3-finished-compare.png")
     _check_looks(studio, "finished, light, 1280 px")
 
-    # 10. Export: the file is written, named after the branch, and downloads from the link.
+    # 10. Export: the file is written, named after the student and the branch, and downloads.
     studio.root.locator(".lm-TabBar-tab", has_text="Export").click()
+    studio.root.locator(".widget-text", has_text="Your name").locator("input").fill("Sam")
     button(studio.root, "Export JSON").click()
     export_status = studio.root.locator(".sdw-export-status")
     expect(export_status).to_contain_text("Wrote")
     link = export_status.locator("a.sdw-download")
-    expect(link).to_contain_text(re.compile(r"Download branch-\d+.*\.json"))
+    expect(link).to_contain_text(re.compile(r"Download no-study--Sam--branch-\d+.*\.json"))
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert re.match(r"branch-\d+.*\.json$", download.suggested_filename), download.suggested_filename
+    assert re.match(r"no-study--Sam--branch-\d+.*\.json$", download.suggested_filename), download.suggested_filename
     saved = artifacts / download.suggested_filename
     download.save_as(saved)
     strings = set(_strings(json.loads(saved.read_text(encoding="utf-8"))))

@@ -238,7 +238,9 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert re.match(r"no-study--Sam--branch-\d+.*\.json$", download.suggested_filename), download.suggested_filename
+    assert re.match(r"no-study--Sam--branch-\d+.*\.json$", download.suggested_filename), (
+        download.suggested_filename
+    )
     saved = artifacts / download.suggested_filename
     download.save_as(saved)
     strings = set(_strings(json.loads(saved.read_text(encoding="utf-8"))))

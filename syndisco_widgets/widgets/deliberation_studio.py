@@ -292,7 +292,7 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
                 ],
                 layout=widgets.Layout(flex="0 1 380px", min_width="300px"),
             ),
-            "sdw-deliberation-setup",  # not sdw-setup: this one is taller than a screen, so not sticky
+            "sdw-deliberation-setup",  # not sdw-setup: taller than a screen, so not sticky
         )
 
     def _build_stage(self) -> None:
@@ -335,7 +335,7 @@ class DeliberationStudio(widgets.VBox):  # type: ignore[misc]  # ipywidgets is u
                     self.final_box,
                     self.structure_box,
                 ],
-                layout=widgets.Layout(flex="1 1 480px", min_width="0"),
+                layout=widgets.Layout(flex="1 1 420px", min_width="0"),
             ),
             "sdw-stage",
         )

@@ -332,5 +332,10 @@ def build_structure(values: FormValues, check: FormCheck, model_for: ModelFor) -
     if values.structure == "graph":
         named = dict(zip(values.names, agents, strict=True))
         return Graph(named, list(check.edges.edges), task=task, moderator=moderator, seed=check.seed)
-    kind = {"chain": Chain, "debate": Debate, "ensemble": Ensemble}[values.structure]
+    kinds: dict[str, type[Chain | Debate | Ensemble]] = {
+        "chain": Chain,
+        "debate": Debate,
+        "ensemble": Ensemble,
+    }
+    kind = kinds[values.structure]
     return kind(agents, task=task, cycles=values.cycles, moderator=moderator, seed=check.seed)

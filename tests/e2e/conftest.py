@@ -174,7 +174,10 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
 
 
 # ----------------------------------------------------------------- browser
-@pytest.fixture(scope="session")
+# Module scope: playwright's sync API keeps an asyncio loop running on the main
+# thread while it is open, which would make later tests that use asyncio.run()
+# (the OpenAI-server tests) fail when the whole suite runs in one process.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (install Debian's `chromium`, or set SDW_CHROMIUM)")

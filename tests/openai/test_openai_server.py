@@ -7,7 +7,6 @@ Nothing is mocked: the official client talks HTTP to the server. Faults
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
 import pytest
@@ -173,7 +172,9 @@ def test_an_unknown_model_name_is_a_clear_error(served):
 
 
 def test_a_server_killed_mid_run_keeps_the_log_and_the_run_resumes(served, tmp_path):
-    model = tiny(served)
+    # Long replies, so the server is still streaming when it is killed: a short
+    # one can arrive whole before the kill lands on a fast machine.
+    model = tiny(served, max_out_tokens=400)
     users, moderator = people(model)
     discussion = Discussion(RoundRobin(), users, moderator, conv_len=3, autosave_dir=tmp_path)
     for _ in range(2):
@@ -184,7 +185,7 @@ def test_a_server_killed_mid_run_keeps_the_log_and_the_run_resumes(served, tmp_p
 
     def crash(_piece: str) -> None:
         if served.running:
-            threading.Thread(target=served.kill).start()  # dies while the reply streams
+            served.kill()  # dies while the reply streams (kill -9, waits until it is gone)
 
     with pytest.raises(TurnError):
         discussion.step(control=GenerationControl(crash))

@@ -51,10 +51,20 @@ def set_theme(page, dark: bool):
     page.wait_for_timeout(800)  # the theme's CSS swaps in after the attribute
 
 
+def snap(page, view, path):
+    """Screenshot the view; a growing run file may re-render it mid-shot, then take the page."""
+    from playwright.sync_api import Error
+
+    try:
+        view.screenshot(path=str(path))
+    except Error:
+        page.screenshot(path=str(path))
+
+
 def shoot(page, view, artifacts, name):
-    view.screenshot(path=str(artifacts / f"{name}-light.png"))
+    snap(page, view, artifacts / f"{name}-light.png")
     set_theme(page, dark=True)
-    view.screenshot(path=str(artifacts / f"{name}-dark.png"))
+    snap(page, view, artifacts / f"{name}-dark.png")
     set_theme(page, dark=False)
 
 

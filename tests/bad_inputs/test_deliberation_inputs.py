@@ -8,16 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from syndisco_widgets import drive
-from syndisco_widgets.deliberation import (
-    Agent,
-    Chain,
-    Debate,
-    DeliberationExperiment,
-    Ensemble,
-    Graph,
-    Moderator,
-)
+from syndisco_widgets import deliberation, drive
+from syndisco_widgets.deliberation import Agent, Chain, Debate, Ensemble, Graph, Moderator
 from syndisco_widgets.errors import ConfigError, GraphCycleError, ModelLoadError
 from syndisco_widgets.models import ScriptedModel
 
@@ -34,16 +26,18 @@ def _two() -> list[Agent]:
 
 def _shared() -> object:
     agents = _two()
-    return DeliberationExperiment([Chain(agents, task=TASK), Ensemble([agents[1]], task=TASK)])
+    return deliberation.DeliberationExperiment([Chain(agents, task=TASK), Ensemble([agents[1]], task=TASK)])
 
 
 def _repeated() -> object:
     chain = Chain(_two(), task=TASK)
-    return DeliberationExperiment([chain, chain])
+    return deliberation.DeliberationExperiment([chain, chain])
 
 
 def _begin(batch_size: object = 4, output_dir: object = "unused-folder") -> object:
-    return DeliberationExperiment([Chain(_two(), task=TASK)]).begin(output_dir, batch_size=batch_size)
+    return deliberation.DeliberationExperiment([Chain(_two(), task=TASK)]).begin(
+        output_dir, batch_size=batch_size
+    )
 
 
 def _record_unasked() -> object:
@@ -186,16 +180,21 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
         ConfigError,
         "previous_responses",
     ),
-    ("experiment structures empty", lambda: DeliberationExperiment([]), ConfigError, "structures"),
+    (
+        "experiment structures empty",
+        lambda: deliberation.DeliberationExperiment([]),
+        ConfigError,
+        "structures",
+    ),
     (
         "experiment one structure",
-        lambda: DeliberationExperiment(Chain(_two(), task=TASK)),
+        lambda: deliberation.DeliberationExperiment(Chain(_two(), task=TASK)),
         ConfigError,
         "structures",
     ),
     (
         "experiment holds an agent",
-        lambda: DeliberationExperiment([Agent(TASK, model=M)]),
+        lambda: deliberation.DeliberationExperiment([Agent(TASK, model=M)]),
         ConfigError,
         "structures[0]",
     ),
@@ -203,7 +202,7 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("experiment repeats a structure", _repeated, ConfigError, "structures[1]"),
     (
         "experiment seed as text",
-        lambda: DeliberationExperiment([Chain(_two(), task=TASK)], seed="1"),
+        lambda: deliberation.DeliberationExperiment([Chain(_two(), task=TASK)], seed="1"),
         ConfigError,
         "seed",
     ),

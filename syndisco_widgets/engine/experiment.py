@@ -18,14 +18,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..checks import optional_seed, path_like, positive_whole_number, sequence_of, whole_number
-from ..errors import ConfigError, DiscussionsFailedError, LogsFormatError
+from ..errors import ConfigError, DiscussionsFailedError
 from .actors import Actor
 from .batch import RunReport, drive_discussions, progress_bar
 from .discussion import Discussion
 from .locks import WriterLock
+from .run_folder import MANIFEST, load_manifest, save_manifest
 from .run_record import finish_run_record, start_run_record
-from .storage import EXPERIMENT_MANIFEST as MANIFEST
-from .storage import atomic_write_text, read_json, strict_json, unique_run_path
+from .storage import unique_run_path
 from .turns import RoundRobin, TurnManager
 from .usage import summarize_usage
 
@@ -164,7 +164,7 @@ class DiscussionExperiment:
             if "run" in manifest:
                 manifest["run"] = finish_run_record(manifest["run"])
             manifest["usage"] = summarize_usage(folder).as_dict()
-            self._save_manifest(folder, manifest)
+            save_manifest(folder, manifest)
         finally:
             lock.release()
         if report.failures:
@@ -204,7 +204,7 @@ class DiscussionExperiment:
                 report.turns += wave_report.turns
                 report.batches += wave_report.batches
                 report.finished += [wave[i]["index"] for i in wave_report.finished]
-                self._save_manifest(folder, manifest)
+                save_manifest(folder, manifest)
         return report
 
     def _make_plan(self) -> list[dict[str, Any]]:
@@ -253,16 +253,16 @@ class DiscussionExperiment:
         return conv
 
     def _load_manifest(self, folder: Path) -> dict[str, Any]:
-        path = folder / MANIFEST
         settings = self.settings()
-        if not path.is_file():
+        manifest = load_manifest(folder)
+        if manifest is None:
             actors = [*self.users, *([self.moderator] if self.moderator else [])]
             run = start_run_record([a.model for a in actors], seed=self.seed)
             manifest = {"format": FORMAT, "settings": settings, "plan": self.plan, "runs": {}, "run": run}
-            self._save_manifest(folder, manifest)
+            save_manifest(folder, manifest)
             return manifest
-        manifest = read_json(path, LogsFormatError, "experiment manifest")
-        saved = manifest.get("settings") if isinstance(manifest, dict) else None
+        path = folder / MANIFEST
+        saved = manifest.get("settings")
         if not isinstance(saved, dict):
             raise ConfigError(
                 f"{path} was written by another version or program; "
@@ -279,12 +279,7 @@ class DiscussionExperiment:
                 f"{path} belongs to a different experiment (its plan differs); use a new output folder"
             )
         manifest.setdefault("runs", {})
-        return dict(manifest)
-
-    @staticmethod
-    def _save_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-        text = strict_json(manifest, LogsFormatError, str(folder / MANIFEST), indent=2)
-        atomic_write_text(folder / MANIFEST, text + "\n")
+        return manifest
 
 
 def new_experiment_dir(root: str | os.PathLike[str], stem: str = "experiment") -> Path:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
-from ..checks import finite_number, non_empty_text
+from ..checks import finite_number, known_keys_only, non_empty_text
 from ..errors import ConfigError
 from .logs import Logs
 from .run_folder import discussion_files, logs_of, read_run
@@ -334,12 +334,8 @@ def _price(price: Price | Mapping[str, Any] | None) -> Price | None:
     if price is None or isinstance(price, Price):
         return price
     if isinstance(price, Mapping):
-        unknown = sorted(set(price) - {"input_per_million", "output_per_million", "currency"})
-        if unknown:
-            raise ConfigError(
-                f"price: unknown field(s) {unknown}; give input_per_million, output_per_million "
-                "and optionally currency"
-            )
+        hint = "give input_per_million, output_per_million and optionally currency"
+        known_keys_only("price", price, ("input_per_million", "output_per_million", "currency"), hint)
         try:
             return Price(**price)
         except TypeError:

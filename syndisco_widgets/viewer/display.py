@@ -6,7 +6,8 @@ MIME-bundle formatter how to show :data:`DISPLAYED` classes and their
 subclasses: the payload the JupyterLab extension renders, escaped HTML for
 other front ends, and plain text (see :mod:`.bundles`). The classes are named
 by module and name, so registering imports none of them, and the viewer
-itself loads on the first display.
+itself loads on the first display. A shell started after the import can
+``%load_ext syndisco_widgets.viewer.display``.
 """
 
 from __future__ import annotations
@@ -49,10 +50,23 @@ class DisplayFormatter(Protocol):
         """The formatter consulted first for every displayed object."""
 
 
+class Shell(Protocol):
+    """The part of an IPython ``InteractiveShell`` used here."""
+
+    @property
+    def display_formatter(self) -> DisplayFormatter:
+        """How the shell turns objects into MIME bundles."""
+
+
 def register(formatter: DisplayFormatter) -> None:
     """Show the :data:`DISPLAYED` classes with the viewer wherever ``formatter`` displays."""
     for module, name, kind in DISPLAYED:
         formatter.mimebundle_formatter.for_type_by_name(module, name, _printer(kind))
+
+
+def load_ipython_extension(shell: Shell) -> None:
+    """``%load_ext syndisco_widgets.viewer.display``, for a shell started after the package was imported."""
+    register(shell.display_formatter)
 
 
 def attach_to_ipython() -> bool:
@@ -61,7 +75,7 @@ def attach_to_ipython() -> bool:
     shell = ipython.get_ipython() if ipython is not None else None
     if shell is None:
         return False
-    register(shell.display_formatter)
+    load_ipython_extension(shell)
     return True
 
 

@@ -111,3 +111,18 @@ def test_plain_python_loads_neither_ipython_nor_the_viewer():
         """
     )
     assert out.startswith("[] Logs(0 entries") and out.endswith("False")
+
+
+def test_a_shell_started_after_the_import_can_load_the_extension():
+    out = run_python(
+        """
+        import syndisco_widgets as s
+        from IPython.core.interactiveshell import InteractiveShell
+        shell = InteractiveShell.instance()
+        logs = s.Logs([{"name": "Ann", "text": "hi", "model": "m", "prompt": ""}])
+        print(sorted(shell.display_formatter.format(logs)[0]))
+        shell.run_line_magic("load_ext", "syndisco_widgets.viewer.display")
+        print(len(shell.display_formatter.format(logs)[0]))
+        """
+    )
+    assert out.splitlines() == ["['text/plain']", "3"]

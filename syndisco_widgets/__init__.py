@@ -41,6 +41,7 @@ from .engine import (
     unique_run_path,
 )
 from .models import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions, ScriptedModel
+from .viewer.display import attach_to_ipython
 
 __version__ = "0.1.0"
 
@@ -125,3 +126,7 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+# Inside IPython, show discussions, experiments and structures with the viewer (it loads on first display).
+attach_to_ipython()

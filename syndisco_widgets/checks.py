@@ -117,6 +117,13 @@ def mapping(label: str, value: Any, *, allow_none: bool = True) -> dict[str, Any
     return dict(value)
 
 
+def known_keys_only(label: str, value: Mapping[str, Any], known: Iterable[str], hint: str) -> None:
+    """Refuse keys of ``value`` outside ``known``, listing them; ``hint`` says what to give instead."""
+    unknown = sorted(set(value) - set(known))
+    if unknown:
+        raise ConfigError(f"{label}: unknown field(s) {unknown}; {hint}")
+
+
 def path_like(label: str, value: Any) -> Path:
     """Return ``value`` as a Path if it is a str or os.PathLike (not empty)."""
     if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)) or not os.fspath(value):

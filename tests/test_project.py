@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -60,24 +61,69 @@ def test_engine_and_models_never_import_the_widget_layer():
             assert not [m for m in imports if re.search(r"(^|\.)(ipy|any)?widgets\b", m)], path
 
 
-# Which of the package's own layers each layer may import (module level or inside functions).
+# The package's layers, lowest first: a layer may import only the layers below it, never one above,
+# not even lazily inside a function. Rich display is attached from above (viewer/display.py).
 ALLOWED_LAYERS = {
     "models": set(),
-    "engine": {"models", "viewer"},  # the viewer only inside _repr_mimebundle_, lazily
-    "deliberation": {"models", "engine", "viewer"},
-    "analysis": {"engine"},
-    "viewer": {"engine", "analysis"},
+    "engine": {"models"},
+    "deliberation": {"models", "engine"},
+    "analysis": {"models", "engine"},
+    "viewer": {"models", "engine", "deliberation", "analysis"},
     "widgets": {"models", "engine", "deliberation", "analysis", "viewer"},
 }
+#: Modules every layer may use.
+SHARED = {"checks", "errors"}
+PACKAGE = "syndisco_widgets"
+
+
+def named_layers(source: str, layer_depth: int = 1) -> set[str]:
+    """The package's top-level modules a file names: in imports at any depth, and in module-path strings.
+
+    ``layer_depth`` is how deep the file sits below the package (1 for ``engine/x.py``): a relative
+    import that climbs that many levels reaches the package's own modules.
+    """
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {_top(alias.name) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                found.add(_top(node.module or ""))
+            elif node.level > layer_depth:
+                found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # import_module("syndisco_widgets.x"), or a module path kept in a table and imported later.
+            match = re.fullmatch(rf"{PACKAGE}\.(\w+)(\.\w+)*", node.value)
+            if match:
+                found.add(match.group(1))
+    return {name for name in found if name}
+
+
+def _top(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if parts[0] == PACKAGE and len(parts) > 1 else ""
+
+
+def test_the_layer_check_sees_lazy_and_string_imports():
+    source = textwrap.dedent(
+        """
+        import syndisco_widgets.models
+        from ..engine import Logs
+        from .. import viewer
+        from . import sibling
+        def show():
+            from ..widgets import studio
+            return import_module("syndisco_widgets.analysis.core")
+        LATER = {"x": "syndisco_widgets.deliberation"}
+        """
+    )
+    assert named_layers(source) == {"models", "engine", "viewer", "widgets", "analysis", "deliberation"}
 
 
 def test_each_layer_imports_only_the_layers_below_it():
     for layer, allowed in ALLOWED_LAYERS.items():
-        for path in (ROOT / "syndisco_widgets" / layer).rglob("*.py"):
-            imports = re.findall(r"^\s*from\s+\.\.(\w+)", path.read_text(), re.MULTILINE)
-            imports += re.findall(
-                r"^\s*(?:from|import)\s+syndisco_widgets\.(\w+)", path.read_text(), re.MULTILINE
-            )
-            shared = {"checks", "errors"}
-            wrong = {m for m in imports if m not in allowed | shared | {layer}}
+        folder = ROOT / PACKAGE / layer
+        for path in folder.rglob("*.py"):
+            depth = len(path.relative_to(folder).parts)
+            wrong = named_layers(path.read_text(), depth) - allowed - SHARED - {layer}
             assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"

@@ -18,6 +18,7 @@ A discussion can be given as ``Logs``, a ``Discussion`` or structure, a path
 to an exported or autosave file, or a list of entries.
 """
 
+from ..engine.run_folder import as_logs, read_experiment
 from .agreement import cohen_kappa, krippendorff_alpha, pairwise_kappa
 from .annotations import (
     agreement,
@@ -37,7 +38,6 @@ from .plots import (
     plot_turn_lengths,
     speaker_colour,
 )
-from .sources import as_logs, read_experiment
 from .stats import discussion_summary, discussion_table, links, speaking_share, transitions, turn_lengths
 
 __all__ = [

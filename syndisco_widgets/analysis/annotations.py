@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..engine.logs import Logs
-from ..engine.storage import EXPERIMENT_MANIFEST
+from ..engine.run_folder import MANIFEST, DiscussionSource, as_logs, run_metadata
 from ..errors import ConfigError
 from .agreement import PAIR, Level, krippendorff_alpha, pairwise_kappa
-from .sources import Source, as_logs, run_metadata
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,9 +54,7 @@ def _annotation_sources(source: Any) -> list[tuple[Logs, Any]]:
     """``(logs, discussion)`` pairs from one source, a list of them, or a folder of annotation files."""
     if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
         folder = Path(source)
-        files = sorted(
-            p for p in folder.rglob("*") if p.suffix in (".jsonl", ".json") and p.name != EXPERIMENT_MANIFEST
-        )
+        files = sorted(p for p in folder.rglob("*") if p.suffix in (".jsonl", ".json") and p.name != MANIFEST)
         found = []
         for path in files:
             logs = Logs.from_file(path)
@@ -75,7 +72,9 @@ def _annotation_sources(source: Any) -> list[tuple[Logs, Any]]:
 
 
 def annotation_table(
-    source: Source, labels: Literal["number", "text"] = "number", scale: tuple[float, float] | None = None
+    source: DiscussionSource,
+    labels: Literal["number", "text"] = "number",
+    scale: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
     """One row per annotation: the unit, the ``annotator``, its reply ``text`` and the parsed ``label``.
 

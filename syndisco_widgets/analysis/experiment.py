@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .sources import read_experiment
+from ..engine.run_folder import read_experiment
 from .stats import discussion_summary, speaking_share
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from .sources import Source
+    from ..engine.run_folder import DiscussionSource
 
 
 def speaker_colour(name: str) -> tuple[float, float, float]:
@@ -38,7 +38,7 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 3.2)) -> Axes:
     return new
 
 
-def plot_speaking_share(source: Source, ax: Axes | None = None) -> Axes:
+def plot_speaking_share(source: DiscussionSource, ax: Axes | None = None) -> Axes:
     """Each speaker's share of turns and of words, as paired horizontal bars."""
     share = speaking_share(source)
     ax = _axes(ax, (6.0, 0.5 + 0.45 * max(len(share), 1)))
@@ -62,7 +62,7 @@ def plot_speaking_share(source: Source, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_turn_lengths(source: Source, ax: Axes | None = None) -> Axes:
+def plot_turn_lengths(source: DiscussionSource, ax: Axes | None = None) -> Axes:
     """Words per turn over the discussion, one bar per turn in its speaker's colour."""
     lengths = turn_lengths(source)
     ax = _axes(ax)
@@ -77,7 +77,7 @@ def plot_turn_lengths(source: Source, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_transitions(source: Source, ax: Axes | None = None, normalize: bool = False) -> Axes:
+def plot_transitions(source: DiscussionSource, ax: Axes | None = None, normalize: bool = False) -> Axes:
     """Who spoke right after whom, as a heat map with the counts (or row shares) written in."""
     matrix = transitions(source, normalize="rows" if normalize else None)
     ax = _axes(ax, (1.8 + 0.7 * len(matrix), 1.4 + 0.6 * len(matrix)))

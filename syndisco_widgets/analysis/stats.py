@@ -1,15 +1,16 @@
 """Per-discussion tables: speaking share, turn lengths, turn-taking, replies and mentions.
 
-Each function takes one discussion (any :data:`~.sources.Source`) and returns
-a new :class:`pandas.DataFrame`.
+Each function takes one discussion (any
+:data:`~syndisco_widgets.engine.run_folder.DiscussionSource`) and returns a
+new :class:`pandas.DataFrame`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..engine.run_folder import DiscussionSource, as_logs
 from .core import mentions, speaker_order, summarize, word_count
-from .sources import Source, as_logs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,7 +20,7 @@ LENGTH_COLUMNS = ["turn", "speaker", "role", "source", "words", "characters"]
 LINK_COLUMNS = ["turn", "speaker", "target", "kind"]
 
 
-def speaking_share(source: Source) -> pd.DataFrame:
+def speaking_share(source: DiscussionSource) -> pd.DataFrame:
     """One row per speaker (first speaker first): turns, words, and their shares (0 to 1)."""
     import pandas as pd
 
@@ -31,7 +32,7 @@ def speaking_share(source: Source) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SHARE_COLUMNS)
 
 
-def turn_lengths(source: Source) -> pd.DataFrame:
+def turn_lengths(source: DiscussionSource) -> pd.DataFrame:
     """One row per turn: who spoke, their role and source, and the length in words and characters."""
     import pandas as pd
 
@@ -49,7 +50,7 @@ def turn_lengths(source: Source) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LENGTH_COLUMNS)
 
 
-def transitions(source: Source, normalize: Literal["rows"] | None = None) -> pd.DataFrame:
+def transitions(source: DiscussionSource, normalize: Literal["rows"] | None = None) -> pd.DataFrame:
     """Turn-taking: cell ``[a, b]`` counts how often ``b`` spoke right after ``a``.
 
     Args:
@@ -73,7 +74,7 @@ def transitions(source: Source, normalize: Literal["rows"] | None = None) -> pd.
     return frame
 
 
-def links(source: Source) -> pd.DataFrame:
+def links(source: DiscussionSource) -> pd.DataFrame:
     """Reply and mention links between speakers, one row per link.
 
     ``kind`` is ``"reply"`` when ``speaker`` took the turn right after
@@ -97,7 +98,7 @@ def links(source: Source) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LINK_COLUMNS)
 
 
-def discussion_summary(source: Source, **design: Any) -> dict[str, Any]:
+def discussion_summary(source: DiscussionSource, **design: Any) -> dict[str, Any]:
     """One discussion's figures as a dict: ``design`` keys first, then counts and balance.
 
     ``top_share`` is the largest speaker's share of words (1.0: one voice
@@ -121,7 +122,7 @@ def discussion_summary(source: Source, **design: Any) -> dict[str, Any]:
     }
 
 
-def discussion_table(source: Source, **design: Any) -> pd.DataFrame:
+def discussion_table(source: DiscussionSource, **design: Any) -> pd.DataFrame:
     """:func:`discussion_summary` as a one-row DataFrame (``design`` gives extra columns)."""
     import pandas as pd
 

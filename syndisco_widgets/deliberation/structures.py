@@ -546,12 +546,6 @@ class AbstractStructure(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.names}, cycles={self.cycles}, moderated={self.moderated})"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Rich display: the structure's graph and answers in JupyterLab, escaped HTML elsewhere."""
-        from ..viewer import structure_bundle  # lazily: the viewer is a layer over the engine
-
-        return structure_bundle(self, include, exclude)
-
 
 class Chain(AbstractStructure):
     """Agents answer one after another; each sees the last ``last_n`` earlier responses.

@@ -85,14 +85,14 @@ class Actor:
         """The actor's username."""
         return self.persona.username
 
+    def get_name(self) -> str:
+        """The actor's username (SynDisco's spelling of :attr:`name`)."""
+        return self.name
+
     @property
     def role(self) -> Role:
         """The actor's role as logs record it."""
         return self.actor_type.role
-
-    def get_name(self) -> str:
-        """The actor's username."""
-        return self.name
 
     def describe(self) -> str:
         """JSON of context, instructions, type and persona: the ``prompt`` kept in logs."""

@@ -491,12 +491,6 @@ class Discussion:
         names = ", ".join(a.name for a in self.participants)
         return f"Discussion([{names}], {len(self.logs)} entries, conv_len={self.conv_len})"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Rich display: the discussion view in JupyterLab, escaped HTML elsewhere."""
-        from ..viewer import discussion_bundle  # lazily: the viewer is a layer over the engine
-
-        return discussion_bundle(self, include, exclude)
-
 
 def format_post(entry: Entry) -> str:
     """How ``begin(verbose=True)`` prints one entry."""

@@ -165,12 +165,6 @@ class DiscussionExperiment:
             raise DiscussionsFailedError(report.failures, report)
         return [folder / self.file_name(item["index"]) for item in self.plan]
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Rich display: the plan as a table of discussions (see syndisco_widgets.viewer)."""
-        from ..viewer import experiment_bundle  # lazily: the viewer is a layer over the engine
-
-        return experiment_bundle(self, include, exclude)
-
     @staticmethod
     def file_name(index: int) -> str:
         """The run file of discussion ``index`` inside the experiment folder."""

@@ -15,13 +15,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..checks import path_like
-from ..errors import ConfigError, LogsFormatError
+from ..errors import ConfigError
 from .drive import BarListener, RunReport, drive, progress_bar
 from .locks import WriterLock
 from .requests import CountedSource
+from .run_folder import MANIFEST, load_manifest, save_manifest
 from .run_record import finish_run_record
-from .storage import EXPERIMENT_MANIFEST as MANIFEST
-from .storage import atomic_write_text, read_json, strict_json
 from .usage import summarize_usage
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ def experiment_folder(
     folder.mkdir(parents=True, exist_ok=True)
     lock = WriterLock(folder / LOCK, f"experiment folder {folder}")
     try:
-        manifest = load_manifest(folder, settings, plan, start_run)
+        manifest = open_manifest(folder, settings, plan, start_run)
         yield folder, manifest
         finish_manifest(folder, manifest)
     finally:
@@ -118,7 +117,7 @@ def drive_in_waves(
     return report
 
 
-def load_manifest(
+def open_manifest(
     folder: Path,
     settings: dict[str, Any],
     plan: Sequence[Mapping[str, Any]],
@@ -131,12 +130,12 @@ def load_manifest(
             setting is named with both values) or another plan.
     """
     path = folder / MANIFEST
-    if not path.is_file():
+    manifest = load_manifest(folder)
+    if manifest is None:
         manifest = {"format": FORMAT, "settings": settings, "plan": plan, "runs": {}, "run": start_run()}
         save_manifest(folder, manifest)
         return manifest
-    manifest = read_json(path, LogsFormatError, "experiment manifest")
-    saved = manifest.get("settings") if isinstance(manifest, dict) else None
+    saved = manifest.get("settings")
     if not isinstance(saved, dict):
         raise ConfigError(
             f"{path} was written by another version or program; use a new output folder for this experiment"
@@ -152,13 +151,7 @@ def load_manifest(
             f"{path} belongs to a different experiment (its plan differs); use a new output folder"
         )
     manifest.setdefault("runs", {})
-    return dict(manifest)
-
-
-def save_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    """Write the manifest atomically."""
-    text = strict_json(manifest, LogsFormatError, str(folder / MANIFEST), indent=2)
-    atomic_write_text(folder / MANIFEST, text + "\n")
+    return manifest
 
 
 def finish_manifest(folder: Path, manifest: dict[str, Any]) -> None:

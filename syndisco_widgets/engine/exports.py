@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, LogsFormatError, SyndiscoWarning
 from .logs import Logs
+from .run_folder import logs_of
 from .storage import atomic_write_text, now_iso, read_json, unique_run_path
 from .study import Study
 from .usage import summarize_usage
@@ -90,8 +91,8 @@ def export_run(
     Raises:
         ConfigError: a wrong argument, or the folder cannot be written.
     """
-    logs = source if isinstance(source, Logs) else getattr(source, "logs", None)
-    if not isinstance(logs, Logs):
+    logs = logs_of(source)
+    if logs is None:
         raise ConfigError(f"export_run: source must be Logs or a discussion, got {type(source).__name__}")
     for label, value in (("participant", participant), ("branch", branch)):
         if not isinstance(value, str) or not value.strip():

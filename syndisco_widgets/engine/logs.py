@@ -193,12 +193,6 @@ class Logs(Sequence[Entry]):
     def __repr__(self) -> str:
         return f"Logs({len(self)} entries, id={self.id[:12]})"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Rich display: the discussion view in JupyterLab, escaped HTML elsewhere."""
-        from ..viewer import discussion_bundle  # lazily: the viewer is a layer over the engine
-
-        return discussion_bundle(self, include, exclude)
-
     def to_pandas(self) -> pd.DataFrame:
         """One row per entry: ``turn``, the core keys, and any other keys present."""
         import pandas as pd

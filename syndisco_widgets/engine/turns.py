@@ -30,7 +30,12 @@ from ..checks import optional_seed, probability, sequence_of
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from .actors import Actor
+
+    #: Who may speak: names, or actors (SynDisco 2.2 passes actors), whose names are taken.
+    Speakers: TypeAlias = Sequence[str] | Sequence[Actor]
 
 
 class TurnManager(ABC, Iterator[str]):
@@ -41,7 +46,7 @@ class TurnManager(ABC, Iterator[str]):
         seed: Seeds ``self.rng``; the same seed gives the same sequence.
     """
 
-    def __init__(self, names: Sequence[str] | Sequence[Actor] | None = None, seed: int | None = None) -> None:
+    def __init__(self, names: Speakers | None = None, seed: int | None = None) -> None:
         self.seed = optional_seed(f"{type(self).__name__} seed", seed)
         self.rng = random.Random(seed)
         self.history: list[str] = []
@@ -49,7 +54,7 @@ class TurnManager(ABC, Iterator[str]):
         if names is not None and not (isinstance(names, (list, tuple)) and not names):
             self.set_names(names)  # an empty list means "filled in by the Discussion"
 
-    def set_names(self, names: Sequence[str] | Sequence[Actor]) -> None:
+    def set_names(self, names: Speakers) -> None:
         """Set who may speak: unique, non-empty names (or actors, whose names are taken)."""
         names = speaker_names(f"{type(self).__name__} names", names)
         if not names or not all(n.strip() for n in names):
@@ -98,7 +103,7 @@ class TurnManager(ABC, Iterator[str]):
 class RoundRobin(TurnManager):
     """Everyone speaks once per round, always in the same order."""
 
-    def __init__(self, names: Sequence[str] | Sequence[Actor] | None = None) -> None:
+    def __init__(self, names: Speakers | None = None) -> None:
         super().__init__(names)
 
     def choose(self) -> str:
@@ -114,10 +119,7 @@ class RandomWeighted(TurnManager):
     """
 
     def __init__(
-        self,
-        names: Sequence[str] | Sequence[Actor] | None = None,
-        p_respond: float = 0.5,
-        seed: int | None = None,
+        self, names: Speakers | None = None, p_respond: float = 0.5, seed: int | None = None
     ) -> None:
         self.p_respond = probability("p_respond", p_respond)
         super().__init__(names, seed=seed)
@@ -192,7 +194,7 @@ def speaker_names(label: str, value: object) -> list[str]:
 class QueueTurnManager(RoundRobin):
     """SynDisco 2.2's name for :class:`RoundRobin`: ``QueueTurnManager(actors)``."""
 
-    def __init__(self, actors: Sequence[str] | Sequence[Actor] | None = None) -> None:
+    def __init__(self, actors: Speakers | None = None) -> None:
         super().__init__(actors)
 
 
@@ -200,10 +202,7 @@ class RespondTurnManager(RandomWeighted):
     """SynDisco 2.2's name for :class:`RandomWeighted`: ``RespondTurnManager(actors, p_respond=0.5)``."""
 
     def __init__(
-        self,
-        actors: Sequence[str] | Sequence[Actor] | None = None,
-        p_respond: float = 0.5,
-        seed: int | None = None,
+        self, actors: Speakers | None = None, p_respond: float = 0.5, seed: int | None = None
     ) -> None:
         super().__init__(actors, p_respond, seed)
 
@@ -214,9 +213,7 @@ class RespondTurnManager(RandomWeighted):
 class RandomTurnManager(RandomWeighted):
     """SynDisco 2.2's random manager: anyone but the last speaker, uniformly (``p_respond=0``)."""
 
-    def __init__(
-        self, actors: Sequence[str] | Sequence[Actor] | None = None, seed: int | None = None
-    ) -> None:
+    def __init__(self, actors: Speakers | None = None, seed: int | None = None) -> None:
         super().__init__(actors, 0.0, seed)
 
     def __repr__(self) -> str:

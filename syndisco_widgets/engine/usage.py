@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
-from ..checks import finite_number, non_empty_text
-from ..errors import ConfigError, LogsFormatError
+from ..checks import finite_number, known_keys_only, non_empty_text
+from ..errors import ConfigError
 from .logs import Logs
-from .storage import EXPERIMENT_MANIFEST as MANIFEST
-from .storage import last_record_time, read_json, read_jsonl_records
+from .run_folder import discussion_files, logs_of, read_run
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -278,11 +277,10 @@ class _Discussion(NamedTuple):
 
 def _discussions(source: UsageSource) -> list[_Discussion]:
     """Every discussion in ``source``."""
-    if isinstance(source, Logs):
-        return [_Discussion("logs", list(source))]
-    logs = getattr(source, "logs", None)
-    if isinstance(logs, Logs):
-        return [_Discussion(getattr(source, "label", None) or "discussion", list(logs))]
+    logs = logs_of(source)
+    if logs is not None:
+        label = "logs" if isinstance(source, Logs) else getattr(source, "label", None) or "discussion"
+        return [_Discussion(label, list(logs))]
     if isinstance(source, (str, os.PathLike)):
         return _from_path(Path(source))
     if isinstance(source, Sequence) and not isinstance(source, (bytes, bytearray)):
@@ -301,12 +299,7 @@ def _discussions(source: UsageSource) -> list[_Discussion]:
 
 def _from_path(path: Path) -> list[_Discussion]:
     if path.is_dir():
-        manifest = path / MANIFEST
-        if manifest.is_file():
-            files = _manifest_files(manifest)
-        else:
-            files = sorted(p for p in path.iterdir() if p.suffix in (".jsonl", ".json") and p.is_file())
-        return [_from_file(p, str(p.relative_to(path))) for p in files]
+        return [_from_file(p, str(p.relative_to(path))) for p in discussion_files(path)]
     if not path.exists():
         raise ConfigError(f"source {path} does not exist; pass a run file, an export or an experiment folder")
     return [_from_file(path, path.name)]
@@ -316,29 +309,8 @@ def _from_file(path: Path, label: str) -> _Discussion:
     """A run file (read once: entries, the run's start, its last record's time) or an export."""
     if path.suffix != ".jsonl":
         return _Discussion(label, list(Logs.from_file(path)))
-    header, records = read_jsonl_records(path)
-    metadata = header.get("metadata")
-    run = metadata.get("run") if isinstance(metadata, Mapping) else None
-    started = run.get("started") if isinstance(run, Mapping) else header.get("created")
-    entries: list[Mapping[str, Any]] = [record["entry"] for _, record in records]
-    return _Discussion(
-        label, entries, started if isinstance(started, str) else None, last_record_time(records)
-    )
-
-
-def _manifest_files(manifest: Path) -> list[Path]:
-    """The run files an experiment's manifest lists, in plan order (runs not started are left out)."""
-    data = read_json(manifest, LogsFormatError, "experiment manifest")
-    runs = data.get("runs") if isinstance(data, Mapping) else None
-    if not isinstance(runs, Mapping):
-        raise LogsFormatError(f"{manifest}: expected a 'runs' object, as written by DiscussionExperiment")
-    files = []
-    for key in sorted(runs, key=lambda k: (len(str(k)), str(k))):
-        run = runs[key]
-        name = run.get("file") if isinstance(run, Mapping) else None
-        if isinstance(name, str) and (manifest.parent / name).is_file():
-            files.append(manifest.parent / name)
-    return files
+    run = read_run(path)
+    return _Discussion(label, run["entries"], run["started"], run["ended"])
 
 
 def _add_up(parts: Sequence[Usage], price: Price | None) -> Usage:
@@ -362,12 +334,8 @@ def _price(price: Price | Mapping[str, Any] | None) -> Price | None:
     if price is None or isinstance(price, Price):
         return price
     if isinstance(price, Mapping):
-        unknown = sorted(set(price) - {"input_per_million", "output_per_million", "currency"})
-        if unknown:
-            raise ConfigError(
-                f"price: unknown field(s) {unknown}; give input_per_million, output_per_million "
-                "and optionally currency"
-            )
+        hint = "give input_per_million, output_per_million and optionally currency"
+        known_keys_only("price", price, ("input_per_million", "output_per_million", "currency"), hint)
         try:
             return Price(**price)
         except TypeError:

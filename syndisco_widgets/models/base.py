@@ -207,6 +207,12 @@ class GenerationControl:
         return self.stop_event.is_set()
 
 
+#: The ``control=`` of a model call; None when nobody watches (no streaming, no Stop).
+MaybeControl = GenerationControl | None
+#: The ``options=`` of a model call; None for the model's own settings.
+MaybeOptions = GenerationOptions | None
+
+
 @dataclass(frozen=True)
 class Completion:
     """A finished reply with what it cost.
@@ -240,11 +246,7 @@ class BaseModel(ABC):
     # -- what a backend writes ------------------------------------------------
     @abstractmethod
     def generate(
-        self,
-        prompt: ChatPrompt,
-        *,
-        control: GenerationControl | None = None,
-        options: GenerationOptions | None = None,
+        self, prompt: ChatPrompt, *, control: MaybeControl = None, options: MaybeOptions = None
     ) -> str | Completion:
         """Return the raw reply to ``prompt`` (text, or a :class:`Completion` with token counts).
 
@@ -262,11 +264,7 @@ class BaseModel(ABC):
 
     # -- what callers use -----------------------------------------------------
     def complete(
-        self,
-        prompt: ChatPrompt,
-        *,
-        control: GenerationControl | None = None,
-        options: GenerationOptions | None = None,
+        self, prompt: ChatPrompt, *, control: MaybeControl = None, options: MaybeOptions = None
     ) -> Completion:
         """Reply to ``prompt``; the cleaned text with its token counts and seconds.
 
@@ -285,11 +283,7 @@ class BaseModel(ABC):
         return replace(result, text=self.clean(result.text))
 
     def prompt(
-        self,
-        prompt: ChatPrompt,
-        *,
-        control: GenerationControl | None = None,
-        options: GenerationOptions | None = None,
+        self, prompt: ChatPrompt, *, control: MaybeControl = None, options: MaybeOptions = None
     ) -> str:
         """Reply to ``prompt`` with cleaned text (see :meth:`complete`)."""
         return self.complete(prompt, control=control, options=options).text

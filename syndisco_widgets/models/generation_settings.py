@@ -53,6 +53,16 @@ def _token_ids(label: str, value: Any) -> int | list[int]:
     return whole_number(label, value)
 
 
+def _whole_from(low: int) -> Check:
+    """A whole number of at least ``low``."""
+    return lambda label, value: whole_number(label, value, low=low)
+
+
+def _number_from(low: float, high: float | None = None) -> Check:
+    """A finite number of at least ``low`` (and at most ``high``)."""
+    return lambda label, value: finite_number(label, value, low, high)
+
+
 def _only(expected: object, why: str) -> Check:
     def check(label: str, value: Any) -> Any:
         if value != expected or type(value) is not type(expected):
@@ -64,22 +74,22 @@ def _only(expected: object, why: str) -> Check:
 
 #: How each commonly used ``GenerationConfig`` field is checked.
 FIELD_CHECKS: Mapping[str, Check] = {
-    "temperature": lambda label, v: finite_number(label, v, low=0.0),
+    "temperature": _number_from(0.0),
     "top_p": _unit_interval_open_left,
     "typical_p": _unit_interval_open_left,
-    "min_p": lambda label, v: finite_number(label, v, 0.0, 1.0),
-    "top_k": lambda label, v: whole_number(label, v, low=0),
-    "num_beams": lambda label, v: whole_number(label, v, low=1),
-    "num_beam_groups": lambda label, v: whole_number(label, v, low=1),
+    "min_p": _number_from(0.0, 1.0),
+    "top_k": _whole_from(0),
+    "num_beams": _whole_from(1),
+    "num_beam_groups": _whole_from(1),
     "repetition_penalty": _number_above_zero,
     "encoder_repetition_penalty": _number_above_zero,
     "length_penalty": finite_number,
-    "diversity_penalty": lambda label, v: finite_number(label, v, low=0.0),
-    "max_new_tokens": lambda label, v: whole_number(label, v, low=1),
-    "min_new_tokens": lambda label, v: whole_number(label, v, low=0),
-    "max_length": lambda label, v: whole_number(label, v, low=1),
-    "min_length": lambda label, v: whole_number(label, v, low=0),
-    "no_repeat_ngram_size": lambda label, v: whole_number(label, v, low=0),
+    "diversity_penalty": _number_from(0.0),
+    "max_new_tokens": _whole_from(1),
+    "min_new_tokens": _whole_from(0),
+    "max_length": _whole_from(1),
+    "min_length": _whole_from(0),
+    "no_repeat_ngram_size": _whole_from(0),
     "max_time": _number_above_zero,
     "do_sample": _flag,
     "use_cache": _flag,

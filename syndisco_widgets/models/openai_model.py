@@ -25,7 +25,15 @@ from urllib.parse import urlsplit, urlunsplit
 from ..checks import finite_number, non_empty_text, positive_whole_number, text_sequence, whole_number
 from ..errors import ConfigError, ModelError, ModelLoadError
 from . import _openai_pool
-from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions, cut_at_stop
+from .base import (
+    BaseModel,
+    ChatPrompt,
+    Completion,
+    GenerationOptions,
+    MaybeControl,
+    MaybeOptions,
+    cut_at_stop,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -223,11 +231,7 @@ class OpenAIModel(BaseModel):
 
     # -- the BaseModel contract -----------------------------------------------
     def generate(
-        self,
-        prompt: ChatPrompt,
-        *,
-        control: GenerationControl | None = None,
-        options: GenerationOptions | None = None,
+        self, prompt: ChatPrompt, *, control: MaybeControl = None, options: MaybeOptions = None
     ) -> Completion:
         """Reply to ``prompt``; with a ``control``, stream into it and stop when asked.
 

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
+from .base import BaseModel, ChatPrompt, Completion, GenerationOptions, MaybeControl, MaybeOptions
 
 Reply = str | Callable[[ChatPrompt], str]
 
@@ -59,11 +59,7 @@ class ScriptedModel(BaseModel):
         return f"Reply {number}"
 
     def generate(
-        self,
-        prompt: ChatPrompt,
-        *,
-        control: GenerationControl | None = None,
-        options: GenerationOptions | None = None,
+        self, prompt: ChatPrompt, *, control: MaybeControl = None, options: MaybeOptions = None
     ) -> Completion:
         """Reply from the script, one word at a time; words count as tokens."""
         text = self._next_reply(prompt)

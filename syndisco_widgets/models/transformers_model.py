@@ -17,7 +17,16 @@ from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaLis
 
 from ..checks import finite_number, mapping, optional_seed
 from ..errors import ConfigError, SyndiscoWarning
-from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions, cut_at_stop
+from .base import (
+    BaseModel,
+    ChatPrompt,
+    Completion,
+    GenerationControl,
+    GenerationOptions,
+    MaybeControl,
+    MaybeOptions,
+    cut_at_stop,
+)
 from .cache import checked_device, load_model_and_tokenizer, resolve_device
 from .generation_settings import checked_generation_kwargs
 
@@ -287,11 +296,7 @@ class TransformersModel(BaseModel):
 
     # -- BaseModel ------------------------------------------------------------
     def generate(
-        self,
-        prompt: ChatPrompt,
-        *,
-        control: GenerationControl | None = None,
-        options: GenerationOptions | None = None,
+        self, prompt: ChatPrompt, *, control: MaybeControl = None, options: MaybeOptions = None
     ) -> Completion:
         """Reply to one prompt, streaming pieces into ``control`` and stopping when it is stopped.
 

@@ -5,24 +5,49 @@
   self-contained ``text/html`` fallback, and consoles ``text/plain``;
 * the studio's Insights tab draws the same payload through anywidget.
 
-``display(discussion_bundle(logs), raw=True)`` shows any discussion; objects
-with ``_repr_mimebundle_`` (``Logs``, ``Discussion``, structures,
-``DiscussionExperiment``) show themselves.
+``display(discussion_bundle(logs), raw=True)`` shows any discussion. In
+IPython, ``Logs``, ``Discussion``, structures and ``DiscussionExperiment``
+show themselves: :mod:`.display` registers them when ``syndisco_widgets``
+is imported. The names below load on first use, so that registering stays light.
 """
 
-from .bundle import MimeBundle, bundle, discussion_bundle, experiment_bundle, structure_bundle
-from .html import to_html, to_text
-from .payload import (
-    MIME_TYPE,
-    PAYLOAD_VERSION,
-    DiscussionPayload,
-    ExperimentPayload,
-    Payload,
-    StructurePayload,
-    discussion_payload,
-    experiment_payload,
-    structure_payload,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .bundles import MimeBundle, bundle, discussion_bundle, experiment_bundle, structure_bundle
+    from .html import to_html, to_text
+    from .payload import (
+        MIME_TYPE,
+        PAYLOAD_VERSION,
+        DiscussionPayload,
+        ExperimentPayload,
+        Payload,
+        StructurePayload,
+        discussion_payload,
+        experiment_payload,
+        structure_payload,
+    )
+
+#: Which module of the viewer holds each public name.
+_HOMES = {
+    "MIME_TYPE": "payload",
+    "PAYLOAD_VERSION": "payload",
+    "DiscussionPayload": "payload",
+    "ExperimentPayload": "payload",
+    "MimeBundle": "bundles",
+    "Payload": "payload",
+    "StructurePayload": "payload",
+    "bundle": "bundles",
+    "discussion_bundle": "bundles",
+    "discussion_payload": "payload",
+    "experiment_bundle": "bundles",
+    "experiment_payload": "payload",
+    "structure_bundle": "bundles",
+    "structure_payload": "payload",
+    "to_html": "html",
+    "to_text": "html",
+}
 
 __all__ = [
     "MIME_TYPE",
@@ -42,3 +67,16 @@ __all__ = [
     "to_html",
     "to_text",
 ]
+assert set(__all__) == set(_HOMES)
+
+
+def __getattr__(name: str) -> object:
+    if name in _HOMES:
+        value = getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from ..analysis.core import Summary, summarize, word_count
-from ..analysis.sources import as_logs, read_experiment, read_manifest, run_metadata
+from ..engine.run_folder import as_logs, read_experiment, read_manifest, run_metadata
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -104,7 +104,7 @@ def discussion_payload(source: Any, title: str | None = None) -> DiscussionPaylo
 
     Args:
         source: ``Logs``, a ``Discussion``, a path to an exported or autosave
-            file, or a list of entries (see :func:`~..analysis.sources.as_logs`).
+            file, or a list of entries (see :func:`~syndisco_widgets.engine.run_folder.as_logs`).
         title: Shown above the view; a default says what the source is.
     """
     logs = as_logs(source)

@@ -25,7 +25,11 @@ suites replay.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, Protocol, TypedDict, TypeGuard, get_args
+from typing import Any, Literal, Protocol, TypedDict, TypeGuard
+
+from ..engine.entries import ROLES as _ROLES
+from ..engine.entries import SOURCES as _SOURCES
+from ..engine.entries import Role, Source
 
 __all__ = [
     "BranchRequest",
@@ -43,11 +47,7 @@ __all__ = [
     "wire_entry",
 ]
 
-Role = Literal["user", "moderator", "annotator"]
-Source = Literal["model", "human", "seed"]
-_ROLES: tuple[Role, ...] = get_args(Role)
 CONTEXT_PAIR = 2  # an entry's context is a [start, end) pair
-_SOURCES: tuple[Source, ...] = get_args(Source)
 
 
 class _WireEntryCore(TypedDict):

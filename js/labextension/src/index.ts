@@ -113,7 +113,7 @@ const factory = (mimeTypes: string[]): IRenderMime.IRendererFactory => ({
   createRenderer: options => new DiscussionRenderer(options)
 });
 
-/** Outputs: `_repr_mimebundle_` of Logs, Discussion, structures and experiments. */
+/** Outputs: Logs, Discussion, structures and experiments shown in a notebook (see viewer/display.py). */
 const outputs: IRenderMime.IExtension = {
   id: 'syndisco-widgets:outputs',
   description: 'Shows syndisco-widgets discussions, structures and experiments in notebook outputs.',

@@ -1,8 +1,8 @@
 """MIME bundles for rich display: the viewer payload, the HTML fallback and plain text.
 
-``_repr_mimebundle_`` of ``Logs``, ``Discussion``, the deliberation
-structures and ``DiscussionExperiment`` call these (importing this package
-lazily, inside the method, so the engine never depends on the viewer).
+IPython shows ``Logs``, ``Discussion``, the deliberation structures and
+``DiscussionExperiment`` with these (registered by :mod:`.display`, so the
+engine never depends on the viewer).
 """
 
 from __future__ import annotations

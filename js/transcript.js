@@ -12,7 +12,8 @@
  * @typedef {"user" | "moderator" | "annotator"} Role
  * @typedef {"model" | "human" | "seed"} Source
  * @typedef {{name: string, text: string, role: Role, source: Source, model?: string,
- *   context?: [number, number]}} WireEntry  One finished turn, as shown.
+ *   context?: [number, number], stopped?: boolean}} WireEntry  One finished turn, as shown
+ *   (`stopped`: the text written before a Stop, shown but not recorded).
  * @typedef {{epoch: number, start: number, entries: WireEntry[]}} WireSnapshot
  *   The whole transcript; `start` is the log index of its first entry.
  * @typedef {{epoch: number, index: number, entry: WireEntry}} WireTail
@@ -152,6 +153,7 @@ function badgesFor(entry) {
   if (entry.role === "annotator") out.push(["annotator", "sdw-badge-annotator"]);
   if (entry.source === "human") out.push(["written by a person", "sdw-badge-human"]);
   if (entry.source === "seed") out.push(["opening message", "sdw-badge-seed"]);
+  if (/** @type {{stopped?: unknown}} */ (entry).stopped === true) out.push(["stopped, not recorded", "sdw-badge-stopped"]);
   return out;
 }
 

@@ -21,16 +21,16 @@ import traitlets
 from ipywidgets import CallbackDispatcher
 
 from ..checks import whole_number
+from ..session import EntryAdded, SourceChange, TextAdded, TurnEnded, TurnStarted
 from ._static import asset_path
 from ._style import STYLE_ID, STYLE_ID_TRAIT, STYLESHEET
-from .runner import DiscussionChange, EntryAdded, TextAdded, TurnEnded, TurnStarted
 from .traits import optional_dict_trait, snapshot_trait
 from .wire import WireEntry, WireSnapshot, WireStream, parse_view_message, role_of, wire_entry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from .runner import DiscussionRunner, RunnerEvent
+    from ..session import Runner, RunnerEvent
 
 __all__ = ["TranscriptView"]
 
@@ -63,6 +63,9 @@ class TranscriptView(anywidget.AnyWidget):
 
     #: Minimum seconds between two streamed-text syncs (20 per second).
     stream_interval: float = 0.05
+    #: Keep the text written before a Stop as a marked, unrecorded message (set for
+    #: views without "branch from here", whose numbers need not match a log).
+    keeps_stopped: bool = False
 
     def __init__(self, entries: Iterable[Mapping[str, Any]] = (), *, start: int = 0, **kwargs: Any) -> None:
         # Set before super().__init__(): opening the comm serialises _snapshot.
@@ -198,13 +201,13 @@ class TranscriptView(anywidget.AnyWidget):
             self._timer = None
 
     # ------------------------------------------------------------- following
-    def follow(self, runner: DiscussionRunner) -> None:
-        """Show ``runner``'s live discussion and keep in step with its events from now on."""
-        discussion = runner.discussion
-        self.reset(discussion.logs if discussion is not None else [])
+    def follow(self, runner: Runner) -> None:
+        """Show ``runner``'s live source and keep in step with its events from now on."""
+        source = runner.source
+        self.reset(source.logs if source is not None else [])
         runner.subscribe(self._on_runner_event)
 
-    def unfollow(self, runner: DiscussionRunner) -> None:
+    def unfollow(self, runner: Runner) -> None:
         """Stop following ``runner``."""
         runner.unsubscribe(self._on_runner_event)
 
@@ -214,11 +217,18 @@ class TranscriptView(anywidget.AnyWidget):
         elif isinstance(event, TextAdded):
             self.stream_text(event.text)
         elif isinstance(event, TurnEnded):
-            self.stream_end(event.entry)
+            self.stream_end(event.entry if event.entry is not None else self._stopped(event.partial))
         elif isinstance(event, EntryAdded):
             self.append(event.entry)
-        elif isinstance(event, DiscussionChange):
-            self.reset(event.discussion.logs if event.discussion is not None else [])
+        elif isinstance(event, SourceChange):
+            self.reset(event.source.logs if event.source is not None else [])
+
+    def _stopped(self, partial: str) -> dict[str, Any] | None:
+        """The message a Stop cut short, when this view keeps it."""
+        meta = self._stream_meta
+        if not self.keeps_stopped or meta is None or not partial.strip():
+            return None
+        return {"name": meta["name"], "role": meta["role"], "text": partial.strip(), "stopped": True}
 
     # ---------------------------------------------------------------- branching
     def on_branch(self, callback: Callable[[int], None], *, remove: bool = False) -> None:

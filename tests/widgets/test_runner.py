@@ -232,7 +232,7 @@ def test_runner_without_discussion_explains_itself(runner_for):
     runner.step()
     runner.branch()
     assert runner.wait(5)
-    assert runner.state == ERROR and "no discussion" in runner.status
+    assert runner.state == ERROR and "nothing to run" in runner.status
     runner.replace(make_discussion())
     assert runner.wait(5) and runner.state == IDLE and runner.discussion is not None
 

@@ -188,7 +188,7 @@ def test_run_shows_progress_of_turns(closing):
     studio.controls.run_button.click()
     assert studio.runner.wait(5)
     assert seen[-1] == 3 and studio.controls.progress.max == 3
-    assert "3 of 3 turns done" in studio.controls.progress_text.value
+    assert "3 of 3 user turns done" in studio.controls.progress_text.value
     assert studio.controls.progress_box.layout.display == "none"  # hidden again once the run ends
 
 

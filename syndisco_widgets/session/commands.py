@@ -1,0 +1,70 @@
+"""What buttons and code ask a :class:`~.runner.Runner` to do (queued for its worker thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["Build", "Close", "Command", "Fork", "Inject", "Replace", "Reset", "Run", "Step", "Switch"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """Generate one turn."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """Generate turns until the end, Stop, or a failed turn."""
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Fork the live source after ``at_turn`` entries (None: all) and go live on the fork."""
+
+    at_turn: int | None = None
+
+
+@dataclass(frozen=True)
+class Inject:
+    """Add a message a person wrote, as participant or moderator ``name``."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Start over from the opening messages, on a new branch (the old one is kept)."""
+
+
+@dataclass(frozen=True)
+class Switch:
+    """Make another existing source (another branch) the live one."""
+
+    source: Any
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Drive a brand-new source from now on."""
+
+    source: Any
+
+
+@dataclass(frozen=True)
+class Build:
+    """Make a new source on the worker thread (loading a model may take seconds), then drive it."""
+
+    make: Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class Close:
+    """End the worker thread."""
+
+
+Command = Step | Run | Fork | Inject | Reset | Switch | Replace | Build | Close

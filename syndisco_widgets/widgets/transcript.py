@@ -16,16 +16,14 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-import anywidget
 import traitlets
 from ipywidgets import CallbackDispatcher
 
 from ..checks import whole_number
 from ..session import EntryAdded, SourceChange, TextAdded, TurnEnded, TurnStarted
-from ._static import asset_path
-from ._style import STYLE_ID, STYLE_ID_TRAIT, STYLESHEET
-from .traits import optional_dict_trait, snapshot_trait
-from .wire import WireEntry, WireSnapshot, WireStream, parse_view_message, role_of, wire_entry
+from .live_list import LiveList
+from .traits import optional_dict_trait
+from .wire import ViewMessage, WireEntry, WireSnapshot, WireStream, role_of, wire_entry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -37,7 +35,7 @@ __all__ = ["TranscriptView"]
 log = logging.getLogger(__name__)
 
 
-class TranscriptView(anywidget.AnyWidget):
+class TranscriptView(LiveList):
     """Live transcript: finished turns as chat bubbles plus one message being written.
 
     Args:
@@ -48,11 +46,6 @@ class TranscriptView(anywidget.AnyWidget):
         **kwargs: Passed on to the widget (e.g. ``layout``, ``branchable``).
     """
 
-    _esm = asset_path("transcript.js")
-    _css = STYLESHEET
-
-    _snapshot = snapshot_trait()
-    _tail = optional_dict_trait("the turn just appended (a WireTail)")
     _stream = optional_dict_trait("the turn being written (a WireStream)")
     markdown = traitlets.Bool(
         default_value=True, help="render **bold**, *italic* and `code` (always as DOM nodes)"
@@ -80,9 +73,7 @@ class TranscriptView(anywidget.AnyWidget):
         self._last_flush = 0.0
         self._timer: threading.Timer | None = None
         self._load(entries, start)
-        # One <style> element for every syndisco widget: anywidget keys it by this id.
-        super().__init__(**{STYLE_ID_TRAIT: STYLE_ID, **kwargs})
-        self.on_msg(self._on_frontend_msg)
+        super().__init__(**kwargs)
 
     # ----------------------------------------------------------------- entries
     @property
@@ -95,10 +86,8 @@ class TranscriptView(anywidget.AnyWidget):
         """Add one finished turn. Sends only this turn to the front end."""
         wire = wire_entry(entry)
         with self._lock:
-            index = len(self._entries)
             self._entries.append(dict(entry))
-            self._wire.append(wire)
-            self._tail = {"epoch": self._snapshot, "index": index, "entry": wire}
+            self._push(wire)
 
     def reset(self, entries: Iterable[Mapping[str, Any]], *, start: int = 0) -> None:
         """Replace the whole transcript (e.g. after a branch switch).
@@ -107,9 +96,7 @@ class TranscriptView(anywidget.AnyWidget):
         """
         with self._lock:
             self._load(entries, start)
-            with self.hold_sync():
-                self._snapshot += 1
-                self._tail = None
+            self._replace(self._wire, self._start)
 
     @property
     def start(self) -> int:
@@ -125,8 +112,8 @@ class TranscriptView(anywidget.AnyWidget):
 
     def wire_snapshot(self) -> WireSnapshot:
         """The live transcript as sent on a full-state sync (see :mod:`.wire`)."""
-        with self._lock:
-            return {"epoch": self._snapshot, "start": self._start, "entries": list(self._wire)}
+        snapshot: WireSnapshot = super().wire_snapshot()
+        return snapshot
 
     # --------------------------------------------------------------- streaming
     def stream_start(self, name: str, role: str = "user") -> None:
@@ -235,22 +222,14 @@ class TranscriptView(anywidget.AnyWidget):
         """Call ``callback(index)`` when "branch from here" is clicked on log entry ``index``."""
         self._branch_handlers.register_callback(callback, remove=remove)
 
-    def handle_view_message(self, content: object) -> None:
-        """Act on one message from a view (see :data:`.wire.ViewMessage`); ignore malformed ones."""
-        message = parse_view_message(content)
-        if message is None or message["type"] == "send":  # "send" belongs to the message box
+    def _on_view_message(self, message: ViewMessage | None, content: object) -> None:
+        if message is None or message["type"] != "branch":  # "send" belongs to the message box
             log.warning("ignoring malformed transcript message %r", content)
-        elif message["type"] == "sync":
-            # A view missed turns or a reset: send it the live snapshot.
-            self.send_state("_snapshot")
+            return
+        index = message["index"]
+        with self._lock:
+            valid = self._start <= index < self._start + len(self._entries)
+        if valid:
+            self._branch_handlers(index)
         else:
-            index = message["index"]
-            with self._lock:
-                valid = self._start <= index < self._start + len(self._entries)
-            if valid:
-                self._branch_handlers(index)
-            else:
-                log.warning("ignoring branch request for entry index %r outside the transcript", index)
-
-    def _on_frontend_msg(self, _widget: object, content: object, _buffers: object) -> None:
-        self.handle_view_message(content)
+            log.warning("ignoring branch request for entry index %r outside the transcript", index)

@@ -4,7 +4,7 @@ The plan (who talks in which discussion, with which seed and opening texts)
 is fixed by the experiment's seed and written with the settings to
 ``manifest.experiment.json`` before anything runs. Discussion *i* autosaves entry by
 entry to ``discussion-<i>.jsonl``; all discussions run together through
-:func:`~.batch.run_discussions`. Calling :meth:`DiscussionExperiment.begin`
+:func:`~.drive.drive`. Calling :meth:`DiscussionExperiment.begin`
 again on the folder, even after ``kill -9``, resumes every discussion where
 its file stops: no turn is lost or repeated. One process at a time may run
 an experiment folder (``experiment.lock``).
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ..checks import optional_seed, path_like, positive_whole_number, sequence_of, whole_number
 from ..errors import ConfigError, DiscussionsFailedError, LogsFormatError
 from .actors import Actor
-from .batch import RunReport, drive_discussions, progress_bar
 from .discussion import Discussion
+from .drive import BarListener, RunReport, drive, progress_bar
 from .locks import WriterLock
 from .run_record import finish_run_record, start_run_record
 from .storage import EXPERIMENT_MANIFEST as MANIFEST
@@ -195,7 +195,13 @@ class DiscussionExperiment:
                 try:
                     if bar is not None:
                         bar.update(sum(c.user_turns for c in convs))
-                    wave_report = drive_discussions(convs, batch_size, bar)
+                    wave_report = drive(
+                        convs,
+                        batch_size=batch_size,
+                        verbose=False,
+                        raise_on_failure=False,
+                        listener=None if bar is None else BarListener(bar),
+                    )
                 finally:
                     for conv in convs:
                         conv.close()

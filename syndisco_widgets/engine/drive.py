@@ -125,29 +125,30 @@ def run_discussions(
 
 
 @contextmanager
-def progress_bar(total: int, verbose: bool) -> Iterator[Any]:
+def progress_bar(total: int, verbose: bool, desc: str = "Turns") -> Iterator[Any]:
     """One tqdm bar of ``total`` answers (``None`` when not verbose)."""
     if not verbose:
         yield None
         return
     from tqdm.auto import tqdm
 
-    with tqdm(total=total, desc="Turns", unit="turn") as bar:
+    with tqdm(total=total, desc=desc, unit="turn") as bar:
         yield bar
 
 
 class BarListener:
-    """Moves a progress bar one step per participant answer."""
+    """Moves a progress bar one step per entry of the given roles (participants' answers by default)."""
 
-    def __init__(self, bar: Any) -> None:
+    def __init__(self, bar: Any, roles: tuple[str, ...] = ("user",)) -> None:
         self.bar = bar
+        self.roles = roles
 
     def request_started(self, source: TurnSource, request: TurnRequest[Any]) -> None:
         """Nothing to show yet."""
 
     def entry_recorded(self, source: TurnSource, request: TurnRequest[Any], entry: Entry) -> None:  # noqa: ARG002
-        """One step for a participant's answer."""
-        if entry.get("role") == "user":
+        """One step for an answer of a counted role."""
+        if entry.get("role") in self.roles:
             self.bar.update(1)
 
 
@@ -250,7 +251,7 @@ class _Drive:
     def _complete(self, chunk: list[Pending]) -> list[Completion]:
         first = chunk[0][1]
         self.report.batches += 1
-        if len(chunk) == 1:
+        if len(chunk) == 1 and (first.single or self.control is not None):
             return [first.model.complete(first.prompt, control=self.control, options=first.options)]
         return first.model.complete_batch([r.prompt for _, r in chunk], options=first.options)
 

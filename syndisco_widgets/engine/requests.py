@@ -33,6 +33,8 @@ class TurnRequest(Generic[PayloadT]):
         turn: The index the new entry will get in the source's log.
         window: The ``[start, end)`` entries of the log the speaker saw.
         drawn: Whether choosing the speaker used a turn-manager draw.
+        single: Sent with ``model.complete`` when it is alone in its batch
+            (otherwise a batch of one goes through ``model.complete_batch``).
         payload: The source's own data about the call (for a discussion, the
             speaking :class:`~syndisco_widgets.engine.actors.Actor`).
     """
@@ -45,6 +47,7 @@ class TurnRequest(Generic[PayloadT]):
     turn: int = 0
     window: tuple[int, int] = (0, 0)
     drawn: bool = False
+    single: bool = False
 
 
 @runtime_checkable

@@ -60,6 +60,7 @@ class Build:
     """Make a new source on the worker thread (loading a model may take seconds), then drive it."""
 
     make: Callable[[], Any]
+    status: str = "Getting ready…"
 
 
 @dataclass(frozen=True)

@@ -249,9 +249,15 @@ class Runner(traitlets.HasTraits):
         """Drive a brand-new source from now on (subscribers get reason ``"start"``)."""
         self.send(Replace(source))
 
-    def build(self, make: Callable[[], Any]) -> None:
-        """Call ``make()`` on the worker thread (it may load a model) and drive what it returns."""
-        self.send(Build(make))
+    def build(self, make: Callable[[], Any], status: str = "Getting ready…") -> None:
+        """Call ``make()`` on the worker thread (it may load a model) and make what it returns live.
+
+        The runner says ``status`` and counts as running from this call on,
+        so buttons follow at once; Stop before the source is made cancels it.
+        """
+        with self._lock:
+            self.send(Build(make, status))
+            self._set_state(RunnerState.RUNNING, status)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every queued command is done; True if it finished in time.
@@ -329,10 +335,14 @@ class Runner(traitlets.HasTraits):
     def _build(self, command: Build, gen: int) -> None:
         with self._lock:
             if gen != self._stop_gen:
+                self._settle("Stopped before the first turn.")
                 return
             self._stop.clear()
-            self._set_state(RunnerState.RUNNING, "Getting ready…")
-        source = command.make()
+        try:
+            source = command.make()
+        except BaseException:
+            self._settle("")  # the loop reports the error
+            raise
         if self._stop.is_set():
             self._settle("Stopped before the first turn.")
             return

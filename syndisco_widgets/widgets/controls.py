@@ -64,6 +64,7 @@ class RunControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             their own transcript above the buttons, so they work alone.
         run: What Run does (default: ``runner.run``); a studio may build a fresh source first.
         step: What Step does (default: ``runner.step``).
+        blocked: Why Step and Run cannot be used now, in the studio's words ("" when they can).
         **kwargs: Passed on to the box (e.g. ``layout``).
 
     "Branch" forks after the last entry; "branch from here" in the transcript
@@ -78,6 +79,7 @@ class RunControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         *,
         run: Callable[[], object] | None = None,
         step: Callable[[], object] | None = None,
+        blocked: Callable[[], str] | None = None,
         **kwargs: Any,
     ) -> None:
         self.runner, self._owns_runner = as_runner(source)
@@ -87,15 +89,16 @@ class RunControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             own_view.follow(self.runner)
         # A studio's own Run and Step build a fresh source when needed, so they work before and after one.
         self._builds = run is not None
+        self._blocked = blocked or (lambda: "")
         self._make_buttons(run or self.runner.run, step or self.runner.step)
         self._make_message_box()
         self._make_status()
         if self.transcript is not None:
             self.transcript.on_branch(self._branch_from_transcript)
-        self.runner.observe(self._refresh, names=["state", "status"])
+        self.runner.observe(self.refresh, names=["state", "status"])
         self.runner.subscribe(self._on_event)
         self._fill_speakers()
-        self._refresh()
+        self.refresh()
         children: list[widgets.Widget] = [style_widget()]
         if own_view is not None:
             children.append(own_view)
@@ -108,6 +111,7 @@ class RunControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.step_button = button("Step", "step-forward", _TIPS["Step"], style="primary")
         self.run_button = button("Run", "play", _TIPS["Run"])
         self.stop_button = button("Stop", "stop", _TIPS["Stop"], style="danger")
+        self.tips = dict(_TIPS)  # a studio may say what its buttons do in its own words
         self.branch_button = button("Branch", "code-fork", _TIPS["Branch"])
         self.reset_button = button("Start over", "undo", _TIPS["Start over"])
         self.step_button.on_click(lambda _: step())
@@ -185,7 +189,7 @@ class RunControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def _on_event(self, event: RunnerEvent) -> None:
         if isinstance(event, SourceChange):
             self._fill_speakers()
-            self._refresh()
+            self.refresh()
         elif isinstance(event, RunProgress):
             self._show_progress(event)
 
@@ -207,7 +211,8 @@ class RunControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         elif values:
             self.speaker.value = values[0]
 
-    def _refresh(self, *_: Any) -> None:
+    def refresh(self, *_: Any) -> None:
+        """Enable each button by the runner's state and say why in its tooltip when it is off."""
         runner = self.runner
         state = runner.state
         busy = state in (RunnerState.RUNNING, RunnerState.STOPPING)
@@ -217,9 +222,10 @@ class RunControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         builds = self._builds
         needs_source = empty and not builds
         ended = done and not builds
+        blocked = self._blocked()
         reasons = {
-            self.step_button: _why_not(closed=closed, empty=needs_source, busy=busy, done=ended),
-            self.run_button: _why_not(closed=closed, empty=needs_source, busy=busy, done=ended),
+            self.step_button: blocked or _why_not(closed=closed, empty=needs_source, busy=busy, done=ended),
+            self.run_button: blocked or _why_not(closed=closed, empty=needs_source, busy=busy, done=ended),
             self.stop_button: "" if state == RunnerState.RUNNING else "Nothing is running",
             self.branch_button: _why_not(closed=closed, empty=empty, busy=busy),
             self.reset_button: _why_not(closed=closed, empty=empty, busy=busy),
@@ -227,7 +233,7 @@ class RunControls(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         }
         for widget, reason in reasons.items():
             widget.disabled = bool(reason)
-            widget.tooltip = reason or _TIPS.get(widget.description, "")
+            widget.tooltip = reason or self.tips.get(widget.description, "")
         self.message.disabled = closed or empty
         self.speaker.disabled = closed or empty
         steerable = empty or runner.can_branch
@@ -250,7 +256,7 @@ DiscussionControls = RunControls
 _TIPS = {
     "Step": "Generate one turn",
     "Run": "Generate turns until the end",
-    "Stop": "Stop now; the unfinished turn is discarded",
+    "Stop": "Stop now; the unfinished turn is not recorded",
     "Branch": "Fork here and continue on the new branch",
     "Start over": "Begin again from the opening messages on a new branch (this one is kept)",
     "Send": "Add this message to the discussion (Ctrl+Enter or ⌘+Enter in the box)",

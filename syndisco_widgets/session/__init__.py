@@ -3,30 +3,12 @@
 No ipywidgets here (traitlets only): a :class:`Runner` drives a discussion
 or a deliberation structure on a worker thread, and every view (transcript,
 table, insights, branch bar, a studio's controls) follows its
-:data:`RunnerEvent` objects.
+:data:`~.events.RunnerEvent` objects.
 """
 
-from .events import (
-    EntryAdded,
-    RunnerEvent,
-    RunnerState,
-    RunProgress,
-    SourceChange,
-    TextAdded,
-    TurnEnded,
-    TurnStarted,
-)
+from . import events
+from .events import *  # noqa: F403  the event vocabulary is this package's interface
 from .runner import Runner, as_runner
 
-__all__ = [
-    "EntryAdded",
-    "RunProgress",
-    "Runner",
-    "RunnerEvent",
-    "RunnerState",
-    "SourceChange",
-    "TextAdded",
-    "TurnEnded",
-    "TurnStarted",
-    "as_runner",
-]
+__all__ = ["Runner", "as_runner"]
+__all__ += events.__all__

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["Build", "Close", "Command", "Fork", "Inject", "Replace", "Reset", "Run", "Step", "Switch"]
+__all__ = ["Build", "Close", "Command", "Fork", "Inject", "Replace", "Reset", "Run", "Step"]
 
 
 @dataclass(frozen=True)
@@ -42,17 +42,11 @@ class Reset:
 
 
 @dataclass(frozen=True)
-class Switch:
-    """Make another existing source (another branch) the live one."""
-
-    source: Any
-
-
-@dataclass(frozen=True)
 class Replace:
-    """Drive a brand-new source from now on."""
+    """Drive another source from now on: a brand-new one (``"start"``) or another branch (``"switch"``)."""
 
     source: Any
+    reason: Literal["start", "switch"] = "start"
 
 
 @dataclass(frozen=True)
@@ -68,4 +62,4 @@ class Close:
     """End the worker thread."""
 
 
-Command = Step | Run | Fork | Inject | Reset | Switch | Replace | Build | Close
+Command = Step | Run | Fork | Inject | Reset | Replace | Build | Close

@@ -31,19 +31,12 @@ import traitlets
 from ..engine import Discussion
 from ..errors import ConfigError, GenerationStopped, SyndiscoError, TurnError
 from ..models.base import GenerationControl
-from .commands import Build, Close, Command, Fork, Inject, Replace, Reset, Run, Step, Switch
-from .events import (
-    EntryAdded,
-    RunnerEvent,
-    RunnerState,
-    RunProgress,
-    SourceChange,
-    TextAdded,
-    TurnEnded,
-    TurnStarted,
-)
+from . import events as ev
+from .commands import Build, Close, Command, Fork, Inject, Replace, Reset, Run, Step
+from .events import RunnerEvent, RunnerState
 from .sources import Forkable, Injectable, count_of, progress_of
 from .turns import advance_one
+from .wording import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -73,10 +66,6 @@ class _Speed:
     @property
     def rate(self) -> float | None:
         return self.tokens / self.seconds if self.seconds > 0 else None
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 class Runner(traitlets.HasTraits):
@@ -171,7 +160,7 @@ class Runner(traitlets.HasTraits):
         """Call ``callback(entry)`` after each new entry (model or person)."""
 
         def pick(event: RunnerEvent) -> None:
-            if isinstance(event, (TurnEnded, EntryAdded)) and event.entry is not None:
+            if isinstance(event, (ev.TurnEnded, ev.EntryAdded)) and event.entry is not None:
                 callback(event.entry)
 
         self.subscribe(pick)
@@ -179,12 +168,12 @@ class Runner(traitlets.HasTraits):
 
     def on_text(self, callback: Callable[[str], None]) -> Callable[[str], None]:
         """Call ``callback(piece)`` for every piece of streamed text."""
-        self.subscribe(lambda event: callback(event.text) if isinstance(event, TextAdded) else None)
+        self.subscribe(lambda event: callback(event.text) if isinstance(event, ev.TextAdded) else None)
         return callback
 
-    def on_change(self, callback: Callable[[SourceChange], None]) -> Callable[[SourceChange], None]:
+    def on_change(self, callback: Callable[[ev.SourceChange], None]) -> Callable[[ev.SourceChange], None]:
         """Call ``callback(change)`` when the live source is replaced (start, branch, reset, switch)."""
-        self.subscribe(lambda event: callback(event) if isinstance(event, SourceChange) else None)
+        self.subscribe(lambda event: callback(event) if isinstance(event, ev.SourceChange) else None)
         return callback
 
     on_discussion = on_change
@@ -243,7 +232,7 @@ class Runner(traitlets.HasTraits):
 
     def switch(self, source: Any) -> None:
         """Make another existing source (e.g. another branch) the live one."""
-        self.send(Switch(source))
+        self.send(Replace(source, "switch"))
 
     def replace(self, source: Any) -> None:
         """Drive a brand-new source from now on (subscribers get reason ``"start"``)."""
@@ -346,27 +335,26 @@ class Runner(traitlets.HasTraits):
         if self._stop.is_set():
             self._settle("Stopped before the first turn.")
             return
-        self._make_live(SourceChange(source, "start", self._source), "Ready.")
+        self._make_live(ev.SourceChange(source, "start", self._source), "Ready.")
 
-    def _change(self, command: Fork | Reset | Switch | Replace | Close) -> None:
+    def _change(self, command: Fork | Reset | Replace | Close) -> None:
         """Make another source live (a fork, a fresh start, another branch, a new one)."""
         if isinstance(command, Fork):
             parent = self._forkable()
             child = parent.fork(command.at_turn)
             where = len(child.logs)
-            change = SourceChange(child, "branch", parent, where)
-            self._make_live(change, f"Branched after {_plural(where, 'entry', 'entries')}.")
+            change = ev.SourceChange(child, "branch", parent, where)
+            self._make_live(change, f"Branched after {plural(where, 'entry', 'entries')}.")
         elif isinstance(command, Reset):
             parent = self._forkable()
             seeds = sum(1 for e in parent.logs if e.get("source") == "seed")
             self._make_live(
-                SourceChange(parent.fork(seeds), "reset", parent, seeds),
+                ev.SourceChange(parent.fork(seeds), "reset", parent, seeds),
                 "Started over on a new branch (the previous one is kept under Branches).",
             )
-        elif isinstance(command, Switch):
-            self._make_live(SourceChange(command.source, "switch", self._source), "Switched branch.")
         elif isinstance(command, Replace):
-            self._make_live(SourceChange(command.source, "start", self._source), "New start.")
+            said = "Switched branch." if command.reason == "switch" else "New start."
+            self._make_live(ev.SourceChange(command.source, command.reason, self._source), said)
 
     # ------------------------------------------------------ state bookkeeping
     def _set_state(self, state: RunnerState, status: str) -> None:
@@ -392,7 +380,7 @@ class Runner(traitlets.HasTraits):
         source = self._source
         if source is None:
             return ""
-        return f"{_plural(len(source.logs), 'entry', 'entries')}, {count_of(source)}."
+        return f"{plural(len(source.logs), 'entry', 'entries')}, {count_of(source)}."
 
     def _begin(self, gen: int) -> bool:
         """Start a generating command unless Stop came after it was queued."""
@@ -410,9 +398,9 @@ class Runner(traitlets.HasTraits):
             self._set_state(RunnerState.RUNNING, "Generating…")
             return True
 
-    def _progress_event(self, speed: _Speed | None, *, running: bool = True) -> RunProgress:
+    def _progress_event(self, speed: _Speed | None, *, running: bool = True) -> ev.RunProgress:
         done, total = progress_of(self._source)
-        return RunProgress(done, total, speed.rate if speed else None, running)
+        return ev.RunProgress(done, total, speed.rate if speed else None, running)
 
     def _run(self) -> None:
         speed = _Speed()
@@ -465,24 +453,24 @@ class Runner(traitlets.HasTraits):
 
         def started(name: str, role: str) -> None:
             self.speaker = name
-            self._emit(TurnStarted(name, role))  # "writing…" before the first token
+            self._emit(ev.TurnStarted(name, role))  # "writing…" before the first token
 
         def on_text(piece: str) -> None:
             written.append(piece)
-            self._emit(TextAdded(piece))
+            self._emit(ev.TextAdded(piece))
 
         try:
             entry = advance_one(source, GenerationControl(on_text, self._stop), started)
         except GenerationStopped:
-            self._emit(TurnEnded(None, "".join(written)))
+            self._emit(ev.TurnEnded(None, "".join(written)))
             raise
         except BaseException:
             if self.speaker:
-                self._emit(TurnEnded(None))
+                self._emit(ev.TurnEnded(None))
             raise
         finally:
             self.speaker = ""
-        self._emit(TurnEnded(entry))  # swaps the writing bubble for the turn in one message
+        self._emit(ev.TurnEnded(entry))  # swaps the writing bubble for the turn in one message
         return entry
 
     def _run_queued_injects(self) -> None:
@@ -510,7 +498,7 @@ class Runner(traitlets.HasTraits):
             with self._lock:
                 self.status = f"Could not send: {exc}"
             return False
-        self._emit(EntryAdded(entry))
+        self._emit(ev.EntryAdded(entry))
         return True
 
     def _require(self) -> Any:
@@ -524,7 +512,7 @@ class Runner(traitlets.HasTraits):
             raise SyndiscoError(f"a {type(source).__name__} cannot branch; run it again instead")
         return source
 
-    def _make_live(self, change: SourceChange, status: str) -> None:
+    def _make_live(self, change: ev.SourceChange, status: str) -> None:
         self._source = change.source
         self._emit(change)
         self._settle(f"{status} {self._count()}".strip())

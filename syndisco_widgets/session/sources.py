@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from .wording import plural
+
 if TYPE_CHECKING:
     from ..engine.entries import Entry
 
@@ -64,4 +66,4 @@ def count_of(source: Any) -> str:
     """``"4 of 12 user turns"``: the one count every place shows."""
     done, total = progress_of(source)
     one, many = unit_of(source)
-    return f"{done} of {total} {one if total == 1 else many}"
+    return f"{done} of {plural(total, one, many)}"

@@ -29,6 +29,7 @@ from ..errors import ConfigError
 from ..models.base import BaseModel
 from ..models.scripted import ScriptedModel
 from ..session import EntryAdded, Runner, RunnerEvent, RunnerState, SourceChange, TurnEnded
+from ..session.wording import elapsed, plural
 from ._style import classed
 from .controls import RunControls
 from .deliberation_form import (
@@ -52,7 +53,6 @@ from .tabs import StudioTabs
 from .traits import enum_trait
 from .transcript import TranscriptView
 from .ui import note, set_note
-from .wording import elapsed, plural
 
 if TYPE_CHECKING:
     import os
@@ -419,7 +419,7 @@ class DeliberationStudio(StudioShell):
             else next(e for e in reversed(entries) if e["text"] == structure.final_response)
         )
         who = (
-            f"Written by the moderator after reading all {plural(len(entries) - 1, 'answer')}."
+            f"Written by the moderator after reading {_all_answers(len(entries) - 1)}."
             if structure.moderated
             else f"No moderator: the last answer of the run, by {final['name']}."
         )
@@ -474,6 +474,11 @@ class DeliberationStudio(StudioShell):
             )
         else:
             set_note(self.model_note, f"Model: {model.name}")
+
+
+def _all_answers(count: int) -> str:
+    """ "the one answer", "both answers", "all 3 answers"."""
+    return {1: "the one answer", 2: "both answers"}.get(count, f"all {count} answers")
 
 
 def _expected(structure: AbstractStructure) -> int:

@@ -2,7 +2,8 @@
 
 ``DiscussionRunner`` is the :class:`~syndisco_widgets.session.Runner` and
 ``DiscussionChange`` the :class:`~syndisco_widgets.session.SourceChange`; new
-code imports from ``syndisco_widgets.session``.
+code imports from ``syndisco_widgets.session`` (``widgets/branches.py`` still
+uses these names).
 """
 
 from __future__ import annotations
@@ -12,25 +13,13 @@ from ..session import (
     RunnerEvent,
     RunnerState,
     RunProgress,
-    SourceChange,
     TextAdded,
     TurnEnded,
     TurnStarted,
     as_runner,
 )
 from ..session import Runner as DiscussionRunner
+from ..session import SourceChange as DiscussionChange
 
-DiscussionChange = SourceChange
-
-__all__ = [
-    "DiscussionChange",
-    "DiscussionRunner",
-    "EntryAdded",
-    "RunProgress",
-    "RunnerEvent",
-    "RunnerState",
-    "TextAdded",
-    "TurnEnded",
-    "TurnStarted",
-    "as_runner",
-]
+__all__ = ["DiscussionChange", "DiscussionRunner", "EntryAdded", "RunProgress", "RunnerEvent", "RunnerState"]
+__all__ += ["TextAdded", "TurnEnded", "TurnStarted", "as_runner"]

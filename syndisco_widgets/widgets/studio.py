@@ -54,6 +54,8 @@ __all__ = [
     "DiscussionStudio",
 ]
 
+#: The boxes of 4. Topic and settings, also reachable on the studio (``studio.context``, ...).
+_SETTINGS_FIELDS = ("topic", "context", "instructions", "moderator_name", "conv_len", "history_context_len")
 DEFAULT_MODERATOR_INSTRUCTIONS = "Keep the conversation civil and on topic. Be brief."
 log = logging.getLogger(__name__)
 SETUP_CHANGED = "Set-up changed: press Start to apply it (the current discussion is kept under Branches)."
@@ -97,20 +99,13 @@ class Settings(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             placeholder="a username; empty = no moderator",
             layout=widgets.Layout(width="100%"),
         )
-        self.moderator_instructions = area(moderator_instructions, "Moderator's instructions")
+        # "Its": the moderator's, named just above (a longer label was cut off at this width).
+        self.moderator_instructions = area(moderator_instructions, "Its instructions")
         self.conv_len = widgets.BoundedIntText(value=conv_len, min=0, max=100_000, description="User turns")
         self.history_context_len = widgets.BoundedIntText(
             value=history_context_len, min=0, max=100_000, description="History seen"
         )
-        boxes = (
-            self.topic,
-            self.context,
-            self.instructions,
-            self.moderator_name,
-            self.moderator_instructions,
-            self.conv_len,
-            self.history_context_len,
-        )
+        boxes = self.inputs
         for box in boxes:
             box.style.description_width = "9em"
         hint = widgets.HTML(
@@ -271,6 +266,9 @@ class DiscussionStudio(StudioShell):
             conv_len=given["conv_len"],
             history_context_len=given["history_context_len"],
         )
+        # The set-up's boxes are reachable on the studio too (studio.context, studio.conv_len, ...).
+        for name in _SETTINGS_FIELDS:
+            setattr(self, name, getattr(self.settings, name))
         self.setup = widgets.Accordion(
             children=[self.model_picker, self.persona_editor, self.turn_selector, self.settings],
             titles=("1. Model", "2. Personas", "3. Turn-taking", "4. Topic and settings"),
@@ -354,31 +352,6 @@ class DiscussionStudio(StudioShell):
     def setup_changed(self) -> bool:
         """True when the set-up differs from the one the live discussion was built from."""
         return self._applied is not None and self._applied != self._setup_key()
-
-    @property
-    def context(self) -> widgets.Textarea:
-        """The shared context box (in 4. Settings)."""
-        return self.settings.context
-
-    @property
-    def instructions(self) -> widgets.Textarea:
-        """The shared instructions box (in 4. Settings)."""
-        return self.settings.instructions
-
-    @property
-    def moderator_name(self) -> widgets.Text:
-        """The moderator's username box (in 4. Settings)."""
-        return self.settings.moderator_name
-
-    @property
-    def conv_len(self) -> widgets.BoundedIntText:
-        """The user-turns box (in 4. Settings)."""
-        return self.settings.conv_len
-
-    @property
-    def history_context_len(self) -> widgets.BoundedIntText:
-        """The history-seen box (in 4. Settings)."""
-        return self.settings.history_context_len
 
     def table(self) -> pd.DataFrame:
         """The live logs as a pandas DataFrame (``Logs.to_pandas``)."""

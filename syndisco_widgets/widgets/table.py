@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import ipywidgets as widgets
 import traitlets
 
+from ..session.wording import plural
 from ._style import classed
 from .live_list import LiveList
-from .wording import plural
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -1,4 +1,4 @@
-"""Small pieces of wording shared by the widgets."""
+"""Small pieces of wording shared by the runner and the widgets: counts and times for people."""
 
 from __future__ import annotations
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..errors import ConfigError
-from ..session.wording import plural
 from ._style import classed, style_widget
 from .export import export_branch
 from .runner import DiscussionChange, DiscussionRunner, EntryAdded, RunnerEvent, TurnEnded, as_runner
 from .transcript import TranscriptView
 from .ui import button, note, set_note, set_note_html
+from .wording import plural
 
 if TYPE_CHECKING:
     import os

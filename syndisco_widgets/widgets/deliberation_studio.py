@@ -477,7 +477,7 @@ class DeliberationStudio(StudioShell):
 
 
 def _all_answers(count: int) -> str:
-    """ "the one answer", "both answers", "all 3 answers"."""
+    """Say how many answers the moderator read: the one answer, both answers, all 3 answers."""
     return {1: "the one answer", 2: "both answers"}.get(count, f"all {count} answers")
 
 

@@ -1,4 +1,4 @@
-"""Counts and times for people: moved to :mod:`syndisco_widgets.session.wording` (``branches.py`` imports it here)."""
+"""Counts and times for people; they live in :mod:`syndisco_widgets.session.wording`."""
 
 from __future__ import annotations
 

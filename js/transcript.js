@@ -263,7 +263,6 @@ function renderTranscript({ model, el: host }) {
   let start = 0;
   let count = 0;
   let pinned = true; // follow new content until the user scrolls up
-  let syncRequestedAt = -Infinity;
   /** @type {HTMLDivElement | null} */
   let streamEl = null;
 
@@ -289,7 +288,6 @@ function renderTranscript({ model, el: host }) {
   /**
    * @param {WireEntry[]} entries
    * @param {number} first  position of entries[0] in this view
-   * @returns {boolean} whether anything was added
    */
   const addEntries = (entries, first) => {
     const frag = doc.createDocumentFragment();
@@ -299,55 +297,31 @@ function renderTranscript({ model, el: host }) {
     });
     list.appendChild(frag);
     count = first + entries.length;
-    return entries.length > 0;
   };
 
-  const requestSync = () => {
-    const now = Date.now();
-    if (now - syncRequestedAt < RESYNC_RETRY_MS) return;
-    syncRequestedAt = now;
-    model.send({ type: "sync", epoch, have: count });
-  };
-
-  /** @returns {boolean} true when the tail added a message to this view */
-  const takeTail = () => {
-    const tail = model.get("_tail");
-    if (!tail || typeof tail.index !== "number") return false;
-    if (epoch !== null && tail.epoch < epoch) return false; // from before a reset
-    if (tail.epoch === epoch) {
-      if (tail.index < count) return false; // already shown
-      if (tail.index === count) return addEntries([tail.entry], count);
-    }
-    requestSync(); // a gap: missed turns or an unseen reset
-    return false;
-  };
-
-  const applyTail = () => {
-    if (takeTail()) contentAdded();
-  };
-
-  const applySnapshot = () => {
-    const snap = model.get("_snapshot") ?? { epoch: 0, start: 0, entries: [] };
-    const entries = Array.isArray(snap.entries) ? snap.entries : [];
-    let added = false;
-    if (snap.epoch === epoch) {
-      // Same transcript: only add what this view lacks (no rebuild).
-      if (entries.length > count) added = addEntries(entries.slice(count), count);
-    } else {
-      list.replaceChildren();
-      epoch = snap.epoch;
-      start = Number.isInteger(snap.start) ? snap.start : 0;
-      empty.textContent = start > 0 ? `No messages after #${start}.` : "No messages yet.";
-      count = 0;
-      addEntries(entries, 0);
-      pinned = true; // a new transcript (reset / branch switch) starts at its end
-      added = true;
-    }
-    syncRequestedAt = -Infinity;
-    added = takeTail() || added;
-    if (added) contentAdded();
-    else refreshEmpty();
-  };
+  // The snapshot/tail protocol is followList's; this view only draws.
+  const follow = () =>
+    followList(/** @type {any} */ (model), {
+      reset(/** @type {WireEntry[]} */ entries, /** @type {{epoch: number, start?: number}} */ snap) {
+        if (snap.epoch === epoch) {
+          // Same transcript: only add what this view lacks (no rebuild).
+          if (entries.length > count) addEntries(entries.slice(count), count);
+        } else {
+          list.replaceChildren();
+          epoch = snap.epoch;
+          start = Number.isInteger(snap.start) ? /** @type {number} */ (snap.start) : 0;
+          empty.textContent = start > 0 ? `No messages after #${start}.` : "No messages yet.";
+          count = 0;
+          addEntries(entries, 0);
+          pinned = true; // a new transcript (reset / branch switch) starts at its end
+        }
+        contentAdded();
+      },
+      add(/** @type {WireEntry} */ entry, /** @type {number} */ index) {
+        addEntries([entry], index);
+        contentAdded();
+      },
+    });
 
   const applyStream = () => {
     const s = model.get("_stream");
@@ -378,9 +352,11 @@ function renderTranscript({ model, el: host }) {
     contentAdded();
   };
 
+  let unfollow = follow();
   const rebuild = () => {
+    unfollow();
     epoch = null;
-    applySnapshot();
+    unfollow = follow();
   };
 
   const onScroll = () => {
@@ -399,8 +375,6 @@ function renderTranscript({ model, el: host }) {
 
   /** @type {[string, () => void][]} */
   const modelEvents = [
-    ["change:_snapshot", applySnapshot],
-    ["change:_tail", applyTail],
     ["change:_stream", applyStream],
     ["change:markdown", rebuild],
     ["change:branchable", rebuild],
@@ -410,7 +384,6 @@ function renderTranscript({ model, el: host }) {
   jump.addEventListener("click", scrollToBottom);
   for (const [name, handler] of modelEvents) model.on(name, handler);
 
-  applySnapshot();
   applyStream();
   // The host may not be attached yet; scroll again once it has a layout.
   const raf = globalThis.requestAnimationFrame?.(() => {
@@ -423,6 +396,7 @@ function renderTranscript({ model, el: host }) {
     root.removeEventListener("click", onClick);
     jump.removeEventListener("click", scrollToBottom);
     for (const [name, handler] of modelEvents) model.off(name, handler);
+    unfollow();
     root.remove();
   };
 }

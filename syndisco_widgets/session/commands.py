@@ -1,9 +1,12 @@
-"""What buttons and code ask a :class:`~.runner.Runner` to do (queued for its worker thread)."""
+"""What buttons and code ask a :class:`~.runner.Runner` to do (queued for its worker thread).
+
+Commands with arguments are small named tuples; those without are empty dataclasses.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -21,15 +24,13 @@ class Run:
     """Generate turns until the end, Stop, or a failed turn."""
 
 
-@dataclass(frozen=True)
-class Fork:
+class Fork(NamedTuple):
     """Fork the live source after ``at_turn`` entries (None: all) and go live on the fork."""
 
     at_turn: int | None = None
 
 
-@dataclass(frozen=True)
-class Inject:
+class Inject(NamedTuple):
     """Add a message a person wrote, as participant or moderator ``name``."""
 
     name: str
@@ -41,16 +42,14 @@ class Reset:
     """Start over from the opening messages, on a new branch (the old one is kept)."""
 
 
-@dataclass(frozen=True)
-class Replace:
+class Replace(NamedTuple):
     """Drive another source from now on: a brand-new one (``"start"``) or another branch (``"switch"``)."""
 
     source: Any
     reason: Literal["start", "switch"] = "start"
 
 
-@dataclass(frozen=True)
-class Build:
+class Build(NamedTuple):
     """Make a new source on the worker thread (loading a model may take seconds), then drive it."""
 
     make: Callable[[], Any]

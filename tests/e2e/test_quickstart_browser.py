@@ -237,14 +237,9 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     page.reload()
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
     wait_for_kernel_idle(page)
-    studio = Studio.find(page)
-    stage, transcript, messages, controls, status = (
-        studio.stage,
-        studio.transcript,
-        studio.messages,
-        studio.controls,
-        studio.status,
-    )
+    studio = Studio.find(page)  # the same studio, drawn again from the kernel's widget state
+    transcript, messages, status = studio.transcript, studio.messages, studio.status
+    stage, controls = studio.stage, studio.controls
     expect(messages).to_have_count(n_final, timeout=30_000)
     expect(status.locator(".sdw-state-badge")).to_have_text("Finished")
     for title in ("Table", "Insights", "Branches"):

@@ -600,8 +600,9 @@ class DiscussionStudio(StudioShell):
             self.refresh_table()
             if self.insights is not None:
                 self.insights.update(self.logs if self.logs is not None else None)
-            set_note(self.export_status, "")  # a note about another branch's file would mislead
+            self.export_panel.clear()  # a note about another branch's file would mislead
             self._show_usage()
+            self._show_topic()
 
     def _on_model(self, *_: Any) -> None:
         model = self.model_picker.value

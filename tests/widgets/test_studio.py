@@ -272,3 +272,53 @@ def test_one_persona_list_drives_the_preview_and_the_studio(closing):
     studio.start_button.click()
     assert [a.name for a in studio.discussion.users] == ["Emma", "Giannis"]
     assert [label for label, _v in studio.controls.speaker.options] == ["Emma", "Giannis"]
+
+
+def test_the_topic_is_stated_to_speakers_and_shown_above_the_transcript(closing):
+    model = ScriptedModel(["hi"])
+    studio = closing(DiscussionStudio(model, PERSONAS, conv_len=1, topic="Should <b>buses</b> be free?"))
+    assert "Topic" in studio.topic_note.value
+    assert "Should &lt;b&gt;buses&lt;/b&gt; be free?" in studio.topic_note.value  # escaped
+    studio.controls.step_button.click()
+    assert studio.runner.wait(5)
+    assert "Should <b>buses</b> be free?" in model.calls[0].system  # built through the Study
+    studio.settings.topic.value = ""
+    studio.start()
+    assert studio.topic_note.value == ""  # no topic and no opening post: nothing to say
+
+
+def test_without_a_topic_the_opening_post_is_shown(closing):
+    studio = closing(
+        DiscussionStudio(
+            ScriptedModel(["hi"]),
+            PERSONAS,
+            topic="",
+            seed_opinions=["Cars out of the centre!"],
+            seed_opinion_usernames=["Emma35"],
+        )
+    )
+    assert "Opening post" in studio.topic_note.value and "Cars out of the centre!" in studio.topic_note.value
+
+
+def test_start_builds_through_a_study_of_the_set_up(closing):
+    studio = closing(
+        DiscussionStudio(ScriptedModel(["hi"]), PERSONAS, moderator="Mod", conv_len=3, start=False)
+    )
+    study = studio.setup_study("class")
+    assert study.usernames == ["Emma35", "Giannis"] and study.conv_len == 3 and study.moderator is not None
+    assert studio.start()
+    assert [a.name for a in studio.discussion.participants] == ["Emma35", "Giannis", "Mod"]
+
+
+def test_compare_spans_the_whole_width_below_the_set_up(closing):
+    studio = closing(DiscussionStudio(ScriptedModel(["hi"]), PERSONAS))
+    assert studio.explorer.compare_box in studio.children  # not inside the stage beside the set-up
+    assert studio.explorer.compare_box not in studio.stage.children
+
+
+def test_tabs_switch_by_their_strip(closing):
+    studio = closing(DiscussionStudio(ScriptedModel(["hi"]), PERSONAS))
+    assert studio.tabs.titles == ["Branches", "Table", "Insights", "Export"]
+    studio.tabs.strip.selected_index = 3  # what a click in the browser sets
+    assert studio.tabs.pane("Export").layout.display == ""
+    assert all(p.layout.display == "none" for p in studio.tabs.panes[:3])

@@ -16,10 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from ..checks import optional_seed, path_like, positive_whole_number
-from ..engine.drive import BarListener, RunReport, drive, progress_bar
-from ..engine.experiment import LOCK, finish_manifest, load_manifest, save_manifest
-from ..engine.locks import WriterLock
+from ..checks import optional_seed, positive_whole_number
+from ..engine.experiment_runs import drive_in_waves, experiment_folder
 from ..engine.run_record import start_run_record
 from ..engine.storage import JsonlLogWriter, read_jsonl_records
 from ..errors import ConfigError, DiscussionsFailedError
@@ -29,6 +27,7 @@ from .structures import AbstractStructure
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Mapping
     from pathlib import Path
 
     import pandas as pd
@@ -110,19 +109,21 @@ class DeliberationExperiment:
             DiscussionsFailedError: some structures failed; the others
                 finished, and ``begin()`` again retries the failed calls.
         """
-        folder = path_like("output_dir", output_dir)
         batch_size = positive_whole_number("batch_size", batch_size)
-        folder.mkdir(parents=True, exist_ok=True)
-        lock = WriterLock(folder / LOCK, f"experiment folder {folder}")
-        try:
-            models = [m for s in self.structures for m in _models(s)]
-            manifest = load_manifest(
-                folder, self.settings(), self.plan, lambda: start_run_record(models, seed=self.seed)
+        models = [m for s in self.structures for m in _models(s)]
+        start_run = lambda: start_run_record(models, seed=self.seed)  # noqa: E731
+        with experiment_folder(output_dir, self.settings(), self.plan, start_run) as (folder, manifest):
+            structures = {item["index"]: s for item, s in zip(self.plan, self.structures, strict=True)}
+            report = drive_in_waves(
+                folder,
+                manifest,
+                self.plan,
+                lambda item: self._open(folder, item, structures[item["index"]]),
+                planned=lambda item: structures[item["index"]].expected_calls(),
+                file_name=self.file_name,
+                batch_size=batch_size,
+                verbose=verbose,
             )
-            report = self._run(folder, manifest, batch_size, verbose)
-            finish_manifest(folder, manifest)
-        finally:
-            lock.release()
         if report.failures:
             raise DiscussionsFailedError(report.failures, report)
         return self.to_dataframe()
@@ -139,53 +140,13 @@ class DeliberationExperiment:
             frames.append(frame[list(COLUMNS)])
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(COLUMNS))
 
-    def _run(self, folder: Path, manifest: dict[str, Any], batch_size: int, verbose: bool) -> RunReport:
-        """Drive the structures in waves (bounded open files), all of a wave at once."""
-        report = RunReport()
-        wave_size = max(4 * batch_size, 128)
-        runs: dict[str, dict[str, str]] = manifest["runs"]
-        with progress_bar(sum(s.expected_calls() for s in self.structures), verbose) as bar:
-            for start in range(0, len(self.plan), wave_size):
-                wave = list(zip(self.plan, self.structures, strict=True))[start : start + wave_size]
-                try:
-                    for item, structure in wave:
-                        self._open(folder, item, structure)
-                        runs[str(item["index"])] = {
-                            "file": self.file_name(item["index"]),
-                            "status": "running",
-                        }
-                    save_manifest(folder, manifest)
-                    if bar is not None:
-                        bar.update(sum(len(s.responses) for _, s in wave))
-                    listener = None if bar is None else BarListener(bar)
-                    part = drive(
-                        [s for _, s in wave],
-                        batch_size=batch_size,
-                        verbose=False,
-                        raise_on_failure=False,
-                        listener=listener,
-                    )
-                finally:
-                    for _, structure in wave:
-                        structure.close()
-                for position, (item, _) in enumerate(wave):
-                    failed = part.failures.get(position)
-                    if failed is not None:
-                        report.failures[item["index"]] = failed
-                    runs[str(item["index"])]["status"] = "failed" if failed is not None else "done"
-                report.turns += part.turns
-                report.batches += part.batches
-                report.finished += [wave[i][0]["index"] for i in part.finished]
-                save_manifest(folder, manifest)
-        return report
-
-    def _open(self, folder: Path, item: PlanItem, structure: AbstractStructure) -> None:
+    def _open(self, folder: Path, item: Mapping[str, Any], structure: AbstractStructure) -> AbstractStructure:
         """Start ``structure`` on its run file: a new file, or the saved records of an earlier run."""
         path = folder / self.file_name(item["index"])
         metadata = {**structure.settings(), "seed": item["seed"]}
         if not path.exists():
             structure.start(item["seed"], writer=JsonlLogWriter(path, metadata=metadata))
-            return
+            return structure
         writer = JsonlLogWriter(path, resume=True)  # takes the lock before reading
         try:
             header, records = read_jsonl_records(path)
@@ -196,6 +157,7 @@ class DeliberationExperiment:
         except BaseException:
             writer.close()
             raise
+        return structure
 
 
 def _check_seed(path: Path, header: dict[str, Any], seed: int) -> None:

@@ -12,34 +12,25 @@ an experiment folder (``experiment.lock``).
 
 from __future__ import annotations
 
-import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..checks import optional_seed, path_like, positive_whole_number, sequence_of, whole_number
-from ..errors import ConfigError, DiscussionsFailedError, LogsFormatError
+from ..checks import optional_seed, positive_whole_number, sequence_of, whole_number
+from ..errors import ConfigError, DiscussionsFailedError
 from .actors import Actor
 from .discussion import Discussion
-from .drive import BarListener, RunReport, drive, progress_bar
-from .locks import WriterLock
-from .run_record import finish_run_record, start_run_record
-from .storage import EXPERIMENT_MANIFEST as MANIFEST
-from .storage import atomic_write_text, read_json, strict_json, unique_run_path
+from .experiment_runs import drive_in_waves, experiment_folder
+from .run_record import start_run_record
+from .storage import unique_run_path
 from .turns import RoundRobin, TurnManager
-from .usage import summarize_usage
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from ..models.base import BaseModel
-    from .run_record import RunRecord
     from .study import Study
-
-LOCK = "experiment.lock"
-FORMAT = "syndisco-widgets/experiment-2"
 
 
 class DiscussionExperiment:
@@ -156,22 +147,20 @@ class DiscussionExperiment:
             DiscussionsFailedError: some discussions failed; the others finished,
                 and calling ``begin()`` again retries the failed turns.
         """
-        folder = path_like("output_dir", output_dir)
         batch_size = positive_whole_number("batch_size", batch_size)
-        folder.mkdir(parents=True, exist_ok=True)
-        lock = WriterLock(folder / LOCK, f"experiment folder {folder}")
-        try:
-            actors = [*self.users, *([self.moderator] if self.moderator else [])]
-            manifest = load_manifest(
+        actors = [*self.users, *([self.moderator] if self.moderator else [])]
+        start_run = lambda: start_run_record([a.model for a in actors], seed=self.seed)  # noqa: E731
+        with experiment_folder(output_dir, self.settings(), self.plan, start_run) as (folder, manifest):
+            report = drive_in_waves(
                 folder,
-                self.settings(),
+                manifest,
                 self.plan,
-                lambda: start_run_record([a.model for a in actors], seed=self.seed),
+                lambda item: self._open(item, folder / self.file_name(item["index"])),
+                planned=lambda _item: self.num_turns,
+                file_name=self.file_name,
+                batch_size=batch_size,
+                verbose=verbose,
             )
-            report = self._run(folder, manifest, batch_size, verbose)
-            finish_manifest(folder, manifest)
-        finally:
-            lock.release()
         if report.failures:
             raise DiscussionsFailedError(report.failures, report)
         return [folder / self.file_name(item["index"]) for item in self.plan]
@@ -188,42 +177,6 @@ class DiscussionExperiment:
         return f"discussion-{index:04d}.jsonl"
 
     # -- internals --------------------------------------------------------------
-    def _run(self, folder: Path, manifest: dict[str, Any], batch_size: int, verbose: bool) -> RunReport:
-        """Open the discussions in waves (bounded open files and memory) and drive each wave."""
-        report = RunReport()
-        wave_size = max(4 * batch_size, 128)
-        runs: dict[str, dict[str, str]] = manifest["runs"]
-        with progress_bar(self.num_discussions * self.num_turns, verbose) as bar:
-            for start in range(0, len(self.plan), wave_size):
-                wave = self.plan[start : start + wave_size]
-                convs = [self._open(item, folder / self.file_name(item["index"])) for item in wave]
-                try:
-                    if bar is not None:
-                        bar.update(sum(c.user_turns for c in convs))
-                    wave_report = drive(
-                        convs,
-                        batch_size=batch_size,
-                        verbose=False,
-                        raise_on_failure=False,
-                        listener=None if bar is None else BarListener(bar),
-                    )
-                finally:
-                    for conv in convs:
-                        conv.close()
-                for position, item in enumerate(wave):
-                    failed = wave_report.failures.get(position)
-                    if failed is not None:
-                        report.failures[item["index"]] = failed
-                    runs[str(item["index"])] = {
-                        "file": self.file_name(item["index"]),
-                        "status": "failed" if failed is not None else "done",
-                    }
-                report.turns += wave_report.turns
-                report.batches += wave_report.batches
-                report.finished += [wave[i]["index"] for i in wave_report.finished]
-                save_manifest(folder, manifest)
-        return report
-
     def _make_plan(self) -> list[dict[str, Any]]:
         rng = random.Random(self.seed)
         plan = []
@@ -241,7 +194,7 @@ class DiscussionExperiment:
             )
         return plan
 
-    def _discussion(self, item: dict[str, Any]) -> Discussion:
+    def _discussion(self, item: Mapping[str, Any]) -> Discussion:
         return Discussion(
             self.turn_manager_template.fresh(item["users"], item["seed"]),
             [self._by_name[n] for n in item["users"]],
@@ -252,7 +205,7 @@ class DiscussionExperiment:
             item["seed_opinion_usernames"],
         )
 
-    def _open(self, item: dict[str, Any], path: Path) -> Discussion:
+    def _open(self, item: Mapping[str, Any], path: Path) -> Discussion:
         """Resume discussion ``item`` from its file, or start it there."""
         if path.exists():
             return Discussion.resume(
@@ -268,57 +221,6 @@ class DiscussionExperiment:
         conv = self._discussion(item)
         conv.autosave_to(path)
         return conv
-
-
-def load_manifest(
-    folder: Path,
-    settings: dict[str, Any],
-    plan: Sequence[Mapping[str, Any]],
-    start_run: Callable[[], RunRecord],
-) -> dict[str, Any]:
-    """The experiment folder's manifest, written first if new (with the run record ``start_run`` makes).
-
-    Raises:
-        ConfigError: the folder holds an experiment with other settings (the
-            setting is named with both values) or another plan.
-    """
-    path = folder / MANIFEST
-    if not path.is_file():
-        manifest = {"format": FORMAT, "settings": settings, "plan": plan, "runs": {}, "run": start_run()}
-        save_manifest(folder, manifest)
-        return manifest
-    manifest = read_json(path, LogsFormatError, "experiment manifest")
-    saved = manifest.get("settings") if isinstance(manifest, dict) else None
-    if not isinstance(saved, dict):
-        raise ConfigError(
-            f"{path} was written by another version or program; use a new output folder for this experiment"
-        )
-    for key, value in settings.items():
-        if saved.get(key) != _json_round_trip(value):
-            raise ConfigError(
-                f"{path} belongs to a different experiment: it was run with {key} {saved.get(key)!r}, "
-                f"not {value!r}; use a new output folder, or the settings it was started with"
-            )
-    if manifest.get("plan") != _json_round_trip(plan):
-        raise ConfigError(
-            f"{path} belongs to a different experiment (its plan differs); use a new output folder"
-        )
-    manifest.setdefault("runs", {})
-    return dict(manifest)
-
-
-def save_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    """Write the manifest atomically."""
-    text = strict_json(manifest, LogsFormatError, str(folder / MANIFEST), indent=2)
-    atomic_write_text(folder / MANIFEST, text + "\n")
-
-
-def finish_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    """Close the run record, add up the usage of every run file, and save."""
-    if "run" in manifest:
-        manifest["run"] = finish_run_record(manifest["run"])
-    manifest["usage"] = summarize_usage(folder).as_dict()
-    save_manifest(folder, manifest)
 
 
 def new_experiment_dir(root: str | os.PathLike[str], stem: str = "experiment") -> Path:
@@ -349,7 +251,3 @@ def _one_of(name: str, value: Any, alias: str, alias_value: Any, default: Any = 
     if value is not None and value != default and value is not alias_value:
         raise ConfigError(f"give either {name} or {alias} (SynDisco's name), not both")
     return alias_value
-
-
-def _json_round_trip(value: Any) -> Any:
-    return json.loads(json.dumps(value))

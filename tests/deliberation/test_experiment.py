@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from syndisco_widgets import drive
+from syndisco_widgets import GenerationControl, drive
+from syndisco_widgets.analysis import experiment_table
 from syndisco_widgets.deliberation import (
     Agent,
     Chain,
@@ -18,7 +19,7 @@ from syndisco_widgets.deliberation import (
     Graph,
     Moderator,
 )
-from syndisco_widgets.errors import ConfigError, DiscussionsFailedError, RunLockedError
+from syndisco_widgets.errors import ConfigError, DiscussionsFailedError, GenerationStopped, RunLockedError
 from syndisco_widgets.models import ScriptedModel
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ def test_many_structures_batch_together_and_equal_one_by_one_runs(tmp_path: Path
     manifest = json.loads((tmp_path / "manifest.experiment.json").read_text())
     assert {r["status"] for r in manifest["runs"].values()} == {"done"}
     assert [item["seed"] for item in manifest["plan"]][4] == 7
+    table = experiment_table(tmp_path)  # the analysis reads the folder like a discussion experiment's
+    assert list(table["discussion"]) == [0, 1, 2, 3, 4] and list(table["seed"])[4] == 7
     # a second begin() finds everything saved and asks the model nothing
     again = ScriptedModel(echo)
     frame2 = DeliberationExperiment(build(again)).begin(tmp_path, verbose=False)
@@ -177,3 +180,35 @@ def test_drive_runs_discussions_and_structures_together() -> None:
         structure.seed = done.last_seed
         structure.process()
     assert texts(seeded) == texts(structures)
+
+
+def test_a_watched_structure_streams_each_answer_and_stop_leaves_it_to_ask_again() -> None:
+    model = ScriptedModel(["one two three four"], token_delay=0.001)
+    ensemble = Ensemble(
+        [Agent(model=model), Agent(model=model)], task="Say it.", moderator=Moderator(model=model)
+    )
+    pieces: list[str] = []
+    control = GenerationControl(on_text=pieces.append)
+    seen: list[tuple[str, str]] = []
+
+    class Listener:
+        def request_started(self, source: object, request: Any) -> None:
+            seen.append(("start", request.name))
+            if len(seen) == 3:  # the second agent: stop it mid-answer
+                control.on_text = lambda piece: control.stop()
+
+        def entry_recorded(self, source: object, request: Any, entry: Any) -> None:
+            seen.append(("entry", entry["name"]))
+
+    with pytest.raises(GenerationStopped):
+        drive([ensemble], control=control, listener=Listener(), verbose=False)
+    assert [e["name"] for e in ensemble.logs] == ["Agent 1"] and model.batch_calls == []
+    assert " ".join(pieces).split()[:4] == ["one", "two", "three", "four"]
+    report = drive([ensemble], control=GenerationControl(), listener=Listener(), verbose=False)
+    assert report.turns == 2 and ensemble.finished and ensemble.final_response == "one two three four"
+    assert seen[3:] == [
+        ("start", "Agent 2"),
+        ("entry", "Agent 2"),
+        ("start", "Moderator"),
+        ("entry", "Moderator"),
+    ]

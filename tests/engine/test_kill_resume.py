@@ -9,10 +9,6 @@ uninterrupted run's, entry for entry.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 from typing import TYPE_CHECKING
@@ -20,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from syndisco_widgets import Logs
+from tests.engine.helpers import kill_script_after, run_script_to_end
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,34 +46,12 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def start(folder: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(folder), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 def run_to_end(folder: Path, *args: str) -> None:
-    proc = start(folder, *args)
-    out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0 and "done" in out, err
+    run_script_to_end(SCRIPT, folder, *args)
 
 
 def kill_after(folder: Path, seconds: float, *args: str) -> bool:
-    """Start a run and SIGKILL it after ``seconds``; False if it finished first."""
-    proc = start(folder, *args)
-    try:
-        proc.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        return True
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
-    return False
+    return kill_script_after(SCRIPT, folder, seconds, *args)
 
 
 def transcripts(folder: Path) -> list[list[tuple[str, str, str]]]:

@@ -12,7 +12,8 @@
  * @typedef {"user" | "moderator" | "annotator"} Role
  * @typedef {"model" | "human" | "seed"} Source
  * @typedef {{name: string, text: string, role: Role, source: Source, model?: string,
- *   context?: [number, number]}} WireEntry  One finished turn, as shown.
+ *   context?: [number, number], stopped?: boolean}} WireEntry  One finished turn, as shown
+ *   (`stopped`: the text written before a Stop, shown but not recorded).
  * @typedef {{epoch: number, start: number, entries: WireEntry[]}} WireSnapshot
  *   The whole transcript; `start` is the log index of its first entry.
  * @typedef {{epoch: number, index: number, entry: WireEntry}} WireTail
@@ -152,6 +153,7 @@ function badgesFor(entry) {
   if (entry.role === "annotator") out.push(["annotator", "sdw-badge-annotator"]);
   if (entry.source === "human") out.push(["written by a person", "sdw-badge-human"]);
   if (entry.source === "seed") out.push(["opening message", "sdw-badge-seed"]);
+  if (/** @type {{stopped?: unknown}} */ (entry).stopped === true) out.push(["stopped, not recorded", "sdw-badge-stopped"]);
   return out;
 }
 
@@ -261,7 +263,6 @@ function renderTranscript({ model, el: host }) {
   let start = 0;
   let count = 0;
   let pinned = true; // follow new content until the user scrolls up
-  let syncRequestedAt = -Infinity;
   /** @type {HTMLDivElement | null} */
   let streamEl = null;
 
@@ -287,7 +288,6 @@ function renderTranscript({ model, el: host }) {
   /**
    * @param {WireEntry[]} entries
    * @param {number} first  position of entries[0] in this view
-   * @returns {boolean} whether anything was added
    */
   const addEntries = (entries, first) => {
     const frag = doc.createDocumentFragment();
@@ -297,55 +297,31 @@ function renderTranscript({ model, el: host }) {
     });
     list.appendChild(frag);
     count = first + entries.length;
-    return entries.length > 0;
   };
 
-  const requestSync = () => {
-    const now = Date.now();
-    if (now - syncRequestedAt < RESYNC_RETRY_MS) return;
-    syncRequestedAt = now;
-    model.send({ type: "sync", epoch, have: count });
-  };
-
-  /** @returns {boolean} true when the tail added a message to this view */
-  const takeTail = () => {
-    const tail = model.get("_tail");
-    if (!tail || typeof tail.index !== "number") return false;
-    if (epoch !== null && tail.epoch < epoch) return false; // from before a reset
-    if (tail.epoch === epoch) {
-      if (tail.index < count) return false; // already shown
-      if (tail.index === count) return addEntries([tail.entry], count);
-    }
-    requestSync(); // a gap: missed turns or an unseen reset
-    return false;
-  };
-
-  const applyTail = () => {
-    if (takeTail()) contentAdded();
-  };
-
-  const applySnapshot = () => {
-    const snap = model.get("_snapshot") ?? { epoch: 0, start: 0, entries: [] };
-    const entries = Array.isArray(snap.entries) ? snap.entries : [];
-    let added = false;
-    if (snap.epoch === epoch) {
-      // Same transcript: only add what this view lacks (no rebuild).
-      if (entries.length > count) added = addEntries(entries.slice(count), count);
-    } else {
-      list.replaceChildren();
-      epoch = snap.epoch;
-      start = Number.isInteger(snap.start) ? snap.start : 0;
-      empty.textContent = start > 0 ? `No messages after #${start}.` : "No messages yet.";
-      count = 0;
-      addEntries(entries, 0);
-      pinned = true; // a new transcript (reset / branch switch) starts at its end
-      added = true;
-    }
-    syncRequestedAt = -Infinity;
-    added = takeTail() || added;
-    if (added) contentAdded();
-    else refreshEmpty();
-  };
+  // The snapshot/tail protocol is followList's; this view only draws.
+  const follow = () =>
+    followList(/** @type {any} */ (model), {
+      reset(/** @type {WireEntry[]} */ entries, /** @type {{epoch: number, start?: number}} */ snap) {
+        if (snap.epoch === epoch) {
+          // Same transcript: only add what this view lacks (no rebuild).
+          if (entries.length > count) addEntries(entries.slice(count), count);
+        } else {
+          list.replaceChildren();
+          epoch = snap.epoch;
+          start = Number.isInteger(snap.start) ? /** @type {number} */ (snap.start) : 0;
+          empty.textContent = start > 0 ? `No messages after #${start}.` : "No messages yet.";
+          count = 0;
+          addEntries(entries, 0);
+          pinned = true; // a new transcript (reset / branch switch) starts at its end
+        }
+        contentAdded();
+      },
+      add(/** @type {WireEntry} */ entry, /** @type {number} */ index) {
+        addEntries([entry], index);
+        contentAdded();
+      },
+    });
 
   const applyStream = () => {
     const s = model.get("_stream");
@@ -376,9 +352,11 @@ function renderTranscript({ model, el: host }) {
     contentAdded();
   };
 
+  let unfollow = follow();
   const rebuild = () => {
+    unfollow();
     epoch = null;
-    applySnapshot();
+    unfollow = follow();
   };
 
   const onScroll = () => {
@@ -397,8 +375,6 @@ function renderTranscript({ model, el: host }) {
 
   /** @type {[string, () => void][]} */
   const modelEvents = [
-    ["change:_snapshot", applySnapshot],
-    ["change:_tail", applyTail],
     ["change:_stream", applyStream],
     ["change:markdown", rebuild],
     ["change:branchable", rebuild],
@@ -408,7 +384,6 @@ function renderTranscript({ model, el: host }) {
   jump.addEventListener("click", scrollToBottom);
   for (const [name, handler] of modelEvents) model.on(name, handler);
 
-  applySnapshot();
   applyStream();
   // The host may not be attached yet; scroll again once it has a layout.
   const raf = globalThis.requestAnimationFrame?.(() => {
@@ -421,6 +396,7 @@ function renderTranscript({ model, el: host }) {
     root.removeEventListener("click", onClick);
     jump.removeEventListener("click", scrollToBottom);
     for (const [name, handler] of modelEvents) model.off(name, handler);
+    unfollow();
     root.remove();
   };
 }
@@ -483,13 +459,229 @@ function renderComposer({ model, el: host }) {
 }
 
 /**
- * anywidget entry point: one module draws both the transcript and the message
- * box (`_part` tells them apart), so they share one stylesheet.
+ * Follow a list kept in Python with the snapshot/tail protocol of the transcript:
+ * `_snapshot` is the whole list (sent on open, reset and on request), `_tail`
+ * one appended item; a view that sees a gap asks for the snapshot again.
+ * @template T
+ * @param {{get(key: string): unknown, on(e: string, f: () => void): void, off(e: string, f: () => void): void,
+ *   send(content: unknown): void}} model
+ * @param {{reset(items: T[], snapshot: {epoch: number, start?: number}): void, add(item: T, index: number): void}} view
+ * @returns {() => void} stops following
+ */
+export function followList(model, view) {
+  /** @type {number | null} */
+  let epoch = null;
+  let count = 0;
+  let askedAt = -Infinity;
+  const ask = () => {
+    const now = Date.now();
+    if (now - askedAt < RESYNC_RETRY_MS) return;
+    askedAt = now;
+    model.send({ type: "sync", epoch, have: count });
+  };
+  const takeTail = () => {
+    const tail = /** @type {{epoch: number, index: number, entry: T} | null} */ (model.get("_tail"));
+    if (!tail || typeof tail.index !== "number") return;
+    if (epoch !== null && tail.epoch < epoch) return; // from before a reset
+    if (tail.epoch === epoch && tail.index < count) return; // already shown
+    if (tail.epoch === epoch && tail.index === count) {
+      view.add(tail.entry, count);
+      count += 1;
+      return;
+    }
+    ask(); // a gap: missed items or an unseen reset
+  };
+  const takeSnapshot = () => {
+    const snap = /** @type {{epoch: number, start?: number, entries: T[]} | null} */ (model.get("_snapshot"));
+    const items = snap && Array.isArray(snap.entries) ? snap.entries : [];
+    epoch = snap ? snap.epoch : 0;
+    count = items.length;
+    askedAt = -Infinity;
+    view.reset(items, snap ?? { epoch: 0 });
+    takeTail();
+  };
+  model.on("change:_snapshot", takeSnapshot);
+  model.on("change:_tail", takeTail);
+  takeSnapshot();
+  return () => {
+    model.off("change:_snapshot", takeSnapshot);
+    model.off("change:_tail", takeTail);
+  };
+}
+
+/**
+ * The kit's own tab strip: plain buttons with their own click handlers, so the
+ * tabs work in every notebook windowing mode and after a page reload.
+ * Python shows the pane of `selected_index`.
+ * @param {{model: {get(key: string): unknown, set(key: string, value: unknown): void, save_changes(): void,
+ *   on(e: string, f: () => void): void, off(e: string, f: () => void): void}, el: HTMLElement}} args
+ * @returns {() => void} cleanup
+ */
+function renderTabs({ model, el: host }) {
+  const doc = host.ownerDocument;
+  const strip = el(doc, "div", "sdw-tabstrip");
+  strip.setAttribute("role", "tablist");
+  host.appendChild(strip);
+  const draw = () => {
+    const titles = /** @type {unknown[]} */ (model.get("titles") ?? []);
+    const selected = Number(model.get("selected_index"));
+    const buttons = titles.map((title, i) => {
+      const tab = el(doc, "button", "sdw-tab", String(title));
+      tab.type = "button";
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-selected", String(i === selected));
+      tab.tabIndex = i === selected ? 0 : -1;
+      tab.dataset.index = String(i);
+      return tab;
+    });
+    strip.replaceChildren(...buttons);
+  };
+  /** @param {number} index */
+  const choose = (index) => {
+    model.set("selected_index", index);
+    model.save_changes();
+  };
+  /** @param {Event} event */
+  const onClick = (event) => {
+    const tab = event.target instanceof Element ? event.target.closest(".sdw-tab") : null;
+    if (tab instanceof HTMLElement) choose(Number(tab.dataset.index));
+  };
+  /** @param {KeyboardEvent} event */
+  const onKey = (event) => {
+    const n = strip.children.length;
+    const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    if (!step || !n) return;
+    event.preventDefault();
+    const next = (Number(model.get("selected_index")) + step + n) % n;
+    choose(next);
+    /** @type {HTMLElement | undefined} */ (strip.children[next])?.focus();
+  };
+  strip.addEventListener("click", onClick);
+  strip.addEventListener("keydown", onKey);
+  const events = ["change:titles", "change:selected_index"];
+  for (const name of events) model.on(name, draw);
+  draw();
+  return () => {
+    strip.removeEventListener("click", onClick);
+    strip.removeEventListener("keydown", onKey);
+    for (const name of events) model.off(name, draw);
+    strip.remove();
+  };
+}
+
+/**
+ * @typedef {{number: number, speaker: string, kind: string, text: string, saw: string}} WireRow
+ *   One row of the log table, as people read it.
+ */
+
+/**
+ * Which rows show for a filter and an order (the same rule as Python's table_rows).
+ * @param {WireRow[]} rows
+ * @param {{query: string, speaker: string, sort: string}} how
+ * @returns {WireRow[]}
+ */
+export function visibleRows(rows, { query, speaker, sort }) {
+  const needle = query.trim().toLocaleLowerCase();
+  let out = rows.filter(
+    (r) =>
+      (!needle || r.text.toLocaleLowerCase().includes(needle) || r.speaker.toLocaleLowerCase().includes(needle)) &&
+      (!speaker || r.speaker === speaker),
+  );
+  const words = (/** @type {WireRow} */ r) => r.text.split(/\s+/).filter(Boolean).length;
+  if (sort === "speaker") {
+    out = [...out].sort((a, b) => a.speaker.toLocaleLowerCase().localeCompare(b.speaker.toLocaleLowerCase()) || a.number - b.number);
+  } else if (sort === "length") {
+    out = [...out].sort((a, b) => words(b) - words(a) || a.number - b.number);
+  }
+  return out;
+}
+
+const TABLE_COLUMNS = [
+  ["n", "#"],
+  ["who", "Speaker"],
+  ["kind", "Role · source"],
+  ["text", "Message"],
+  ["saw", "Saw"],
+];
+
+/**
+ * The log table: rows arrive one at a time (`_tail`), filter and order apply here.
+ * @param {{model: {get(key: string): unknown, on(e: string, f: () => void): void, off(e: string, f: () => void): void,
+ *   send(content: unknown): void}, el: HTMLElement}} args
+ * @returns {() => void} cleanup
+ */
+function renderTable({ model, el: host }) {
+  const doc = host.ownerDocument;
+  const wrap = el(doc, "div", "sdw-table-wrap");
+  host.append(wrap);
+  /** @type {WireRow[]} */
+  let rows = [];
+  /** @param {WireRow} r */
+  const rowNode = (r) => {
+    const tr = el(doc, "tr");
+    const cells = [String(r.number), r.speaker, r.kind, r.text, r.saw];
+    TABLE_COLUMNS.forEach(([cls], i) => tr.appendChild(el(doc, "td", `sdw-col-${cls}`, cells[i])));
+    return tr;
+  };
+  const how = () => ({
+    query: String(model.get("query") ?? ""),
+    speaker: String(model.get("speaker") ?? ""),
+    sort: String(model.get("sort") ?? "number"),
+  });
+  /** @type {HTMLTableSectionElement | null} */
+  let body = null;
+  const draw = () => {
+    if (!rows.length) {
+      wrap.replaceChildren(el(doc, "span", "sdw-hint", "No messages yet."));
+      body = null;
+      return;
+    }
+    const table = el(doc, "table", "sdw-table");
+    const head = el(doc, "tr");
+    for (const [cls, label] of TABLE_COLUMNS) head.appendChild(el(doc, "th", `sdw-col-${cls}`, label));
+    const thead = el(doc, "thead");
+    thead.appendChild(head);
+    body = /** @type {HTMLTableSectionElement} */ (el(doc, "tbody"));
+    const shown = visibleRows(rows, how());
+    for (const r of shown) body.appendChild(rowNode(r));
+    table.append(thead, body);
+    wrap.replaceChildren(table);
+  };
+  const stop = followList(model, {
+    reset(items) {
+      rows = /** @type {WireRow[]} */ (items);
+      draw();
+    },
+    add(item) {
+      const row = /** @type {WireRow} */ (item);
+      rows.push(row);
+      const filter = how();
+      // In order (the usual case) a new row can only go at the end.
+      if (!body || filter.sort !== "number") draw();
+      else if (visibleRows([row], filter).length) body.appendChild(rowNode(row));
+    },
+  });
+  const events = ["change:query", "change:speaker", "change:sort"];
+  for (const name of events) model.on(name, draw);
+  return () => {
+    stop();
+    for (const name of events) model.off(name, draw);
+    wrap.remove();
+  };
+}
+
+/**
+ * anywidget entry point: one module draws the transcript, the message box, the
+ * studio's tab strip and its log table (`_part` tells them apart), so they share
+ * one stylesheet.
  * @param {{model: TranscriptModel | ComposerModel, el: HTMLElement}} args
  * @returns {() => void} cleanup
  */
 function render({ model, el: host }) {
   const part = /** @type {{get(key: "_part"): unknown}} */ (model).get("_part");
+  const any = /** @type {any} */ (model);
+  if (part === "tabs") return renderTabs({ model: any, el: host });
+  if (part === "table") return renderTable({ model: any, el: host });
   return part === "composer"
     ? renderComposer({ model: /** @type {ComposerModel} */ (model), el: host })
     : renderTranscript({ model: /** @type {TranscriptModel} */ (model), el: host });

@@ -21,6 +21,8 @@ shown::
         {"username": "Ann", "age": 34,       // fields as in Persona (extra: {...})
          "personality_characteristics": ["curious"]}
       ],
+      "topic": "",                           // the question discussed: stated in every
+                                             // speaker's context, shown above the transcript
       "context": "",                         // shared by every speaker
       "instructions": "",                    // shared by the users
       "turn_manager": {"kind": "round_robin", "seed": null},
@@ -81,6 +83,7 @@ from .study_schema import (
     TurnManagerSpec,
     persona_file_form,
 )
+from .topic import context_with_topic
 from .turns import RoundRobin, TurnManager
 from .usage import Price
 
@@ -123,6 +126,7 @@ class Study:
 
     name: str
     personas: tuple[Persona, ...]
+    topic: str = ""
     context: str = ""
     instructions: str = ""
     turn_manager: TurnManagerSpec = field(default_factory=TurnManagerSpec)
@@ -183,6 +187,7 @@ class Study:
             "name": self.name,
             "description": self.description,
             "personas": [persona_file_form(p) for p in _as_list(self.personas)],
+            "topic": self.topic,
             "context": self.context,
             "instructions": self.instructions,
             "turn_manager": _dumped(self.turn_manager),
@@ -222,6 +227,7 @@ class Study:
         moderator: Persona | Actor | str | None = None,
         moderator_instructions: str | None = None,
         moderator_every: int | None = 1,
+        topic: str = "",
         context: str = "",
         instructions: str = "",
         conv_len: int = 5,
@@ -245,6 +251,7 @@ class Study:
             moderator_instructions: The moderator's instructions (default:
                 the actor's own, else ``""``).
             moderator_every: The moderator speaks after every this many user turns.
+            topic: The question discussed (stated in every speaker's context).
             context: Shared by every speaker.
             instructions: Shared by the users.
             conv_len: Model-written user turns, as for :class:`Discussion`.
@@ -281,6 +288,7 @@ class Study:
             "name": name,
             "description": description,
             "personas": [persona_file_form(p) for p in personas],
+            "topic": topic,
             "context": context,
             "instructions": instructions,
             "turn_manager": (
@@ -311,6 +319,7 @@ class Study:
             "personas": list(self.personas),
             "turn_manager": self.build_turn_manager(),
             "moderator": moderator.persona if moderator else None,
+            "topic": self.topic,
             "context": self.context,
             "instructions": self.instructions,
             "conv_len": self.conv_len,
@@ -330,12 +339,14 @@ class Study:
         return self.turn_manager.build(names)
 
     def build_actors(self, model: BaseModel) -> tuple[list[Actor], Actor | None]:
-        """The users and the moderator (or None), all speaking through ``model``."""
-        users = [Actor(model, p, ActorType.USER, self.context, self.instructions) for p in self.personas]
+        """The users and the moderator (or None), all speaking through ``model``.
+
+        Each actor's context is the study's context with its topic stated after it.
+        """
+        context = context_with_topic(self.context, self.topic)
+        users = [Actor(model, p, ActorType.USER, context, self.instructions) for p in self.personas]
         mod = self.moderator
-        moderator = (
-            Actor(model, mod.persona, ActorType.MODERATOR, self.context, mod.instructions) if mod else None
-        )
+        moderator = Actor(model, mod.persona, ActorType.MODERATOR, context, mod.instructions) if mod else None
         return users, moderator
 
     def build_discussion(

@@ -106,8 +106,7 @@ def draft_of(agent: AgentSpec | Agent | Mapping[str, str]) -> AgentDraft:
         instructions = "" if agent.persona else (agent.system_instructions or "")
         return AgentDraft(agent.name or "", persona, instructions)
     if isinstance(agent, Mapping):
-        unknown = sorted(set(agent) - {"name", "persona", "instructions"})
-        if unknown:
+        if unknown := sorted(set(agent) - set(AgentDraft.__dataclass_fields__)):
             raise ConfigError(
                 f"DeliberationStudio agents: unknown key(s) {unknown}; an agent is "
                 "{'name': ..., 'persona': ..., 'instructions': ...}"

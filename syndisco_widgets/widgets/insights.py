@@ -1,38 +1,47 @@
 """The studio's Insights tab: the discussion view (summary strip and transcript) that follows a run.
 
-The front end is ``js/discussion_view.js``, the same module the JupyterLab
-extension bundles. anywidget loads one ES module without a bundler, so the
-module's one relative import (``./transcript.js``) is pointed at a ``data:``
-URL holding that file; nothing is fetched from anywhere.
+The front end is ``js/insights.js`` around ``js/discussion_view.js``, the
+module the JupyterLab extension bundles. anywidget loads one ES module
+without a bundler, so relative imports are pointed at ``data:`` URLs holding
+those files; nothing is fetched from anywhere.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import anywidget
-import traitlets
-
+from ..viewer.payload import view_entries
 from ._static import asset_path
-from ._style import STYLE_ID, STYLESHEET
+from ._style import STYLESHEET
+from .live_list import LiveList
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ..viewer.payload import Payload
 
-TRANSCRIPT_IMPORT = '"./transcript.js"'
+_LOCAL_IMPORT = re.compile(r'"\./([\w]+\.js)"')
+
+
+def inline_module(name: str) -> str:
+    """The ES module ``name`` with each of its ``./x.js`` imports inlined as a data: URL (recursively)."""
+    source = asset_path(name).read_text(encoding="utf-8")
+
+    def data_url(match: re.Match[str]) -> str:
+        inner = base64.b64encode(inline_module(match.group(1)).encode("utf-8")).decode("ascii")
+        return f'"data:text/javascript;base64,{inner}"'
+
+    return _LOCAL_IMPORT.sub(data_url, source)
 
 
 def view_module() -> str:
-    """``discussion_view.js`` with its import of ``transcript.js`` inlined as a data: URL."""
-    source = asset_path("discussion_view.js").read_text(encoding="utf-8")
-    helper = base64.b64encode(asset_path("transcript.js").read_bytes()).decode("ascii")
-    if TRANSCRIPT_IMPORT not in source:  # pragma: no cover - guards an edit of the JS file
-        raise RuntimeError(f"discussion_view.js no longer imports {TRANSCRIPT_IMPORT}; update insights.py")
-    return source.replace(TRANSCRIPT_IMPORT, f'"data:text/javascript;base64,{helper}"')
+    """``insights.js`` with its imports (``discussion_view.js``, ``transcript.js``) inlined."""
+    return inline_module("insights.js")
 
 
 def view_stylesheet() -> str:
@@ -40,41 +49,56 @@ def view_stylesheet() -> str:
     return STYLESHEET
 
 
-class InsightsView(anywidget.AnyWidget):
+class InsightsView(LiveList):
     """Speaking share, turn lengths over time, who followed whom, and the transcript (or a structure's graph).
 
-    Give it what to show, and call :meth:`update` again whenever it changed
-    (the studio does so after every finished turn)::
+    Give it what to show with :meth:`update` (the whole source, sent once),
+    then :meth:`append` each new entry (one entry crosses the comm, whatever
+    the log's length)::
 
         insights = InsightsView(discussion)
         ...
-        insights.update(discussion)
+        insights.append(entry)
 
     Args:
         source: Anything :meth:`update` accepts; None shows an empty discussion.
     """
 
     _esm = view_module()
-    _css = STYLESHEET
-    # The kit's shared <style> id: the page keeps one copy of the stylesheet.
-    _anywidget_id = traitlets.Unicode(STYLE_ID).tag(sync=True)
-    payload = traitlets.Dict(help="The viewer payload drawn (see syndisco_widgets.viewer.payload).").tag(
-        sync=True
-    )
 
     def __init__(self, source: Any = None, **kwargs: Any) -> None:
+        self._lock = threading.RLock()
+        self._base: dict[str, Any] = dict(payload_for(None))
         super().__init__(**kwargs)
-        self._lock = threading.Lock()
         self.update(source)
 
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The viewer payload shown now (see syndisco_widgets.viewer.payload)."""
+        with self._lock:
+            return {**self._base, "entries": list(self._wire)}
+
+    def wire_snapshot(self) -> Any:
+        """The whole payload, for a full-state sync: the entries plus the rest under ``payload``."""
+        snapshot = super().wire_snapshot()
+        with self._lock:
+            snapshot["payload"] = {k: v for k, v in self._base.items() if k != "entries"}
+        return snapshot
+
     def update(self, source: Any = None) -> None:
-        """Show ``source`` (anything :func:`payload_for` accepts).
+        """Show ``source`` (anything :func:`payload_for` accepts), sent whole once.
 
         Safe to call from the runner's worker thread.
         """
-        payload = payload_for(source)
+        payload: dict[str, Any] = dict(payload_for(source))
+        entries = list(payload.pop("entries", []))
         with self._lock:
-            self.payload = dict(payload)
+            self._base = payload
+            self._replace(entries)
+
+    def append(self, entry: Mapping[str, Any]) -> None:
+        """Add one new entry; only it is sent."""
+        self._push(view_entries([entry])[0])
 
 
 def payload_for(source: Any) -> Payload:

@@ -14,9 +14,9 @@ import traitlets
 from ..checks import seed_text
 from ..errors import ConfigError
 from ..models import BaseModel, is_tiny_model, model_path_from_env
+from ..session.wording import elapsed
 from ._style import classed, style_widget
-from .ui import button, note, set_note
-from .wording import elapsed
+from .ui import button, note, set_note, text_box
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,6 +25,7 @@ __all__ = ["DEMO_LABEL", "ModelPicker", "ModelSource"]
 
 ModelSource = Literal["demo", "local", "server", "test"]
 DEMO_LABEL = "Demo model (offline): SmolLM2-135M-Instruct, a small model whose answers are simple"
+_LABEL_WIDTH = "7.5em"
 _SOURCES: list[tuple[str, ModelSource]] = [
     ("Demo model", "demo"),
     ("Hugging Face / folder", "local"),
@@ -87,63 +88,9 @@ class ModelPicker(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     ) -> None:
         self._thread: threading.Thread | None = None
         from_env = model_path or model_path_from_env()
-        self.source = widgets.ToggleButtons(
-            options=_SOURCES,
-            value="test" if demo else ("local" if from_env else "demo"),
-            style={"button_width": "auto"},
-        )
-        self.source_hint = classed(widgets.HTML(""), "sdw-hint")
-        self.model_path = widgets.Text(
-            value=from_env or "",
-            description="Model",
-            placeholder="e.g. Qwen/Qwen2.5-0.5B-Instruct or /path/to/folder",
-            layout=widgets.Layout(width="100%"),
-        )
-        self.server_url = widgets.Text(
-            description="Server URL",
-            placeholder="http://127.0.0.1:8000/v1",
-            layout=widgets.Layout(width="100%"),
-        )
-        self.server_model = widgets.Text(
-            description="Model name",
-            placeholder="the name the server knows",
-            layout=widgets.Layout(width="100%"),
-        )
-        self.api_key = widgets.Password(
-            description="API key", placeholder="empty for a local server", layout=widgets.Layout(width="100%")
-        )
-        self.max_new_tokens = widgets.BoundedIntText(
-            value=max_new_tokens, min=1, max=8192, description="Reply tokens"
-        )
-        self.temperature = widgets.BoundedFloatText(
-            value=temperature, min=0.0, max=2.0, step=0.1, description="Temperature"
-        )
-        self.seed = widgets.Text(
-            value="" if seed is None else str(seed), description="Seed", placeholder="empty = unseeded"
-        )
-        for box in (
-            self.model_path,
-            self.server_url,
-            self.server_model,
-            self.api_key,
-            self.max_new_tokens,
-            self.temperature,
-            self.seed,
-        ):
-            box.style.description_width = "7.5em"
-        self.seed_error = note("sdw-field-error")
-        self.load_button = classed(
-            button("Load", "download", "Load the model (on a background thread)", style="primary"), "sdw-load"
-        )
-        self.load_button.on_click(lambda _: self.load())
-        self.spinner = classed(
-            widgets.HTML('<span class="sdw-spinner" aria-label="loading"></span>'), "sdw-busy"
-        )
-        self.spinner.layout.display = "none"
-        self.status = note("sdw-model-status")
-        self.details = classed(widgets.HTML(""), "sdw-details")
-        self._local_box = widgets.VBox([self.model_path])
-        self._server_box = widgets.VBox([self.server_url, self.server_model, self.api_key])
+        self._make_source(from_env, demo=demo)
+        self._make_settings(max_new_tokens, temperature, seed)
+        self._make_load_row()
         self.source.observe(self._on_source, names="value")
         self.observe(self._on_loading, names="loading")
         super().__init__(
@@ -166,6 +113,55 @@ class ModelPicker(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._on_source()
         if model is not None:
             self.use(model)
+
+    # ---------------------------------------------------------------- building
+    def _make_source(self, from_env: str | None, *, demo: bool) -> None:
+        """Where the model comes from: the choice, and the boxes each choice needs."""
+        self.source = widgets.ToggleButtons(
+            options=_SOURCES,
+            value="test" if demo else ("local" if from_env else "demo"),
+            style={"button_width": "auto"},
+        )
+        self.source_hint = classed(widgets.HTML(""), "sdw-hint")
+        wide = _LABEL_WIDTH
+        self.model_path = text_box(
+            "Model", "e.g. Qwen/Qwen2.5-0.5B-Instruct or /path/to/folder", from_env or "", label_width=wide
+        )
+        self.server_url = text_box("Server URL", "http://127.0.0.1:8000/v1", label_width=wide)
+        self.server_model = text_box("Model name", "the name the server knows", label_width=wide)
+        self.api_key = widgets.Password(
+            description="API key", placeholder="empty for a local server", layout=widgets.Layout(width="100%")
+        )
+        self.api_key.style.description_width = wide
+        self._local_box = widgets.VBox([self.model_path])
+        self._server_box = widgets.VBox([self.server_url, self.server_model, self.api_key])
+
+    def _make_settings(self, max_new_tokens: int, temperature: float, seed: int | None) -> None:
+        """Reply length, temperature and seed."""
+        self.max_new_tokens = widgets.BoundedIntText(
+            value=max_new_tokens, min=1, max=8192, description="Reply tokens"
+        )
+        self.temperature = widgets.BoundedFloatText(
+            value=temperature, min=0.0, max=2.0, step=0.1, description="Temperature"
+        )
+        self.seed = text_box("Seed", "empty = unseeded", "" if seed is None else str(seed), width="")
+        for box in (self.max_new_tokens, self.temperature, self.seed):
+            box.style.description_width = _LABEL_WIDTH
+        self.seed_error = note("sdw-field-error")
+
+    def _make_load_row(self) -> None:
+        """The Load button, a spinner while loading, and what happened."""
+        self.load_button = classed(
+            button("Load", "download", "Load the model (on a background thread)", style="primary"), "sdw-load"
+        )
+        self.load_button.on_click(lambda _: self.load())
+        self.load_button.layout.flex = "0 0 auto"  # keeps its whole label beside a long status
+        self.spinner = classed(
+            widgets.HTML('<span class="sdw-spinner" aria-label="loading"></span>'), "sdw-busy"
+        )
+        self.spinner.layout.display = "none"
+        self.status = note("sdw-model-status")
+        self.details = classed(widgets.HTML(""), "sdw-details")
 
     # ------------------------------------------------------------------ public
     @property

@@ -16,6 +16,7 @@ import traitlets
 
 from ..engine import Persona, load_personas, save_personas
 from ..errors import PersonaError
+from ..session.wording import plural
 from ._style import classed, style_widget
 from .persona_form import (
     SHORT_LABELS,
@@ -27,8 +28,7 @@ from .persona_form import (
     personas_from_upload,
     specs_of,
 )
-from .ui import button, note, set_note
-from .wording import plural
+from .ui import button, note, set_note, text_box
 
 __all__ = ["PersonaEditor"]
 
@@ -60,11 +60,31 @@ class PersonaEditor(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untype
         self._current = -1
         self._quiet = False  # True while the form is filled from code
 
-        # -- list of personas -------------------------------------------------
+        side = self._make_list()
+        self.form = self._make_form()
+        files = self._make_files()
+        super().__init__(
+            [
+                style_widget(),
+                widgets.HBox([side, self.form], layout=widgets.Layout(flex_flow="row wrap")),
+                files,
+                self.file_status,
+                self.summary,
+            ],
+            **kwargs,
+        )
+        classed(self, "sdw-persona-editor", "sdw-panel")
+        self.observe(self._on_value, names="value")
+        self.value = [self._as_persona(p, i) for i, p in enumerate(personas)]
+        if not self._drafts:  # value == [] fires no change: show an empty editor
+            self._rebuild_from(self.value)
+
+    # ---------------------------------------------------------------- building
+    def _make_list(self) -> widgets.VBox:
+        """The list of personas and the buttons that change it."""
         # width auto, not 100%: the select's own margin would push it past the column's edge.
         self.list = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="auto"))
         self.list.observe(self._on_select, names="index")
-
         self.add_button = button("Add", "plus", "Add a new persona")
         self.duplicate_button = button("Duplicate", "copy", "Copy the selected persona")
         self.delete_button = button("Delete", "trash", "Delete the selected persona")
@@ -75,8 +95,20 @@ class PersonaEditor(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untype
         self.delete_button.on_click(lambda _: self.delete())
         self.up_button.on_click(lambda _: self.move(-1))
         self.down_button.on_click(lambda _: self.move(+1))
+        return widgets.VBox(
+            [
+                self.list,
+                widgets.HBox(
+                    [self.add_button, self.duplicate_button, self.delete_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+                widgets.HBox([self.up_button, self.down_button]),
+            ],
+            layout=widgets.Layout(width="260px", min_width="200px"),
+        )
 
-        # -- form: one widget and one error label per field ----------------------
+    def _make_form(self) -> widgets.VBox:
+        """One widget and one error note per persona field."""
         self.fields: dict[str, widgets.ValueWidget] = {}
         self.field_errors: dict[str, widgets.Label] = {}
         rows = []
@@ -96,13 +128,11 @@ class PersonaEditor(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untype
                     "sdw-field",
                 )
             )
-        self.form = classed(widgets.VBox(rows, layout=widgets.Layout(flex="1 1 auto")), "sdw-persona-form")
+        return classed(widgets.VBox(rows, layout=widgets.Layout(flex="1 1 auto")), "sdw-persona-form")
 
-        # -- files --------------------------------------------------------------
-        self.path = widgets.Text(
-            value="personas.json", description="JSON file", layout=widgets.Layout(width="320px")
-        )
-        self.path.style.description_width = "6em"
+    def _make_files(self) -> widgets.HBox:
+        """Load, save and upload a personas file."""
+        self.path = text_box("JSON file", "", "personas.json", width="320px", label_width="6em")
         self.load_button = button("Load", "folder-open", "Replace the list with the personas in this file")
         self.save_button = button("Save", "save", "Save all personas to this file")
         self.upload = widgets.FileUpload(accept=".json", multiple=False, description="Upload")
@@ -111,37 +141,10 @@ class PersonaEditor(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untype
         self.upload.observe(self._on_upload, names="value")
         self.file_status = note("sdw-file-status")
         self.summary = classed(widgets.HTML(""), "sdw-hint")
-
-        side = widgets.VBox(
-            [
-                self.list,
-                widgets.HBox(
-                    [self.add_button, self.duplicate_button, self.delete_button],
-                    layout=widgets.Layout(flex_flow="row wrap"),
-                ),
-                widgets.HBox([self.up_button, self.down_button]),
-            ],
-            layout=widgets.Layout(width="260px", min_width="200px"),
-        )
-        files = widgets.HBox(
+        return widgets.HBox(
             [self.path, self.load_button, self.save_button, self.upload],
             layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
         )
-        super().__init__(
-            [
-                style_widget(),
-                widgets.HBox([side, self.form], layout=widgets.Layout(flex_flow="row wrap")),
-                files,
-                self.file_status,
-                self.summary,
-            ],
-            **kwargs,
-        )
-        classed(self, "sdw-persona-editor", "sdw-panel")
-        self.observe(self._on_value, names="value")
-        self.value = [self._as_persona(p, i) for i, p in enumerate(personas)]
-        if not self._drafts:  # value == [] fires no change: show an empty editor
-            self._rebuild_from(self.value)
 
     # ------------------------------------------------------------------ public
     @property

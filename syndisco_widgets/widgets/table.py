@@ -1,32 +1,42 @@
 """LogTable: the live logs as a readable table, sortable and filterable.
 
-Rows are built by :func:`table_rows` (pure, no widgets); the widget draws
-them as escaped HTML. Exports use ``Logs.to_pandas``/``to_csv``, not this.
+Rows are built by :func:`table_rows` (pure, no widgets); the browser draws
+them (``js/transcript.js``), every text as text. Exports use ``Logs.to_pandas``/``to_csv``, not this.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import ipywidgets as widgets
+import traitlets
 
+from ..session.wording import plural
 from ._style import classed
-from .wording import plural
+from .live_list import LiveList
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ..engine import Logs
     from ..engine.entries import Entry
 
-__all__ = ["LogTable", "Row", "SortKey", "table_rows"]
+__all__ = ["LogTable", "Row", "SortKey", "TableView", "WireRow", "table_rows", "wire_row"]
 
 CONTEXT_PAIR = 2  # an entry's context is a [start, end) pair
 SortKey = Literal["number", "speaker", "length"]
 _SORTS: list[tuple[str, SortKey]] = [("Order", "number"), ("Speaker", "speaker"), ("Longest first", "length")]
 _SOURCE_LABELS = {"model": "model", "human": "a person", "seed": "opening message"}
+
+
+class WireRow(TypedDict):
+    """One table row on the wire (``WireRow`` in ``js/transcript.js``)."""
+
+    number: int
+    speaker: str
+    kind: str
+    text: str
+    saw: str
 
 
 @dataclass(frozen=True)
@@ -79,11 +89,45 @@ def table_rows(
     return rows
 
 
+def wire_row(row: Row) -> WireRow:
+    """One row as the browser draws it (every text goes in as text, never as markup)."""
+    return {
+        "number": row.number,
+        "speaker": row.speaker,
+        "kind": f"{row.role} · {row.source}",
+        "text": row.text,
+        "saw": row.saw,
+    }
+
+
+class TableView(LiveList):
+    """The table's rows in the browser: one new row per turn; filter and order apply there."""
+
+    _part = traitlets.Unicode("table", read_only=True).tag(sync=True)
+    query = traitlets.Unicode("", help="words a shown row contains").tag(sync=True)
+    speaker = traitlets.Unicode("", help="the speaker shown ('' for everyone)").tag(sync=True)
+    sort = traitlets.Unicode("number", help="number, speaker or length").tag(sync=True)
+
+    def add(self, row: Row) -> None:
+        """Send one new row."""
+        self._push(wire_row(row))
+
+    def reset(self, rows: list[Row]) -> None:
+        """Send a new set of rows."""
+        self._replace([wire_row(r) for r in rows])
+
+
 class LogTable(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
-    """The live logs as a table: filter by text or speaker, sort by order, speaker or length."""
+    """The live logs as a table: filter by text or speaker, sort by order, speaker or length.
+
+    A new entry costs the same however long the log is: :meth:`append` sends
+    one row, and the counts in the summary are kept as they change.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         self._entries: list[Entry] = []
+        self._names: set[str] = set()
+        self._shown = 0
         self.query = widgets.Text(
             placeholder="Filter: words in a message or a speaker",
             layout=widgets.Layout(flex="1 1 220px", width="auto"),
@@ -95,9 +139,10 @@ class LogTable(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.speaker.style.description_width = "4.5em"
         self.sort.style.description_width = "3em"
         self.summary = classed(widgets.HTML(""), "sdw-hint")
-        self.body = classed(widgets.HTML(""), "sdw-table-wrap")
-        for control in (self.query, self.speaker, self.sort):
-            control.observe(lambda _c: self._draw(), names="value")
+        self.body = TableView()
+        for name in ("query", "speaker", "sort"):
+            traitlets.dlink((getattr(self, name), "value"), (self.body, name))
+            getattr(self, name).observe(lambda _c: self._recount(), names="value")
         legend = widgets.HTML(
             '<span class="sdw-hint"><b>Saw</b>: the earlier messages the speaker read before writing.</span>'
         )
@@ -111,16 +156,27 @@ class LogTable(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             **kwargs,
         )
         classed(self, "sdw-log-table")
-        self._draw()
+        self._say()
 
-    def show(self, logs: Logs | None) -> None:
-        """Show these logs (None: nothing yet)."""
+    def show(self, logs: Iterable[Entry] | None) -> None:
+        """Show these entries (None: nothing yet); the rows are sent once."""
         self._entries = list(logs) if logs is not None else []
-        names = sorted({e["name"] for e in self._entries}, key=str.casefold)
-        keep = self.speaker.value
-        self.speaker.options = [("Everyone", ""), *[(n, n) for n in names]]
-        self.speaker.value = keep if keep in names else ""
-        self._draw()
+        self._names = {e["name"] for e in self._entries}
+        self._speakers()
+        self.body.reset([_row(i, e) for i, e in enumerate(self._entries)])
+        self._recount()
+
+    def append(self, entry: Entry) -> None:
+        """Add one new entry: one row goes to the browser, whatever the log's length."""
+        row = _row(len(self._entries), entry)
+        self._entries.append(entry)
+        if row.speaker not in self._names:
+            self._names.add(row.speaker)
+            self._speakers()
+        self.body.add(row)
+        if table_rows([entry], query=self.query.value, speaker=self.speaker.value):
+            self._shown += 1
+        self._say()
 
     @property
     def rows(self) -> list[Row]:
@@ -129,35 +185,20 @@ class LogTable(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             self._entries, query=self.query.value, speaker=self.speaker.value, sort=self.sort.value
         )
 
-    def _draw(self) -> None:
-        rows = self.rows
+    def _speakers(self) -> None:
+        keep = self.speaker.value
+        names = sorted(self._names, key=str.casefold)
+        self.speaker.options = [("Everyone", ""), *[(n, n) for n in names]]
+        self.speaker.value = keep if keep in names else ""
+
+    def _recount(self) -> None:
+        self._shown = len(self.rows)
+        self._say()
+
+    def _say(self) -> None:
         total = len(self._entries)
         if not total:
             self.summary.value = ""
-            self.body.value = '<span class="sdw-hint">No messages yet.</span>'
             return
-        shown = "all " if len(rows) == total else f"{len(rows)} of "
+        shown = "all " if self._shown == total else f"{self._shown} of "
         self.summary.value = f"Showing {shown}{plural(total, 'message')}."
-        head = "".join(
-            f'<th class="sdw-col-{c}">{label}</th>'
-            for c, label in (
-                ("n", "#"),
-                ("who", "Speaker"),
-                ("kind", "Role · source"),
-                ("text", "Message"),
-                ("saw", "Saw"),
-            )
-        )
-        body = "".join(
-            "<tr>"
-            f'<td class="sdw-col-n">{r.number}</td>'
-            f'<td class="sdw-col-who">{html.escape(r.speaker)}</td>'
-            f'<td class="sdw-col-kind">{html.escape(r.role)} · {html.escape(r.source)}</td>'
-            f'<td class="sdw-col-text">{html.escape(r.text)}</td>'
-            f'<td class="sdw-col-saw">{html.escape(r.saw)}</td>'
-            "</tr>"
-            for r in rows
-        )
-        self.body.value = (
-            f'<table class="sdw-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-        )

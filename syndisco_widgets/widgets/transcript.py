@@ -16,28 +16,26 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-import anywidget
 import traitlets
 from ipywidgets import CallbackDispatcher
 
 from ..checks import whole_number
-from ._static import asset_path
-from ._style import STYLE_ID, STYLE_ID_TRAIT, STYLESHEET
-from .runner import DiscussionChange, EntryAdded, TextAdded, TurnEnded, TurnStarted
-from .traits import optional_dict_trait, snapshot_trait
-from .wire import WireEntry, WireSnapshot, WireStream, parse_view_message, role_of, wire_entry
+from ..session import EntryAdded, SourceChange, TextAdded, TurnEnded, TurnStarted
+from .live_list import LiveList
+from .traits import optional_dict_trait
+from .wire import ViewMessage, WireEntry, WireSnapshot, WireStream, role_of, wire_entry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from .runner import DiscussionRunner, RunnerEvent
+    from ..session import Runner, RunnerEvent
 
 __all__ = ["TranscriptView"]
 
 log = logging.getLogger(__name__)
 
 
-class TranscriptView(anywidget.AnyWidget):
+class TranscriptView(LiveList):
     """Live transcript: finished turns as chat bubbles plus one message being written.
 
     Args:
@@ -48,11 +46,6 @@ class TranscriptView(anywidget.AnyWidget):
         **kwargs: Passed on to the widget (e.g. ``layout``, ``branchable``).
     """
 
-    _esm = asset_path("transcript.js")
-    _css = STYLESHEET
-
-    _snapshot = snapshot_trait()
-    _tail = optional_dict_trait("the turn just appended (a WireTail)")
     _stream = optional_dict_trait("the turn being written (a WireStream)")
     markdown = traitlets.Bool(
         default_value=True, help="render **bold**, *italic* and `code` (always as DOM nodes)"
@@ -63,6 +56,9 @@ class TranscriptView(anywidget.AnyWidget):
 
     #: Minimum seconds between two streamed-text syncs (20 per second).
     stream_interval: float = 0.05
+    #: Keep the text written before a Stop as a marked, unrecorded message (set for
+    #: views without "branch from here", whose numbers need not match a log).
+    keeps_stopped: bool = False
 
     def __init__(self, entries: Iterable[Mapping[str, Any]] = (), *, start: int = 0, **kwargs: Any) -> None:
         # Set before super().__init__(): opening the comm serialises _snapshot.
@@ -77,9 +73,7 @@ class TranscriptView(anywidget.AnyWidget):
         self._last_flush = 0.0
         self._timer: threading.Timer | None = None
         self._load(entries, start)
-        # One <style> element for every syndisco widget: anywidget keys it by this id.
-        super().__init__(**{STYLE_ID_TRAIT: STYLE_ID, **kwargs})
-        self.on_msg(self._on_frontend_msg)
+        super().__init__(**kwargs)
 
     # ----------------------------------------------------------------- entries
     @property
@@ -92,10 +86,8 @@ class TranscriptView(anywidget.AnyWidget):
         """Add one finished turn. Sends only this turn to the front end."""
         wire = wire_entry(entry)
         with self._lock:
-            index = len(self._entries)
             self._entries.append(dict(entry))
-            self._wire.append(wire)
-            self._tail = {"epoch": self._snapshot, "index": index, "entry": wire}
+            self._push(wire)
 
     def reset(self, entries: Iterable[Mapping[str, Any]], *, start: int = 0) -> None:
         """Replace the whole transcript (e.g. after a branch switch).
@@ -104,9 +96,7 @@ class TranscriptView(anywidget.AnyWidget):
         """
         with self._lock:
             self._load(entries, start)
-            with self.hold_sync():
-                self._snapshot += 1
-                self._tail = None
+            self._replace(self._wire, self._start)
 
     @property
     def start(self) -> int:
@@ -122,8 +112,8 @@ class TranscriptView(anywidget.AnyWidget):
 
     def wire_snapshot(self) -> WireSnapshot:
         """The live transcript as sent on a full-state sync (see :mod:`.wire`)."""
-        with self._lock:
-            return {"epoch": self._snapshot, "start": self._start, "entries": list(self._wire)}
+        snapshot: WireSnapshot = super().wire_snapshot()
+        return snapshot
 
     # --------------------------------------------------------------- streaming
     def stream_start(self, name: str, role: str = "user") -> None:
@@ -198,13 +188,13 @@ class TranscriptView(anywidget.AnyWidget):
             self._timer = None
 
     # ------------------------------------------------------------- following
-    def follow(self, runner: DiscussionRunner) -> None:
-        """Show ``runner``'s live discussion and keep in step with its events from now on."""
-        discussion = runner.discussion
-        self.reset(discussion.logs if discussion is not None else [])
+    def follow(self, runner: Runner) -> None:
+        """Show ``runner``'s live source and keep in step with its events from now on."""
+        source = runner.source
+        self.reset(source.logs if source is not None else [])
         runner.subscribe(self._on_runner_event)
 
-    def unfollow(self, runner: DiscussionRunner) -> None:
+    def unfollow(self, runner: Runner) -> None:
         """Stop following ``runner``."""
         runner.unsubscribe(self._on_runner_event)
 
@@ -214,33 +204,32 @@ class TranscriptView(anywidget.AnyWidget):
         elif isinstance(event, TextAdded):
             self.stream_text(event.text)
         elif isinstance(event, TurnEnded):
-            self.stream_end(event.entry)
+            self.stream_end(event.entry if event.entry is not None else self._stopped(event.partial))
         elif isinstance(event, EntryAdded):
             self.append(event.entry)
-        elif isinstance(event, DiscussionChange):
-            self.reset(event.discussion.logs if event.discussion is not None else [])
+        elif isinstance(event, SourceChange):
+            self.reset(event.source.logs if event.source is not None else [])
+
+    def _stopped(self, partial: str) -> dict[str, Any] | None:
+        """The message a Stop cut short, when this view keeps it."""
+        meta = self._stream_meta
+        if not self.keeps_stopped or meta is None or not partial.strip():
+            return None
+        return {"name": meta["name"], "role": meta["role"], "text": partial.strip(), "stopped": True}
 
     # ---------------------------------------------------------------- branching
     def on_branch(self, callback: Callable[[int], None], *, remove: bool = False) -> None:
         """Call ``callback(index)`` when "branch from here" is clicked on log entry ``index``."""
         self._branch_handlers.register_callback(callback, remove=remove)
 
-    def handle_view_message(self, content: object) -> None:
-        """Act on one message from a view (see :data:`.wire.ViewMessage`); ignore malformed ones."""
-        message = parse_view_message(content)
-        if message is None or message["type"] == "send":  # "send" belongs to the message box
+    def _on_view_message(self, message: ViewMessage | None, content: object) -> None:
+        if message is None or message["type"] != "branch":  # "send" belongs to the message box
             log.warning("ignoring malformed transcript message %r", content)
-        elif message["type"] == "sync":
-            # A view missed turns or a reset: send it the live snapshot.
-            self.send_state("_snapshot")
+            return
+        index = message["index"]
+        with self._lock:
+            valid = self._start <= index < self._start + len(self._entries)
+        if valid:
+            self._branch_handlers(index)
         else:
-            index = message["index"]
-            with self._lock:
-                valid = self._start <= index < self._start + len(self._entries)
-            if valid:
-                self._branch_handlers(index)
-            else:
-                log.warning("ignoring branch request for entry index %r outside the transcript", index)
-
-    def _on_frontend_msg(self, _widget: object, content: object, _buffers: object) -> None:
-        self.handle_view_message(content)
+            log.warning("ignoring branch request for entry index %r outside the transcript", index)

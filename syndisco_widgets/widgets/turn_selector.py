@@ -14,7 +14,7 @@ from ..engine import CustomOrder, RandomWeighted, RoundRobin, TurnManager
 from ..errors import ConfigError
 from ._style import classed, style_widget
 from .persona_editor import PersonaEditor
-from .ui import note, set_note
+from .ui import note, set_note, text_box
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -56,17 +56,8 @@ class TurnManagerSelector(widgets.VBox):  # type: ignore[misc]  # ipywidgets is 
         self.p_respond = widgets.FloatSlider(
             value=0.5, min=0.0, max=1.0, step=0.05, description="p_respond", readout_format=".2f"
         )
-        self.seed = widgets.Text(
-            value="0",
-            description="Seed",
-            placeholder="empty = unseeded",
-            layout=widgets.Layout(width="220px"),
-        )
-        self.order = widgets.Text(
-            description="Order",
-            placeholder="e.g. Emma35, Giannis, Emma35",
-            layout=widgets.Layout(width="100%"),
-        )
+        self.seed = text_box("Seed", "empty = unseeded", "0", width="220px")
+        self.order = text_box("Order", "e.g. Emma35, Giannis, Emma35")
         self.error = note("sdw-field-error")
         self.preview = classed(widgets.HTML(""), "sdw-turn-preview")
         self._random_box = widgets.VBox(

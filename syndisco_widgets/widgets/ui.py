@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from ._style import classed
 
-__all__ = ["NoteKind", "badge_html", "button", "note", "set_note", "set_note_html"]
+__all__ = ["NoteKind", "badge_html", "button", "note", "set_note", "set_note_html", "text_box"]
 
 #: How a note reads: a success, an error, a warning, or plain information.
 NoteKind = Literal["ok", "error", "warn", "info"]
@@ -35,6 +35,18 @@ def button(
         description=label, icon=icon, tooltip=tip, button_style=style, layout=widgets.Layout(width="auto")
     )
     return classed(b, "sdw-button", f"sdw-btn-{slug}")
+
+
+def text_box(
+    label: str, placeholder: str, value: str = "", *, width: str = "100%", label_width: str = ""
+) -> widgets.Text:
+    """A one-line text field with a label and a hint of what to type."""
+    box = widgets.Text(value=value, description=label, placeholder=placeholder)
+    if width:
+        box.layout.width = width
+    if label_width:
+        box.style.description_width = label_width
+    return box
 
 
 def note(*names: str) -> widgets.HTML:

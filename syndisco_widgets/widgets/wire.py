@@ -62,6 +62,7 @@ class WireEntry(_WireEntryCore, total=False):
 
     model: str
     context: list[int]
+    stopped: bool
 
 
 class WireSnapshot(TypedDict):
@@ -147,6 +148,8 @@ def wire_entry(entry: Mapping[str, Any]) -> WireEntry:
     }
     if entry.get("model") is not None:
         out["model"] = str(entry["model"])
+    if entry.get("stopped") is True:
+        out["stopped"] = True  # the text written before a Stop: shown, never recorded
     context = entry.get("context")
     if isinstance(context, (list, tuple)) and len(context) == CONTEXT_PAIR:
         start, end = context

@@ -2,8 +2,10 @@
 
 Opens ``notebooks/03_deliberation.ipynb``, runs all cells, scrolls to the
 studio at the end, picks Ensemble, renames an agent and gives it a new
-persona, runs, and watches the answers arrive, the final answer marked and
-the structure drawn. Screenshots in the light and dark themes go to
+persona, runs, and watches the answers arrive and the final answer marked;
+then the Table, Export (a download) and Insights (the structure drawn) tabs;
+then runs again and stops mid-answer (the partial answer kept, marked; the
+first run listed under Earlier runs). Screenshots in the light and dark themes go to
 ``test-results/e2e/<test>/``. Every wait is on something visible.
 """
 
@@ -96,7 +98,30 @@ def test_deliberation_studio_ensemble(lab_server, lab_page, run_cells, dialogs, 
     assert final.locator(".sdw-message .sdw-text").inner_text().strip()
     expect(stop).to_be_disabled()
 
-    # 4. The structure, drawn by the viewer: the moderator is marked as the final answer.
+    # 4. The tabs: the Table lists the four answers; Insights draws the structure, the
+    #    moderator marked as the final answer; Export writes the run and offers a download.
+    def tab(title: str) -> None:
+        strip_tab = studio.locator(".sdw-tab", has_text=title)
+        strip_tab.click()
+        expect(strip_tab).to_have_attribute("aria-selected", "true")
+
+    tab("Table")
+    table = studio.locator(".sdw-log-table")
+    expect(table.locator("tbody tr")).to_have_count(4)
+    expect(table.locator("tbody tr").nth(2)).to_contain_text("Driver")
+    snap(page, table, artifacts / "3a-table-light.png")
+    tab("Export")
+    export = studio.locator(".sdw-export")
+    export.locator(".widget-text", has_text="Your name").locator("input").fill("Sam")
+    button(export, "Export JSON").click()
+    expect(export.locator(".sdw-export-status")).to_contain_text("Wrote")
+    link = export.locator("a.sdw-download")
+    expect(link).to_contain_text(re.compile(r"Download Sam--Ensemble-run-1.*\.json"))
+    with page.expect_download() as download_info:
+        link.click()
+    assert download_info.value.suggested_filename.startswith("Sam--Ensemble-run-1")
+    snap(page, export, artifacts / "3b-export-light.png")
+    tab("Insights")
     drawing = studio.locator(".sdv-structure")
     expect(drawing).to_be_visible()
     expect(drawing.locator(".sdv-final-mark")).to_have_text("★ final answer")
@@ -110,6 +135,25 @@ def test_deliberation_studio_ensemble(lab_server, lab_page, run_cells, dialogs, 
     snap(page, studio, artifacts / "5-finished-dark.png")
     final.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "6-final-dark.png"))
+    set_theme(page, dark=False)
+
+    # 6. Run again and Stop mid-answer: the text written so far stays, marked, and the first
+    #    run is kept under "Earlier runs" (issue 19, finding 5).
+    run.click()
+    expect(studio.locator(".sdw-live-answers .sdw-streaming .sdw-text")).not_to_be_empty(
+        timeout=RUN_TIMEOUT_MS
+    )
+    stop.click()
+    expect(status).to_contain_text("Stopped after", timeout=30_000)
+    kept = studio.locator(".sdw-live-answers .sdw-badge-stopped")
+    expect(kept).to_have_count(1)
+    expect(kept).to_have_text("stopped, not recorded")
+    history = studio.locator(".sdw-history")
+    expect(history).to_contain_text("Run 1")
+    expect(history).to_contain_text("Ensemble")
+    snap(page, studio, artifacts / "7-stopped-history-light.png")
+    set_theme(page, dark=True)
+    snap(page, studio, artifacts / "8-stopped-history-dark.png")
     set_theme(page, dark=False)
 
     assert dialogs == [], f"unexpected dialogs: {dialogs}"

@@ -5,8 +5,9 @@ cells drew: renames a persona in section 2 (the turn preview of section 3 and
 the studio follow), switches turn-taking to random weighted, starts the new
 discussion (the old one stays under Branches), steps (real English from the
 demo model), runs and stops early, branches, compares, types an HTML/script
-payload in with Ctrl+Enter, runs to the end, exports (the download link
-gives the file) and opens Insights. Every wait is on something visible. Screenshots in light and
+payload in with Ctrl+Enter, runs to the end, reloads the browser page (the
+studio's own tabs must still switch), exports (the download link gives the
+file) and opens Insights. Every wait is on something visible. Screenshots in light and
 dark themes and at 1024 px go to ``test-results/e2e/test_quickstart_studio/``;
 every visible text of the studio is checked for size (13 px), contrast (4.5:1)
 and clipping, and the control buttons must fit on one row.
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import wait_for_kernel_idle
 from .studio import (
     MESSAGES,
     PERSONAS,
@@ -227,8 +229,33 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     _snap(page, stage, artifacts / "3-finished-compare.png")
     _check_looks(studio, "finished, light, 1280 px")
 
+    # 9b. Reload the browser mid-flow (the notebook saved first, as JupyterLab's autosave does):
+    #     the studio comes back from the kernel with its transcript, and its tabs still work
+    #     under JupyterLab's default windowing mode (issue 19: an ipywidgets Tab went dead here).
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_timeout(500)
+    page.reload()
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+    wait_for_kernel_idle(page)
+    studio = Studio.find(page)  # the same studio, drawn again from the kernel's widget state
+    transcript, messages, status = studio.transcript, studio.messages, studio.status
+    stage, controls = studio.stage, studio.controls
+    expect(messages).to_have_count(n_final, timeout=30_000)
+    expect(status.locator(".sdw-state-badge")).to_have_text("Finished")
+    for title in ("Table", "Insights", "Branches"):
+        tab = studio.root.locator(".sdw-tab", has_text=title)
+        tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+    table = studio.root.locator(".sdw-log-table")
+    studio.root.locator(".sdw-tab", has_text="Table").click()
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(n_final)  # every row, sent whole once after the reload
+    expect(table.locator("tbody")).to_contain_text(PAYLOAD)  # as text
+    assert table.locator("img, script").count() == 0
+    _snap(page, table, artifacts / "3b-table-after-reload.png")
+
     # 10. Export: the file is written, named after the student and the branch, and downloads.
-    studio.root.locator(".lm-TabBar-tab", has_text="Export").click()
+    studio.root.locator(".sdw-tab", has_text="Export").click()
     studio.root.locator(".widget-text", has_text="Your name").locator("input").fill("Sam")
     button(studio.root, "Export JSON").click()
     export_status = studio.root.locator(".sdw-export-status")
@@ -250,7 +277,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     assert dialogs == []
 
     # The Insights tab draws the live branch (styled by the kit's one shared stylesheet).
-    studio.root.locator(".lm-TabBar-tab", has_text="Insights").click()
+    studio.root.locator(".sdw-tab", has_text="Insights").click()
     insights = studio.root.locator(".sdv-root")
     expect(insights.locator(".sdv-summary")).to_be_visible()
     expect(insights).to_contain_text(RENAMED)
@@ -259,7 +286,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     _snap(page, insights, artifacts / "4-insights.png")
 
     # The whole studio at once needs a taller window (element shots clip inside the notebook's scroller).
-    studio.root.locator(".lm-TabBar-tab", has_text="Branches").click()
+    studio.root.locator(".sdw-tab", has_text="Branches").click()
     page.set_viewport_size({"width": 1280, "height": 2600})
     studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")
     expect(studio.root).to_be_in_viewport(ratio=0.99)  # sub-pixel edges

@@ -12,14 +12,26 @@ from tests.engine.helpers import make_actors, make_discussion
 from tests.viewer.test_payload import make_structure
 
 
-def test_module_inlines_its_helper_and_needs_no_network():
-    module = view_module()
-    assert '"./transcript.js"' not in module
+def _inlined(module: str) -> list[str]:
+    """The modules inlined into ``module`` as data: URLs, and theirs, depth first."""
     prefix = "data:text/javascript;base64,"
-    start = module.index(prefix) + len(prefix)
-    helper = base64.b64decode(module[start : module.index('"', start)]).decode()
-    assert "export function hueOf" in helper
-    assert f'MIME_TYPE = "{MIME_TYPE}"' in module
+    found, at = [], 0
+    while (start := module.find(prefix, at)) >= 0:
+        start += len(prefix)
+        end = module.index('"', start)
+        inner = base64.b64decode(module[start:end]).decode()
+        found += [inner, *_inlined(inner)]
+        at = end
+    return found
+
+
+def test_module_inlines_its_helpers_and_needs_no_network():
+    module = view_module()
+    assert '"./transcript.js"' not in module and '"./discussion_view.js"' not in module
+    inlined = _inlined(module)
+    assert any("export function hueOf" in m for m in inlined)
+    assert any(f'MIME_TYPE = "{MIME_TYPE}"' in m for m in inlined)
+    assert all('"./' not in m for m in inlined)
     assert "http" not in view_stylesheet()
     assert ".sdv-summary" in view_stylesheet() and ".sdw-message" in view_stylesheet()
 
@@ -29,16 +41,18 @@ def test_follows_a_running_discussion_from_a_worker_thread():
     view = InsightsView(conv)
     assert view.payload["kind"] == "discussion" and view.payload["entries"] == []
     seen = []
-    view.observe(lambda change: seen.append(len(change["new"]["entries"])), "payload")
+    view.observe(lambda change: change["new"] and seen.append(change["new"]["index"] + 1), "_tail")
 
     def run():
-        for _ in conv:
-            view.update(conv)
+        for entry in conv:
+            view.append(entry)
 
     worker = threading.Thread(target=run)
     worker.start()
     worker.join(10)
-    assert seen == [1, 2, 3, 4]
+    assert seen == [1, 2, 3, 4]  # one entry sent per turn
+    assert [e["name"] for e in view.payload["entries"]] == [e["name"] for e in conv.logs]
+    view.update(conv)
     assert [s["turns"] for s in view.payload["summary"]["speakers"]] == [2, 2]
 
 

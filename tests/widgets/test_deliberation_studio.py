@@ -11,6 +11,7 @@ import pytest
 from syndisco_widgets.deliberation import Agent
 from syndisco_widgets.errors import ConfigError
 from syndisco_widgets.models import ScriptedModel
+from syndisco_widgets.session import RunnerState
 from syndisco_widgets.widgets.deliberation_form import (
     AgentDraft,
     FormValues,
@@ -20,7 +21,6 @@ from syndisco_widgets.widgets.deliberation_form import (
     rename_in_edges,
 )
 from syndisco_widgets.widgets.deliberation_studio import DeliberationStudio
-from syndisco_widgets.widgets.runner import RunnerState
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -120,10 +120,45 @@ def test_stop_ends_a_slow_run_within_half_a_second(studio_for):
     assert time.monotonic() - started < 0.5
     assert studio.state == RunnerState.IDLE
     assert "Stopped after 0 of 4 answers" in studio.status.value
-    assert studio.transcript.entries == []  # the unfinished answer is discarded
+    # The text written so far stays in view, marked, and is not recorded (issue 19, finding 5).
+    [kept] = studio.transcript.entries
+    assert kept["name"] == "Nurse" and kept["stopped"] is True and kept["text"].startswith("word0 word1")
+    assert "not recorded" in studio.status.value and len(studio.structure.logs) == 0
     assert studio.transcript.streaming_text is None
     assert studio.final_box.layout.display == "none"
     assert not studio.run_button.disabled
+
+
+def test_step_writes_one_answer_and_continues_after_stop(studio_for):
+    studio = studio_for(ScriptedModel(), moderator=False)
+    studio.controls.step_button.click()
+    assert studio.wait(10)
+    assert names_and_texts(studio) == [("Nurse", "Reply 1")] and studio.state == RunnerState.IDLE
+    assert "1 of 3 answers" in studio.progress_text.value
+    studio.controls.step_button.click()
+    studio.controls.run_button.click()  # Run starts a fresh run; the first is kept as history
+    assert studio.wait(10)
+    assert len(studio.history) == 1 and len(studio.history[0].logs) == 2
+    assert "Run 1" in studio.history_list.value and studio.history_box.layout.display == ""
+    assert names_and_texts(studio) == [("Nurse", "Reply 3"), ("Farmer", "Reply 4"), ("Student", "Reply 5")]
+
+
+def test_table_insights_and_export_follow_the_run(studio_for, tmp_path):
+    studio = studio_for(ScriptedModel(), moderator=False, export_dir=tmp_path)
+    assert studio.tabs.titles == ["Table", "Insights", "Export"]
+    studio.run_button.click()
+    assert studio.wait(10)
+    assert [r.speaker for r in studio.log_table.rows] == NAMES
+    assert studio.log_table.body._tail["index"] == 2  # each answer sent on its own
+    assert [e["name"] for e in studio.structure_view.payload["entries"]] == NAMES
+    studio.tabs.select("Export")
+    assert studio.tabs.pane("Export").layout.display == "" and studio.log_table.layout.display == "none"
+    studio.export_panel.participant.value = "Sam"
+    studio.export_panel.json_button.click()
+    studio.export_panel.csv_button.click()
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert len(written) == 2 and all(name.startswith("Sam--Chain-run-1") for name in written)
+    assert "Download" in studio.export_panel.status.value
 
 
 def test_rerun_starts_clean(studio_for):

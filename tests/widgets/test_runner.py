@@ -232,7 +232,7 @@ def test_runner_without_discussion_explains_itself(runner_for):
     runner.step()
     runner.branch()
     assert runner.wait(5)
-    assert runner.state == ERROR and "no discussion" in runner.status
+    assert runner.state == ERROR and "nothing to run" in runner.status
     runner.replace(make_discussion())
     assert runner.wait(5) and runner.state == IDLE and runner.discussion is not None
 
@@ -246,3 +246,22 @@ def test_bad_branch_point_is_reported_and_the_discussion_stays_usable(runner_for
     assert runner.discussion is discussion
     runner.step()
     assert runner.wait(5) and runner.state == IDLE and len(discussion.logs) == 1
+
+
+def test_one_runner_steps_a_deliberation_structure_and_refuses_to_branch_it(runner_for):
+    from syndisco_widgets.deliberation import Agent, Chain
+
+    model = ScriptedModel(["one", "two"])
+    chain = Chain([Agent(name="A", model=model), Agent(name="B", model=model)], task="t")
+    view = TranscriptView()
+    runner = runner_for(chain, view)
+    assert not runner.can_branch and not runner.can_inject
+    runner.step()
+    assert runner.wait(5)
+    assert [e["name"] for e in view.entries] == ["A"] and runner.progress() == "1 of 2 answers"
+    runner.branch()
+    assert runner.wait(5)
+    assert runner.state == ERROR and "cannot branch" in runner.status
+    runner.run()
+    assert runner.wait(5)
+    assert runner.state == FINISHED and [e["text"] for e in chain.logs] == ["one", "two"]

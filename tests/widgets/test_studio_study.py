@@ -180,7 +180,8 @@ def test_export_without_a_name_says_anonymous(closing, study, tmp_path):
 
 def test_status_shows_tokens_seconds_and_cost_when_the_run_settles(closing, study):
     studio = closing(DiscussionStudio(ScriptedModel(["one two three"]), study=study))
-    assert "Used so far: 0 turns · 0.0 s" in studio.usage_note.value  # started, nothing said yet
+    # The one count the status uses too (issue 19: not "5 turns" beside "4 of 12 user turns").
+    assert "Used so far: 0 of 3 user turns · 0.0 s" in studio.usage_note.value  # started, nothing said yet
     studio.controls.run_button.click()
     assert studio.runner.wait(5)
     logs = studio.logs
@@ -198,4 +199,4 @@ def test_status_without_a_price_has_no_cost(closing):
     studio.controls.run_button.click()
     assert studio.runner.wait(5)
     text = studio.usage_note.value
-    assert "2 turns" in text and "tokens in" in text and "≈" not in text
+    assert "2 of 2 user turns" in text and "tokens in" in text and "≈" not in text

@@ -1,0 +1,44 @@
+import pytest
+
+from syndisco_widgets import ScriptedModel
+from syndisco_widgets.engine.study import Study
+from syndisco_widgets.engine.topic import DEFAULT_TOPIC, context_with_topic
+from syndisco_widgets.errors import StudyError
+
+QUESTION = "Should the school day start at ten?"
+
+
+def _study(**fields):
+    return Study.from_dict(
+        {"version": 1, "name": "t", "personas": [{"username": "Ann"}, {"username": "Bob"}], **fields}
+    )
+
+
+def test_a_topic_survives_the_file_and_reaches_every_speaker(tmp_path):
+    study = _study(topic=QUESTION, context="A school forum.")
+    assert Study.load(study.save(tmp_path / "s.json")).topic == QUESTION
+    model = ScriptedModel(["Ten is too late.", "Ten is fine."])
+    discussion = study.build_discussion(model)
+    for _ in discussion:
+        pass
+    assert len(model.calls) == study.conv_len
+    for prompt in model.calls:
+        assert prompt.system.startswith("A school forum.\n\nThe topic of this conversation: " + QUESTION)
+
+
+def test_without_a_topic_the_context_is_unchanged():
+    assert _study().topic == ""
+    users, _ = _study(context="A forum.").build_actors(ScriptedModel())
+    assert users[0].context == "A forum."
+    assert context_with_topic("", DEFAULT_TOPIC).startswith("The topic of this conversation: ")
+
+
+def test_from_setup_and_studio_kwargs_carry_the_topic():
+    study = Study.from_setup(name="x", personas=[{"username": "Ann"}], topic=QUESTION)
+    assert study.topic == QUESTION
+    assert study.studio_kwargs()["topic"] == QUESTION
+
+
+def test_a_topic_that_is_not_text_names_the_field():
+    with pytest.raises(StudyError, match="topic"):
+        _study(topic=["a", "list"])

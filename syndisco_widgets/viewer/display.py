@@ -28,6 +28,7 @@ DISPLAYED: tuple[tuple[str, str, Kind], ...] = (
     ("syndisco_widgets.engine.logs", "Logs", "discussion"),
     ("syndisco_widgets.engine.discussion", "Discussion", "discussion"),
     ("syndisco_widgets.engine.experiment", "DiscussionExperiment", "experiment"),
+    ("syndisco_widgets.deliberation.experiment", "DeliberationExperiment", "experiment"),
     ("syndisco_widgets.deliberation.structures", "AbstractStructure", "structure"),
 )
 

@@ -11,6 +11,7 @@ import pytest
 from IPython.core.formatters import DisplayFormatter
 
 from syndisco_widgets import DiscussionExperiment, ScriptedModel
+from syndisco_widgets.deliberation import DeliberationExperiment
 from syndisco_widgets.viewer import (
     MIME_TYPE,
     discussion_bundle,
@@ -69,6 +70,19 @@ def test_an_experiment_shows_its_plan_then_its_folder(formatter, tmp_path):
     experiment.begin(tmp_path, verbose=False)
     assert formatter.format(tmp_path)[0].keys() == {"text/plain"}  # a bare path stays a path
     assert experiment_bundle(tmp_path)["text/plain"].endswith("2 of 2 discussions done")
+
+
+def test_a_deliberation_experiment_shows_its_plan_then_its_folder(formatter, tmp_path):
+    structures = [make_structure("Chain"), make_structure("Graph")]
+    experiment = DeliberationExperiment(structures, seed=3)
+    data, _ = formatter.format(experiment)
+    rows = data[MIME_TYPE]["discussions"]
+    assert [r["status"] for r in rows] == ["planned", "planned"]
+    assert rows[0]["users"] == structures[0].names
+    experiment.begin(tmp_path, verbose=False)
+    shown = experiment_bundle(tmp_path)
+    assert [r["status"] for r in shown[MIME_TYPE]["discussions"]] == ["done", "done"]
+    assert all(r["turns"] for r in shown[MIME_TYPE]["discussions"])
 
 
 def run_python(script: str) -> str:

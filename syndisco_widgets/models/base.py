@@ -321,8 +321,8 @@ class BaseModel:
         if isinstance(prompt, str):
             if not isinstance(user_prompt, str):
                 raise ConfigError(
-                    "model.prompt(system_prompt, user_prompt): with a system prompt string, "
-                    f"user_prompt must be a string too, got {type(user_prompt).__name__}"
+                    "model.prompt takes a ChatPrompt, or two strings (system_prompt, user_prompt); "
+                    f"got a string and {type(user_prompt).__name__}"
                 )
             prompt = ChatPrompt.single(prompt, user_prompt)
         elif user_prompt is not None:

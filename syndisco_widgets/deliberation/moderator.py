@@ -12,7 +12,7 @@ import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ..checks import positive_whole_number
+from ..checks import close_names, positive_whole_number
 from ..errors import ConfigError, DeliberationError, ModelError, SyndiscoWarning
 from . import templates
 from .agent import Agent, ResponseSelector, optional_text
@@ -289,9 +289,11 @@ def _persona_template(persona: str, owner: str) -> tuple[str | None, str]:
     """A moderator persona name's template, or ``persona`` itself as the text.
 
     As in Plurals, a word that names no template is taken as the persona's
-    text; a warning lists the names, in case it was meant as one.
+    text (a warning lists the names), unless it is close to a name: then it
+    is most likely a typo, and the error says which name was meant.
     """
-    if persona not in templates.MODERATOR_PERSONAS and len(persona.split()) == 1:
+    names = templates.MODERATOR_PERSONAS
+    if persona not in names and len(persona.split()) == 1 and not close_names(persona, names):
         warnings.warn(
             f"{owner}: persona {persona!r} is not a moderator persona name "
             f"({', '.join(sorted(templates.MODERATOR_PERSONAS))}); it is used as the persona text",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run SynDisco 2.2.1's and Plurals 0.7's own test suites against our port-in layers.
 #
-#   bash scripts/run_peer_suites.sh [syndisco|plurals|all]
+#   bash scripts/run_peer_suites.sh [syndisco|guides|plurals|all]
 #
 # Everything is fetched and run under $PEER_DIR (default /tmp/peer_suites); nothing
 # is copied into this repository, and neither peer becomes a dependency.
@@ -10,6 +10,8 @@
 #   SYNDISCO_SRC=/path/to/syndisco (a clone at 2.2.1); without it the script tries
 #   `git clone https://github.com/dimits-ts/syndisco`. `syndisco` is mapped to
 #   syndisco_widgets.compat.syndisco by a one-line conftest.py (alias_syndisco()).
+# Guides: SynDisco's notebooks in $SYNDISCO_SRC/docs/source/guides run with one added import cell
+#   and the tiny offline model (scripts/run_syndisco_guides.py), under the machine-wide heavy lock.
 # Plurals: `pip download plurals==0.7` (its wheel holds tests.py). A `plurals` shim package
 #   maps plurals.agent/deliberation/interview/errors to syndisco_widgets.deliberation; its
 #   own helpers.py and instructions.yaml are used as they are (tests.py imports them), the
@@ -44,6 +46,12 @@ run_syndisco() {
     echo 'import syndisco_widgets.compat; syndisco_widgets.compat.alias_syndisco()  # noqa: E702' >"$work/conftest.py"
     (cd "$work" && python -m pytest -q -p no:cacheprovider -rfE tests >"$work/result.log" 2>&1) || true
     echo "SynDisco 2.2.1 suite on syndisco_widgets.compat.syndisco: $(summary "$work/result.log") (log: $work/result.log)"
+}
+
+run_guides() {
+    local src="${SYNDISCO_SRC:-$peer_dir/syndisco_src}"
+    flock /tmp/heavy.lock python "$repo/scripts/run_syndisco_guides.py" "$src/docs/source/guides" \
+        "$peer_dir/guides" 2>&1 | grep -v "IPKernelApp" || true
 }
 
 run_plurals() {
@@ -89,7 +97,8 @@ EOF
 
 case "$which_suite" in
 syndisco) run_syndisco ;;
+guides) run_guides ;;
 plurals) run_plurals ;;
-all) run_syndisco; run_plurals ;;
-*) echo "usage: $0 [syndisco|plurals|all]" >&2; exit 2 ;;
+all) run_syndisco; run_guides; run_plurals ;;
+*) echo "usage: $0 [syndisco|guides|plurals|all]" >&2; exit 2 ;;
 esac

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import TYPE_CHECKING
 
 import pytest
@@ -23,6 +22,7 @@ from syndisco_widgets.deliberation.interview import DEFAULT_QUESTIONS, SEPARATOR
 from syndisco_widgets.engine import Logs
 from syndisco_widgets.errors import ConfigError, SyndiscoWarning
 from syndisco_widgets.models import ChatPrompt, ScriptedModel
+from tests.deliberation.test_plurals_parity import _fake_plurals
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -170,31 +170,13 @@ def test_moderator_persona_names_words_and_typos():
 
 
 def _fake_plurals_with_text_ages(root: Path) -> None:
-    data = root / "plurals" / "data"
-    data.mkdir(parents=True)
-    info = root / "plurals-0.7.dist-info"
-    info.mkdir()
-    (data / "anes_pilot_2024_20240319.csv").write_text(
+    """An installed plurals whose ANES table has a text ``age`` column, as the real one does."""
+    _fake_plurals(root)
+    (root / "plurals" / "data" / "anes_pilot_2024_20240319.csv").write_text(
         "weight,ideo5,inputstate,birthyr,age\n"
         "1.0,Liberal,Michigan,1982,Age 40-44\n"
         "1.0,Conservative,Texas,1950,Age 70-74\n"
         "1.0,Moderate,Ohio,2000,Age 20-24\n",
-        encoding="utf-8",
-    )
-    (root / "plurals" / "anes-mapping.yaml").write_text(
-        textwrap.dedent(
-            """\
-            inputstate:
-              name: Your state is
-            age:
-              name: Your age is
-            """
-        ),
-        encoding="utf-8",
-    )
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: plurals\nVersion: 0.7\n", encoding="utf-8")
-    (info / "RECORD").write_text(
-        "plurals/data/anes_pilot_2024_20240319.csv,,\nplurals/anes-mapping.yaml,,\nplurals-0.7.dist-info/METADATA,,\n",
         encoding="utf-8",
     )
 

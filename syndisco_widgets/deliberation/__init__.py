@@ -23,15 +23,16 @@ and every run records a seed that repeats it exactly. Importing this package
 does not import torch.
 """
 
-from ..errors import DeliberationError, GraphCycleError
+from ..errors import DeliberationError, GraphCycleError, PersonaError
 from ..models.env import MODEL_ENV_VAR
 from .agent import Agent, HistoryEntry, Prompts, ResponseSelector
 from .experiment import DeliberationExperiment
 from .graph import Graph, topological_order
+from .interview import DEFAULT_QUESTIONS, Interview, InterviewWarning, run_interviews
 from .moderator import Moderator, instructions_problem, strip_leading_label
 from .plurals_data import plurals_survey
 from .prompts import format_responses, strip_speaker_labels
-from .records import RunEntry, logs_to_frame
+from .records import RunEntry, logs_to_frame, plurals_frame
 from .resolve import alias_model, resolve_model
 from .sampling import DEFAULT_OPTIONS
 from .structures import AbstractStructure, Chain, Debate, Ensemble
@@ -46,6 +47,7 @@ from .templates import (
 __all__ = [
     "COMBINATION_INSTRUCTIONS",
     "DEFAULT_OPTIONS",
+    "DEFAULT_QUESTIONS",
     "MODEL_ENV_VAR",
     "MODERATOR_COMBINATION_INSTRUCTIONS",
     "MODERATOR_PERSONAS",
@@ -61,7 +63,10 @@ __all__ = [
     "Graph",
     "GraphCycleError",
     "HistoryEntry",
+    "Interview",
+    "InterviewWarning",
     "Moderator",
+    "PersonaError",
     "Prompts",
     "ResponseSelector",
     "RunEntry",
@@ -73,8 +78,10 @@ __all__ = [
     "instructions_problem",
     "load_demo_survey",
     "logs_to_frame",
+    "plurals_frame",
     "plurals_survey",
     "resolve_model",
+    "run_interviews",
     "strip_leading_label",
     "strip_speaker_labels",
     "topological_order",

@@ -200,6 +200,16 @@ class Graph(AbstractStructure):
         """Agent names in Kahn's order."""
         return [self.names[i] for i in self.order]
 
+    @property
+    def graph(self) -> dict[Agent, list[Agent]]:
+        """Each agent and the agents that read its answer, as Plurals' ``Graph.graph`` has it."""
+        return {a: [self.agents[d] for s, d in self.edges if s == i] for i, a in enumerate(self.agents)}
+
+    @property
+    def in_degree(self) -> dict[Agent, int]:
+        """Each agent and how many agents' answers it reads."""
+        return {a: len(self.predecessors[i]) for i, a in enumerate(self.agents)}
+
     def settings(self) -> dict[str, Any]:
         """The graph's arguments, JSON-friendly."""
         data = super().settings()

@@ -12,7 +12,7 @@ import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from ..checks import positive_whole_number
+from ..checks import close_names, positive_whole_number
 from ..errors import ConfigError, DeliberationError, ModelError, SyndiscoWarning
 from . import templates
 from .agent import Agent, ResponseSelector, optional_text
@@ -134,8 +134,9 @@ class Moderator(Agent):
             self.system_instructions = system_instructions  # the setter handles 'auto'
         else:
             chosen = persona or "default"
-            known, self._system_template = templates.resolve("moderator persona", chosen, owner)
+            known, self._system_template = _persona_template(chosen, owner)
             self.persona = chosen
+            self.persona_template = PERSONA_AS_TEXT
             if known is None:
                 _warn_without_task("persona", chosen)
 
@@ -171,6 +172,7 @@ class Moderator(Agent):
         self._system_template = None if self._auto else value
         self._generated = None
         self.persona = None
+        self.persona_template = None
 
     def system_text(self, task: str | None) -> str | None:
         """The system text for a run about ``task`` (the moderator's own task wins if set)."""
@@ -277,3 +279,26 @@ def _warn_without_task(label: str, text: str) -> None:
             SyndiscoWarning,
             stacklevel=4,
         )
+
+
+#: A moderator's persona is its whole system text (Plurals' ``persona_template`` for moderators).
+PERSONA_AS_TEXT = "${persona}"
+
+
+def _persona_template(persona: str, owner: str) -> tuple[str | None, str]:
+    """A moderator persona name's template, or ``persona`` itself as the text.
+
+    As in Plurals, a word that names no template is taken as the persona's
+    text (a warning lists the names), unless it is close to a name: then it
+    is most likely a typo, and the error says which name was meant.
+    """
+    names = templates.MODERATOR_PERSONAS
+    if persona not in names and len(persona.split()) == 1 and not close_names(persona, names):
+        warnings.warn(
+            f"{owner}: persona {persona!r} is not a moderator persona name "
+            f"({', '.join(sorted(templates.MODERATOR_PERSONAS))}); it is used as the persona text",
+            SyndiscoWarning,
+            stacklevel=4,
+        )
+        return None, persona
+    return templates.resolve("moderator persona", persona, owner)

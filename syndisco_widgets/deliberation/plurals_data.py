@@ -81,8 +81,8 @@ def _load(mapping_path: Path, table_path: Path, version: str) -> SurveyPersonas:
     if not isinstance(mapping, dict):
         raise ConfigError(f"{mapping_path}: expected a mapping of survey columns")
     data = data.dropna(subset=[_WEIGHT])
-    if "birthyr" in data.columns and "age" not in data.columns:
-        data["age"] = SURVEY_YEAR - data["birthyr"]
+    if "birthyr" in data.columns:  # as the reference does: the table's own age column is text
+        data["age"] = SURVEY_YEAR - pd.to_numeric(data["birthyr"], errors="coerce")
     fields = {c: f for c, f in _fields(mapping, mapping_path).items() if c in data.columns}
     return SurveyPersonas(
         data,

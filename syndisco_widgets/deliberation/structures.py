@@ -31,7 +31,7 @@ from . import templates
 from .agent import Agent, optional_text
 from .moderator import Moderator
 from .prompts import format_responses, prompt_json
-from .records import RunEntry, logs_to_frame, run_json
+from .records import RunEntry, logs_to_frame, plurals_frame, run_json, save_csv
 from .sampling import derive_seed, fresh_seed
 from .waves import Call, Candidate, Done, Wave
 
@@ -207,23 +207,35 @@ class AbstractStructure(ABC):
         agents = [{"log_name": n, **a.info} for n, a in zip(self.names, self.agents, strict=True)]
         return {"structure_information": structure, "agent_information": agents}
 
-    def to_dataframe(self) -> pd.DataFrame:
-        """The latest run as a tidy DataFrame, one row per response (see :func:`.records.logs_to_frame`)."""
+    def to_dataframe(self, fn: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+        """The agents' responses as Plurals 0.7 tabulates them; also saved as CSV to ``fn`` if given.
+
+        Columns ``response_index``, ``agent_index``, ``persona``, ``model``,
+        ``turn``, ``system_prompt``, ``user_prompt``, ``response``; rows by
+        turn, then agent (see :func:`.records.plurals_frame`). :meth:`to_pandas`
+        has every entry, the moderator's included.
+        """
+        frame = plurals_frame(self.logs, self.names, [a.persona for a in self.agents])
+        if fn is not None:
+            save_csv(frame, fn)
+        return frame
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The latest run as a tidy DataFrame, one row per entry (see :func:`.records.logs_to_frame`)."""
         return logs_to_frame(self.logs)
 
-    to_pandas = to_dataframe  # the engine's name for the same export
+    def to_json(self, fn: str | os.PathLike[str] | None = None, indent: int | None = 2) -> str:
+        """The latest run as JSON: :attr:`info` plus settings and logs; also written to ``fn`` if given.
 
-    def to_json(self, path: str | os.PathLike[str] | None = None, indent: int | None = 2) -> str:
-        """The latest run as JSON: settings plus the logs; also written to ``path`` if given.
-
-        The file reads back with ``Logs.from_file(path)``.
+        The file reads back with ``Logs.from_file(fn)``.
         """
-        return run_json(self.settings(), self.logs, path, indent)
+        return run_json(self.settings(), self.logs, fn, indent, info=self.info)
 
     def print_responses(self) -> None:
         """Print every response of the latest run with its speaker and cycle, then the final response."""
         for turn, entry in enumerate(self.logs):
-            print(f"[{turn}] {entry['name']} (cycle {entry.get('cycle')}):\n{entry['text']}\n")  # noqa: T201
+            who = f"{entry['name']}, MODERATOR" if entry.get("role") == "moderator" else entry["name"]
+            print(f"[{turn}] {who} (cycle {entry.get('cycle')}):\n{entry['text']}\n")  # noqa: T201
         print(f"Final response:\n{self.final_response}")  # noqa: T201
 
     # -- running -----------------------------------------------------------------------

@@ -222,7 +222,7 @@ class SurveyPersonas:
                 raise ConfigError("this survey data has no ideology column; use filters={column: values}")
             if self.ideology_groups:
                 if ideology not in self.ideology_groups:
-                    raise ConfigError(
+                    raise PersonaError(
                         f"unknown ideology {ideology!r}; choose one of {sorted(self.ideology_groups)}"
                     )
                 allowed = self.ideology_groups[ideology]
@@ -256,12 +256,12 @@ class SurveyPersonas:
         try:
             found = rows.query(query_str)
         except Exception as exc:  # pandas raises many kinds for a bad expression
-            raise ConfigError(
+            raise PersonaError(
                 f"query_str {query_str!r} is not a valid pandas query on the survey table "
                 f"({type(exc).__name__}: {exc}); columns are {list(self.data.columns)}"
             ) from exc
         if not hasattr(found, "columns"):
-            raise ConfigError(f"query_str {query_str!r} must select rows, e.g. \"state == 'Ohio'\"")
+            raise PersonaError(f"query_str {query_str!r} must select rows, e.g. \"state == 'Ohio'\"")
         return found
 
     def sample(
@@ -282,8 +282,9 @@ class SurveyPersonas:
             query_str: A pandas query over the table, e.g. ``"age > 60"``.
 
         Raises:
-            ConfigError: no row matches, the query is invalid, or the matching
-                rows all weigh zero.
+            PersonaError: no row matches or the query is invalid (a
+                :class:`~syndisco_widgets.errors.ConfigError`, as Plurals raises).
+            ConfigError: the matching rows all weigh zero.
         """
         chosen = optional_seed("seed", seed)
         seed = random.SystemRandom().randrange(2**32) if chosen is None else chosen
@@ -291,7 +292,7 @@ class SurveyPersonas:
         rows = self._rows(spec, query_str)
         if rows.empty:
             where = f"{spec} and query_str {query_str!r}" if query_str else str(spec)
-            raise ConfigError(f"no survey respondent matches {where}")
+            raise PersonaError(f"no survey respondent matches {where}")
         weights = [float(w) for w in rows[self.weight_column]]
         if sum(weights) <= 0:
             raise ConfigError(f"every respondent matching {spec} has weight 0; nothing can be drawn")

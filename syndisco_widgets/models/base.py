@@ -2,6 +2,8 @@
 
 A backend subclasses :class:`BaseModel` and writes :meth:`BaseModel.generate`
 (and, if it can do better than a loop, :meth:`BaseModel.generate_batch`).
+SynDisco's way works too: write only ``_generate_response(system_prompt,
+user_prompt) -> str`` and the model runs everywhere (batches become a loop).
 Callers use :meth:`BaseModel.complete` / :meth:`BaseModel.prompt` and their
 batched forms, which add the shared behaviour: input checks, stripping of
 configured strings, stop handling, timing and error wrapping.
@@ -21,14 +23,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict, TypeVar
 
 from ..checks import did_you_mean, positive_whole_number, text_sequence
 from ..errors import ConfigError, GenerationStopped, ModelError, SyndiscoError
+
+_Model = TypeVar("_Model", bound="BaseModel")
 
 #: Receives each new piece of text as it is generated.
 TextCallback = Callable[[str], None]
@@ -226,7 +229,7 @@ class Completion:
     seconds: float = 0.0
 
 
-class BaseModel(ABC):
+class BaseModel:
     """A language model that turns a :class:`ChatPrompt` into a reply.
 
     Args:
@@ -244,9 +247,20 @@ class BaseModel(ABC):
         self.strip_strings = tuple(text_sequence("strip_strings", strip_strings))
 
     # -- what a backend writes ------------------------------------------------
-    @abstractmethod
+    def __new__(cls: type[_Model], *args: Any, **kwargs: Any) -> _Model:  # noqa: ARG004, D102, PYI019  3.10 has no typing.Self
+        if cls.generate is BaseModel.generate and cls._generate_response is BaseModel._generate_response:
+            raise TypeError(
+                f"Can't instantiate {cls.__name__}: a model writes generate(prompt, *, control, options) "
+                "or, SynDisco's way, _generate_response(system_prompt, user_prompt) -> str"
+            )
+        return super().__new__(cls)
+
     def generate(
-        self, prompt: ChatPrompt, *, control: MaybeControl = None, options: MaybeOptions = None
+        self,
+        prompt: ChatPrompt,
+        *,
+        control: MaybeControl = None,
+        options: MaybeOptions = None,  # noqa: ARG002  a _generate_response model has no options
     ) -> str | Completion:
         """Return the raw reply to ``prompt`` (text, or a :class:`Completion` with token counts).
 
@@ -254,7 +268,19 @@ class BaseModel(ABC):
         given, and return early (with the text so far) once
         ``control.stopped`` is true. ``options`` override the model's
         defaults for this call.
+
+        The default calls :meth:`_generate_response` with the system prompt
+        and the messages as one user text (see :func:`user_text`), and hands
+        the whole reply to ``control`` at once.
         """
+        reply = self._generate_response(prompt.system, user_text(prompt))
+        if control is not None and isinstance(reply, str):
+            control.put(reply)
+        return reply
+
+    def _generate_response(self, system_prompt: str, user_prompt: str) -> str:
+        """SynDisco's backend method: the reply to one system prompt and one user prompt."""
+        raise NotImplementedError(f"{type(self).__name__} writes generate(), not _generate_response()")
 
     def generate_batch(
         self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None
@@ -283,9 +309,26 @@ class BaseModel(ABC):
         return replace(result, text=self.clean(result.text))
 
     def prompt(
-        self, prompt: ChatPrompt, *, control: MaybeControl = None, options: MaybeOptions = None
+        self,
+        prompt: ChatPrompt | str,
+        user_prompt: str | None = None,
+        *,
+        control: MaybeControl = None,
+        options: MaybeOptions = None,
     ) -> str:
-        """Reply to ``prompt`` with cleaned text (see :meth:`complete`)."""
+        """Reply to ``prompt`` with cleaned text (see :meth:`complete`).
+
+        SynDisco's form works too: ``model.prompt(system_text, user_text)``.
+        """
+        if isinstance(prompt, str):
+            if not isinstance(user_prompt, str):
+                raise ConfigError(
+                    "model.prompt takes a ChatPrompt, or two strings (system_prompt, user_prompt); "
+                    f"got a string and {type(user_prompt).__name__}"
+                )
+            prompt = ChatPrompt.single(prompt, user_prompt)
+        elif user_prompt is not None:
+            raise ConfigError("model.prompt: pass a ChatPrompt alone, or two strings (system, user)")
         return self.complete(prompt, control=control, options=options).text
 
     def complete_batch(
@@ -319,6 +362,15 @@ class BaseModel(ABC):
             text = text.replace(unwanted, "")
         return text.strip()
 
+    def get_name(self) -> str:
+        """The model's label (SynDisco's name for :attr:`name`)."""
+        return self.name
+
+    @property
+    def stop_list(self) -> list[str]:
+        """SynDisco's name for :attr:`strip_strings`."""
+        return list(self.strip_strings)
+
     def describe(self) -> dict[str, Any]:
         """What identifies this model in run records; backends add their own fields."""
         return {"backend": type(self).__name__, "name": self.name, "max_out_tokens": self.max_out_tokens}
@@ -347,6 +399,17 @@ class BaseModel(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, max_out_tokens={self.max_out_tokens})"
+
+
+def user_text(prompt: ChatPrompt) -> str:
+    """The messages of ``prompt`` as one user text, for a model that takes one.
+
+    A single user message is passed as it is; a longer chat becomes one
+    ``role: content`` paragraph per message, oldest first.
+    """
+    if len(prompt.messages) == 1 and prompt.messages[0]["role"] == "user":
+        return prompt.messages[0]["content"]
+    return "\n\n".join(f"{m['role']}: {m['content']}" for m in prompt.messages)
 
 
 def cut_at_stop(text: str, stops: Sequence[str]) -> str:

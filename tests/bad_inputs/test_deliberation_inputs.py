@@ -157,8 +157,8 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
         "persona",
     ),
     (
-        "moderator unknown persona name",
-        lambda: Moderator(persona="neutral", model=M),
+        "moderator persona name typo",
+        lambda: Moderator(persona="votng", model=M),
         ConfigError,
         "moderator persona",
     ),

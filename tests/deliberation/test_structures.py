@@ -289,7 +289,7 @@ def test_logs_follow_the_engine_entry_format(model: ScriptedModel, tmp_path: Pat
 def test_to_dataframe_is_tidy(model: ScriptedModel) -> None:
     debate = Debate(agents(model, 2), task=TASK, cycles=2, moderator=Moderator(model=model))
     debate.process()
-    frame = debate.to_dataframe()
+    frame = debate.to_pandas()
     assert list(frame.columns) == [
         "turn",
         "agent",

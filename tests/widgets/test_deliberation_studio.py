@@ -180,10 +180,10 @@ def test_seed_repeats_a_run(studio_for):
     studio.run()
     assert studio.wait(10)
     assert studio.structure.last_seed == 5
-    seeds = studio.structure.to_dataframe()["seed"].tolist()
+    seeds = studio.structure.to_pandas()["seed"].tolist()
     studio.run()
     assert studio.wait(10)
-    assert studio.structure.to_dataframe()["seed"].tolist() == seeds
+    assert studio.structure.to_pandas()["seed"].tolist() == seeds
 
 
 def test_model_failure_shows_inline_and_the_studio_stays_usable(studio_for):
@@ -267,7 +267,7 @@ def test_graph_edges_are_checked_inline_and_cycles_named(studio_for):
     assert studio.edges_error.value == ""
     studio.run()
     assert studio.wait(10)
-    frame = studio.structure.to_dataframe()
+    frame = studio.structure.to_pandas()
     assert frame["agent"].tolist() == ["Nurse", "Farmer", "Student"]
     assert frame["seen"].tolist()[-1] == [0, 1]
     assert studio.structure_view.payload["settings"]["edges"] == [["Nurse", "Student"], ["Farmer", "Student"]]

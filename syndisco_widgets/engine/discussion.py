@@ -24,6 +24,7 @@ from .actors import Actor, ActorType
 from .logs import Logs, make_entry
 from .persona import check_speaker_name
 from .run_record import start_run_record
+from .sentences import whole_reply
 from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
 from .turns import TurnManager
 
@@ -211,9 +212,13 @@ class Discussion:
         """Record the reply to ``request`` (from :meth:`next_request`) and return the new entry."""
         self._check_current(request)
         completion = reply if isinstance(reply, Completion) else Completion(text("reply", reply))
+        shown, raw = whole_reply(
+            prompts.strip_own_label(completion.text, request.name), completion.finish_reason
+        )
+        cut = {} if raw is None else {"truncated": True, "raw_text": raw}
         entry = make_entry(
             request.name,
-            prompts.strip_own_label(completion.text, request.name),
+            shown,
             request.model.name,
             request.speaker.describe(),
             role=request.speaker.role,
@@ -222,6 +227,7 @@ class Discussion:
             prompt_tokens=completion.prompt_tokens,
             completion_tokens=completion.completion_tokens,
             seconds=round(completion.seconds, 6),
+            **cut,
         )
         self._pending = self._request = None
         return self._record(entry, drawn=request.drawn)

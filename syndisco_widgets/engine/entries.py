@@ -36,7 +36,9 @@ class Entry(_CoreEntry, total=False):
     ``name``, ``text``, ``model`` and ``prompt`` are always there; the rest
     are written by the engine (hand-made logs may leave them out).
     ``prompt_tokens``, ``completion_tokens`` and ``seconds`` are what the
-    model call cost, when a model wrote the entry.
+    model call cost, when a model wrote the entry. A reply the token cap cut
+    shows up to its last complete sentence and has ``truncated`` true, with
+    the model's whole reply in ``raw_text``.
     """
 
     role: Role
@@ -45,6 +47,8 @@ class Entry(_CoreEntry, total=False):
     prompt_tokens: int | None
     completion_tokens: int | None
     seconds: float
+    truncated: bool
+    raw_text: str
 
 
 class AnnotationEntry(Entry):

@@ -34,6 +34,8 @@ from ..errors import ConfigError, GenerationStopped, ModelError, SyndiscoError
 TextCallback = Callable[[str], None]
 
 ChatRole = Literal["system", "user", "assistant"]
+#: Why a reply ended: ``"stop"`` (the model finished or a stop string came) or ``"length"`` (the token cap).
+FinishReason = Literal["stop", "length"]
 _ROLES = ("system", "user", "assistant")
 
 
@@ -211,13 +213,16 @@ class GenerationControl:
 class Completion:
     """A finished reply with what it cost.
 
-    Token counts are ``None`` when a backend cannot count them.
+    Token counts are ``None`` when a backend cannot count them;
+    ``finish_reason`` is ``"length"`` when the reply hit the token cap and
+    ``None`` when a backend cannot tell.
     """
 
     text: str
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     seconds: float = 0.0
+    finish_reason: FinishReason | None = None
 
 
 class BaseModel(ABC):

@@ -356,14 +356,17 @@ class OpenAIModel(BaseModel):
             response = await client.chat.completions.create(**body)
             choices = response.choices or []
             text = (choices[0].message.content or "") if choices else ""
-            return _completion(cut_at_stop(text, settings.stop), response.usage)
+            finish = getattr(choices[0], "finish_reason", None) if choices else None
+            cut = cut_at_stop(text, settings.stop)
+            return _completion(cut, response.usage, finish if cut == text else "stop")
         scanner = _StopScanner(settings.stop)
-        usage = None
+        usage = finish = None
         stream = await client.chat.completions.create(**body)
         async with stream:
             async for chunk in stream:
                 usage = getattr(chunk, "usage", None) or usage
                 for choice in chunk.choices or ():
+                    finish = getattr(choice, "finish_reason", None) or finish
                     piece = scanner.feed(getattr(choice.delta, "content", None) or "")
                     if piece:
                         streamed.append(piece)
@@ -374,7 +377,7 @@ class OpenAIModel(BaseModel):
         if rest:
             streamed.append(rest)
             sink(rest)
-        return _completion("".join(streamed), usage)
+        return _completion("".join(streamed), usage, "stop" if scanner.done else finish)
 
     async def _close_clients(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
@@ -472,13 +475,15 @@ class OpenAIModel(BaseModel):
         return ModelError(f"model {self.name!r} ({self.model_name}): {message}")
 
 
-def _completion(text: str, usage: Any) -> Completion:
+def _completion(text: str, usage: Any, finish_reason: Any = None) -> Completion:
+    """A completion from a response's text, usage and finish reason (``"length"``: the token cap)."""
     prompt_tokens = getattr(usage, "prompt_tokens", None)
     completion_tokens = getattr(usage, "completion_tokens", None)
     return Completion(
         text,
         prompt_tokens if isinstance(prompt_tokens, int) else None,
         completion_tokens if isinstance(completion_tokens, int) else None,
+        finish_reason="length" if finish_reason == "length" else ("stop" if finish_reason else None),
     )
 
 

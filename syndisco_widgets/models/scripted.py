@@ -70,7 +70,8 @@ class ScriptedModel(BaseModel):
         limit = self.max_out_tokens
         if options is not None and options.max_new_tokens is not None:
             limit = min(limit, options.max_new_tokens)
-        pieces = re.findall(r"\S+\s*", text)[:limit]
+        words = re.findall(r"\S+\s*", text)
+        pieces = words[:limit]
         made = ""
         for piece in pieces:
             if control is not None and control.stopped:
@@ -81,7 +82,12 @@ class ScriptedModel(BaseModel):
             if control is not None:
                 control.put(piece)
         prompt_words = sum(len(m["content"].split()) for m in prompt.messages) + len(prompt.system.split())
-        return Completion(made, prompt_tokens=prompt_words, completion_tokens=len(re.findall(r"\S+", made)))
+        return Completion(
+            made,
+            prompt_tokens=prompt_words,
+            completion_tokens=len(re.findall(r"\S+", made)),
+            finish_reason="length" if len(words) > limit else "stop",
+        )
 
     def generate_batch(
         self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None

@@ -280,8 +280,14 @@ class TransformersModel(BaseModel):
             new_counts = [
                 int((row != pad_id).sum()) if pad_id is not None else int(row.numel()) for row in new_tokens
             ]
+        cap = config.max_new_tokens
         return [
-            Completion(cut_at_stop(text, stops), prompt_tokens=int(p), completion_tokens=n)
+            Completion(
+                cut_at_stop(text, stops),
+                prompt_tokens=int(p),
+                completion_tokens=n,
+                finish_reason="length" if n >= cap and cut_at_stop(text, stops) == text else "stop",
+            )
             for text, p, n in zip(replies, prompt_counts, new_counts, strict=True)
         ]
 

@@ -56,11 +56,19 @@ class AnnotationEntry(Entry):
 
     ``target`` is the labelled entry's index, ``target_name`` and
     ``target_text`` what it said; ``context`` the entries shown before it.
+    With a label set, ``label`` is the chosen label (``None`` if a parsed
+    reply held none; ``text`` is then the reply), ``label_method`` how it
+    was chosen (``"likelihood"``, ``"guided"`` or ``"parsed"``),
+    ``label_probabilities`` each label's probability (likelihood only) and
+    ``raw_text`` what the model wrote when that was not just the label.
     """
 
     target: int
     target_name: str
     target_text: str
+    label: str | None
+    label_method: str
+    label_probabilities: dict[str, float]
 
 
 class DeliberationEntry(Entry):

@@ -29,6 +29,7 @@ from typing import Any, Literal, TypedDict
 
 from ..checks import did_you_mean, positive_whole_number, text_sequence
 from ..errors import ConfigError, GenerationStopped, ModelError, SyndiscoError
+from .labels import LabelChoice, checked_labels, choice_from_scores, parse_with_retry
 
 #: Receives each new piece of text as it is generated.
 TextCallback = Callable[[str], None]
@@ -323,6 +324,39 @@ class BaseModel(ABC):
     ) -> list[str]:
         """Reply to many prompts at once, in order, as cleaned texts."""
         return [c.text for c in self.complete_batch(prompts, options=options)]
+
+    def score_labels(self, prompts: Sequence[ChatPrompt], labels: Sequence[str]) -> list[list[float]] | None:
+        """Each label's log-likelihood as the whole reply to each prompt, in one batched pass.
+
+        Returns one row per prompt, one score per label, or ``None`` when
+        this backend cannot score (the default; local models override it).
+        """
+        del prompts, labels
+        return None
+
+    def choose_labels(self, prompts: Sequence[ChatPrompt], labels: Sequence[str]) -> list[LabelChoice]:
+        """One label from ``labels`` per prompt: by likelihood where the backend scores, else parsed.
+
+        See :mod:`syndisco_widgets.models.labels`; a backend with guided
+        choice overrides this.
+
+        Raises:
+            ConfigError: ``labels`` is not a list of two or more distinct strings.
+            ModelError: the backend failed; the original error is the cause.
+        """
+        checked = [_checked_prompt(p) for p in prompts]
+        labels = checked_labels(labels)
+        if not checked:
+            return []
+        started = time.perf_counter()
+        with self._wrapped_errors():
+            scores = self.score_labels(checked, labels)
+        if scores is None:
+            return parse_with_retry(self, checked, labels)
+        if len(scores) != len(checked) or any(len(row) != len(labels) for row in scores):
+            raise ModelError(f"model {self.name!r} scored the wrong number of prompts or labels")
+        share = (time.perf_counter() - started) / len(checked)
+        return [choice_from_scores(row, labels, share) for row in scores]
 
     def clean(self, text: str) -> str:
         """Remove every configured strip string and surrounding white space."""

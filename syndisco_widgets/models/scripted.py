@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from .base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
+from .labels import parsed_label
 
 Reply = str | Callable[[ChatPrompt], str]
 
@@ -88,6 +89,18 @@ class ScriptedModel(BaseModel):
             completion_tokens=len(re.findall(r"\S+", made)),
             finish_reason="length" if len(words) > limit else "stop",
         )
+
+    def score_labels(self, prompts: Sequence[ChatPrompt], labels: Sequence[str]) -> list[list[float]]:
+        """Scores from the script: the label the scripted reply names scores 0, the others -10.
+
+        A reply naming no label scores every label the same (the first then wins).
+        Each prompt counts as one call in :attr:`calls`.
+        """
+        rows = []
+        for prompt in prompts:
+            named = parsed_label(self._next_reply(prompt), labels)
+            rows.append([0.0 if named in (None, label) else -10.0 for label in labels])
+        return rows
 
     def generate_batch(
         self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None

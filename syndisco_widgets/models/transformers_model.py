@@ -327,6 +327,16 @@ class TransformersModel(BaseModel):
             return []
         return self._run_generate([self.format_prompt(p) for p in prompts], options)
 
+    def score_labels(self, prompts: Sequence[ChatPrompt], labels: Sequence[str]) -> list[list[float]]:
+        """Each label's log-likelihood as the whole reply to each prompt (one batched forward pass)."""
+        from .label_scoring import label_log_likelihoods
+
+        texts = [self.format_prompt(p) for p in prompts]
+        with self._lock:
+            return label_log_likelihoods(
+                self.model, self.tokenizer, texts, labels, add_special_tokens=not self.uses_chat_template
+            )
+
     def describe(self) -> dict[str, Any]:
         """Backend, name, path and generation settings, for run records."""
         return {

@@ -37,7 +37,15 @@ from .engine import (
     summarize_usage,
     unique_run_path,
 )
-from .models import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions, ScriptedModel
+from .models import (
+    BaseModel,
+    ChatPrompt,
+    Completion,
+    GenerationControl,
+    GenerationOptions,
+    ScriptedModel,
+    model_from_env,
+)
 
 __version__ = "0.1.0"
 
@@ -101,6 +109,7 @@ __all__ = [
     "export_run",
     "load_exports",
     "load_personas",
+    "model_from_env",
     "run_discussions",
     "save_personas",
     "summarize_usage",

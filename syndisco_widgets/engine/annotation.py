@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..checks import instance_of, path_like, positive_whole_number, sequence_of, whole_number
+from ..checks import folder_path, instance_of, path_like, positive_whole_number, sequence_of, whole_number
 from ..errors import ConfigError, DiscussionsFailedError, ModelError, TurnError
 from ..models.labels import LabelChoice, checked_labels
 from . import prompts
@@ -137,7 +137,7 @@ class AnnotationExperiment:
         """
         from tqdm.auto import tqdm
 
-        folder = path_like("output_dir", output_dir)
+        folder = folder_path("output_dir", output_dir)
         batch_size = positive_whole_number("batch_size", batch_size)
         folder.mkdir(parents=True, exist_ok=True)
         lock = WriterLock(folder / "annotation.lock", f"annotation folder {folder}")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..checks import instance_of, path_like, sequence_of, text, text_sequence, whole_number
+from ..checks import folder_path, instance_of, path_like, sequence_of, text, text_sequence, whole_number
 from ..errors import ConfigError, LogsFormatError, ModelError, TurnError
 from ..models.base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
 from . import prompts
@@ -119,7 +119,7 @@ class Discussion:
         self.seed_opinions, self.seed_opinion_usernames = _checked_seeds(
             seed_opinions, seed_opinion_usernames
         )
-        self.autosave_dir = None if autosave_dir is None else path_like("autosave_dir", autosave_dir)
+        self.autosave_dir = None if autosave_dir is None else folder_path("autosave_dir", autosave_dir)
         if not isinstance(next_turn_manager, TurnManager):
             raise ConfigError(
                 f"next_turn_manager must be a TurnManager such as RoundRobin(), "
@@ -377,16 +377,19 @@ class Discussion:
         are appended to the same file, which this discussion holds (one
         writer at a time) until it ends or :meth:`close` is called.
 
-        A file a crash left with no header and no entry starts over with
-        the settings given here.
+        A file whose header a crash cut off (and so holds no entry) starts
+        over with the settings given here; an empty file, or one that does
+        not start like a run file, is refused.
 
         Raises:
             RunLockedError: another live run is writing the file.
             ConfigError: the participants, turn manager or settings differ
                 from the file's (both are named).
-            LogsFormatError: the file is not a run file (the message says where).
+            LogsFormatError: the file is not a run file, or is empty (the message says where).
         """
         file = path_like("resume path", path)
+        if file.is_file():
+            _check_starts_like_a_run(file)  # before the writer drops a last line as cut off
         writer = JsonlLogWriter(file, resume=True)  # takes the lock before reading
         try:
             header, records = read_jsonl_records(file)
@@ -568,6 +571,23 @@ def _checked_seeds(opinions: object, usernames: object) -> tuple[list[str], list
 def _check_has_header(path: Path, header: dict[str, Any], records: list[Any]) -> None:
     if not header and records:
         raise LogsFormatError(f"{path}: has entries but no header line; it is not a run file")
+
+
+def _check_starts_like_a_run(path: Path) -> None:
+    """Refuse (untouched) an empty file or one that does not start with a run header."""
+    if not _starts_with_header(path):
+        what = "is empty" if not path.read_bytes().strip() else "does not start with a run header"
+        raise LogsFormatError(
+            f"{path}: {what}, so it is not a run file and there is no run to resume (the file is left "
+            "as it is). Pass the run file you meant, or start a new run, e.g. "
+            "Discussion(..., autosave_dir=folder)"
+        )
+
+
+def _starts_with_header(path: Path) -> bool:
+    """True for a file whose first line is (the start of) a run header, e.g. one a crash cut off."""
+    with path.open("rb") as handle:
+        return handle.read(32).lstrip().startswith(b'{"header"')
 
 
 def _check_same_settings(path: Path, saved: dict[str, Any], given: dict[str, Any]) -> None:

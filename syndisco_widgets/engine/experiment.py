@@ -17,7 +17,7 @@ import random
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..checks import optional_seed, path_like, positive_whole_number, sequence_of, whole_number
+from ..checks import folder_path, optional_seed, positive_whole_number, sequence_of, whole_number
 from ..errors import ConfigError, DiscussionsFailedError, LogsFormatError
 from .actors import Actor
 from .batch import RunReport, drive_discussions, progress_bar
@@ -154,12 +154,13 @@ class DiscussionExperiment:
             DiscussionsFailedError: some discussions failed; the others finished,
                 and calling ``begin()`` again retries the failed turns.
         """
-        folder = path_like("output_dir", output_dir)
+        folder = folder_path("output_dir", output_dir)
         batch_size = positive_whole_number("batch_size", batch_size)
         folder.mkdir(parents=True, exist_ok=True)
         lock = WriterLock(folder / LOCK, f"experiment folder {folder}")
         try:
             manifest = self._load_manifest(folder)
+            _check_runs_present(folder, manifest["runs"])
             report = self._run(folder, manifest, batch_size, verbose)
             if "run" in manifest:
                 manifest["run"] = finish_run_record(manifest["run"])
@@ -243,6 +244,8 @@ class DiscussionExperiment:
 
     def _open(self, item: dict[str, Any], path: Path) -> Discussion:
         """Resume discussion ``item`` from its file, or start it there."""
+        if path.exists() and path.stat().st_size == 0:  # a crash between making the file and its header
+            path.unlink()
         if path.exists():
             return Discussion.resume(
                 path,
@@ -325,3 +328,14 @@ def _one_of(name: str, value: Any, alias: str, alias_value: Any, default: Any = 
 
 def _json_round_trip(value: Any) -> Any:
     return json.loads(json.dumps(value))
+
+
+def _check_runs_present(folder: Path, runs: dict[str, dict[str, str]]) -> None:
+    """Refuse to run again, silently, a discussion whose run file the manifest records but is gone."""
+    for index, run in sorted(runs.items(), key=lambda item: int(item[0])):
+        if not (folder / run["file"]).exists():
+            raise LogsFormatError(
+                f"{folder}: the run file {run['file']} is missing, although {MANIFEST} records discussion "
+                f"{index} as {run['status']}. Restore the file; or, to run that discussion again, remove "
+                f'"{index}" from "runs" in {MANIFEST}; or begin() in a new folder'
+            )

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from .entries import Entry
 
 
+#: What stands in for the content in a baseline prompt (contextual calibration's content-free input).
+CONTENT_FREE = "N/A"
+
+
 def annotate(
     logs: Logs, annotator: Actor, history_context_len: int = 0, *, labels: Sequence[str] | None = None
 ) -> Logs:
@@ -54,7 +58,7 @@ def annotate(
     windows = [(max(0, i - history_context_len), i) for i in range(len(entries))]
     chats = [prompts.annotation_prompt(annotator, entries[start:end], entries[end]) for start, end in windows]
     try:
-        replies = _answers(annotator.model, chats, label_set)
+        replies = _answers(annotator.model, chats, label_set, [baseline_prompt(annotator)] * len(chats))
     except ModelError as exc:
         raise ModelError(f"annotating {len(entries)} entries with {annotator.name!r} failed: {exc}") from exc
     result = Logs()
@@ -225,7 +229,8 @@ class AnnotationExperiment:
                     continue
                 model = tasks[chunk[0][0]].annotator.model
                 prompts_ = [self._prompt(tasks[i], t) for i, t in chunk]
-                replies = _replies(model, prompts_, self.labels)
+                baselines = [baseline_prompt(tasks[i].annotator) for i, _ in chunk]
+                replies = _replies(model, prompts_, self.labels, baselines)
                 for (i, t), reply in zip(chunk, replies, strict=True):
                     if i in failures:
                         continue
@@ -276,32 +281,40 @@ def labels_frame(paths: Iterable[Path]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def baseline_prompt(annotator: Actor) -> ChatPrompt:
+    """The annotator's prompt with the content left out ("N/A"), for calibrating label scores."""
+    return prompts.annotation_prompt(annotator, [], {"name": CONTENT_FREE, "text": CONTENT_FREE})
+
+
 def _answers(
-    model: BaseModel, chats: Sequence[ChatPrompt], labels: tuple[str, ...] | None
+    model: BaseModel,
+    chats: Sequence[ChatPrompt],
+    labels: tuple[str, ...] | None,
+    baselines: Sequence[ChatPrompt],
 ) -> list[Completion | LabelChoice]:
     """Free-text replies, or label choices when there is a label set (one batched call)."""
     if labels is None:
         return list(model.complete_batch(chats))
-    return list(model.choose_labels(chats, labels))
+    return list(model.choose_labels(chats, labels, baselines=baselines))
 
 
 def _replies(
-    model: BaseModel, chats: list[ChatPrompt], labels: tuple[str, ...] | None
+    model: BaseModel, chats: list[ChatPrompt], labels: tuple[str, ...] | None, baselines: list[ChatPrompt]
 ) -> list[Completion | LabelChoice | BaseException]:
     """Batched answers; if the batch fails, each prompt alone so one bad label fails alone."""
     try:
-        return list(_answers(model, chats, labels))
+        return list(_answers(model, chats, labels, baselines))
     except ModelError as exc:
         if len(chats) == 1:
             return [exc]
-    return [_alone(model, chat, labels) for chat in chats]
+    return [_alone(model, chat, labels, base) for chat, base in zip(chats, baselines, strict=True)]
 
 
 def _alone(
-    model: BaseModel, chat: ChatPrompt, labels: tuple[str, ...] | None
+    model: BaseModel, chat: ChatPrompt, labels: tuple[str, ...] | None, baseline: ChatPrompt
 ) -> Completion | LabelChoice | BaseException:
     try:
-        return _answers(model, [chat], labels)[0]
+        return _answers(model, [chat], labels, [baseline])[0]
     except ModelError as exc:
         return exc
 

@@ -334,29 +334,48 @@ class BaseModel(ABC):
         del prompts, labels
         return None
 
-    def choose_labels(self, prompts: Sequence[ChatPrompt], labels: Sequence[str]) -> list[LabelChoice]:
+    def choose_labels(
+        self,
+        prompts: Sequence[ChatPrompt],
+        labels: Sequence[str],
+        *,
+        baselines: Sequence[ChatPrompt] | None = None,
+    ) -> list[LabelChoice]:
         """One label from ``labels`` per prompt: by likelihood where the backend scores, else parsed.
 
-        See :mod:`syndisco_widgets.models.labels`; a backend with guided
-        choice overrides this.
+        ``baselines`` (one per prompt) are the same prompts with the content
+        left out. Where labels are scored, each baseline's scores are
+        subtracted from its prompt's (contextual calibration), so a label the
+        model favours whatever it reads (a small model's "5") does not win
+        everywhere. See :mod:`syndisco_widgets.models.labels`; a backend with
+        guided choice overrides this.
 
         Raises:
-            ConfigError: ``labels`` is not a list of two or more distinct strings.
+            ConfigError: ``labels`` is not a list of two or more distinct
+                strings, or ``baselines`` does not match ``prompts``.
             ModelError: the backend failed; the original error is the cause.
         """
         checked = [_checked_prompt(p) for p in prompts]
         labels = checked_labels(labels)
+        base = [_checked_prompt(p) for p in baselines] if baselines is not None else []
+        if baselines is not None and len(base) != len(checked):
+            raise ConfigError(f"baselines: give one per prompt ({len(checked)}), got {len(base)}")
         if not checked:
             return []
         started = time.perf_counter()
+        distinct = list({repr(p): p for p in base}.values())  # annotators share their baseline
         with self._wrapped_errors():
-            scores = self.score_labels(checked, labels)
+            scores = self.score_labels([*checked, *distinct], labels)
         if scores is None:
             return parse_with_retry(self, checked, labels)
-        if len(scores) != len(checked) or any(len(row) != len(labels) for row in scores):
+        if len(scores) != len(checked) + len(distinct) or any(len(row) != len(labels) for row in scores):
             raise ModelError(f"model {self.name!r} scored the wrong number of prompts or labels")
+        by_baseline = {repr(p): row for p, row in zip(distinct, scores[len(checked) :], strict=True)}
         share = (time.perf_counter() - started) / len(checked)
-        return [choice_from_scores(row, labels, share) for row in scores]
+        return [
+            choice_from_scores(row, labels, share, by_baseline[repr(base[i])] if base else None)
+            for i, row in enumerate(scores[: len(checked)])
+        ]
 
     def clean(self, text: str) -> str:
         """Remove every configured strip string and surrounding white space."""

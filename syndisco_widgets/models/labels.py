@@ -75,8 +75,19 @@ def checked_labels(labels: object) -> tuple[str, ...]:
     return tuple(x.strip() for x in items)
 
 
-def choice_from_scores(scores: Sequence[float], labels: Sequence[str], seconds: float = 0.0) -> LabelChoice:
-    """The likeliest label, with every label's probability (a softmax of the log-likelihoods)."""
+def choice_from_scores(
+    scores: Sequence[float],
+    labels: Sequence[str],
+    seconds: float = 0.0,
+    baseline: Sequence[float] | None = None,
+) -> LabelChoice:
+    """The likeliest label, with every label's probability (a softmax of the log-likelihoods).
+
+    With a ``baseline`` (the scores without the content), the likelihoods are
+    divided by it first: each label's gain from what was read decides.
+    """
+    if baseline is not None:
+        scores = [s - b for s, b in zip(scores, baseline, strict=True)]
     top = max(scores)
     weights = [math.exp(s - top) for s in scores]
     total = sum(weights)

@@ -105,3 +105,22 @@ def test_an_experiment_with_labels_writes_them_and_refuses_other_labels_on_resum
         AnnotationExperiment(raters, logs, history_ctx_len=0, labels=["yes", "no"]).begin(
             tmp_path, verbose=False
         )
+
+
+def test_a_baseline_removes_the_models_own_preference():
+    from syndisco_widgets.models.labels import choice_from_scores
+
+    plain = choice_from_scores([-1.0, -2.0], ["a", "b"])
+    calibrated = choice_from_scores([-1.0, -2.0], ["a", "b"], baseline=[-0.5, -3.0])
+    assert (plain.label, calibrated.label) == ("a", "b")
+    assert calibrated.probabilities["b"] > 0.5
+
+
+def test_annotate_calibrates_against_the_annotators_content_free_prompt():
+    from syndisco_widgets.engine.annotation import CONTENT_FREE
+
+    # A model that says "5" to everything, and "3" only when the comment is rude.
+    model = ScriptedModel(lambda p: "3" if "rude" in target_text(p) else "5")
+    out = annotate(Logs.from_lists(["A", "B"], ["fine", "rude words"]), rater(model), labels=SCALE)
+    assert [e["label"] for e in out] == ["1", "3"]  # "5" is what it says to anything, so it tells nothing
+    assert any(CONTENT_FREE in p.messages[0]["content"] for p in model.calls)

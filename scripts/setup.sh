@@ -4,11 +4,43 @@
 #   bash scripts/setup.sh          the package + JupyterLab
 #   bash scripts/setup.sh --test   also test tools, Debian's chromium, JS deps
 #
+# Everything goes into a virtual environment, never into the system Python
+# (which refuses pip on current Debian and Ubuntu, PEP 668): the active one
+# if you are in one, else .venv here, made on the first run. Either way
+# .venv/bin/python is the environment's Python afterwards (with an active
+# environment, .venv is a link to it), so `.venv/bin/python -m jupyter lab`
+# and scripts/test.sh use it.
+#
 # torch is pinned to the CPU build first: a looser requirement would pull
 # gigabytes of CUDA wheels on a machine without a GPU. Skip that step with
 # SYNDISCO_KEEP_TORCH=1 if you already have the torch you want.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+system_python="$(command -v python3 || command -v python || true)"
+if [ -z "$system_python" ]; then
+    echo "setup: no python3 found; install Python 3.10 or newer (Debian/Ubuntu: apt install python3 python3-venv)" >&2
+    exit 1
+fi
+active_env="$("$system_python" -c 'import sys; print(sys.prefix if sys.prefix != sys.base_prefix else "")')"
+if [ -n "$active_env" ]; then
+    if [ -e .venv ] && [ ! -L .venv ] && [ "$(cd .venv && pwd -P)" != "$(cd "$active_env" && pwd -P)" ]; then
+        echo "setup: you are in the virtual environment $active_env, but .venv here is another one." >&2
+        echo "setup: deactivate to use .venv, or remove .venv to use $active_env." >&2
+        exit 1
+    fi
+    [ "$(cd .venv 2>/dev/null && pwd -P)" = "$(cd "$active_env" && pwd -P)" ] || ln -sfn "$active_env" .venv
+elif [ ! -x .venv/bin/python ]; then
+    # --system-site-packages: what the system Python already has (a torch, say) is
+    # reused, not downloaded again; everything new is installed inside .venv.
+    if ! "$system_python" -m venv --system-site-packages .venv; then
+        rm -rf .venv
+        echo "setup: could not make .venv; on Debian/Ubuntu install the venv module (apt install python3-venv) and run this again" >&2
+        exit 1
+    fi
+fi
+# shellcheck disable=SC1091  # made above
+. .venv/bin/activate
 
 if [ "${SYNDISCO_KEEP_TORCH:-0}" != "1" ] && ! python -c "import torch" 2>/dev/null; then
     python -m pip install --quiet "torch==2.13.0"

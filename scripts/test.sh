@@ -8,6 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The environment scripts/setup.sh installed into (.venv, or a link to the one
+# that was active), unless another virtual environment is active now.
+if [ -z "${VIRTUAL_ENV:-}" ] && [ -x .venv/bin/python ]; then
+    # shellcheck disable=SC1091  # made by scripts/setup.sh
+    . .venv/bin/activate
+fi
+
 step() { printf '\n== %s\n' "$*"; }
 
 step "ruff check";        python -m ruff check .

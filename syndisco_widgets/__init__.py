@@ -40,7 +40,15 @@ from .engine import (
     summarize_usage,
     unique_run_path,
 )
-from .models import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions, ScriptedModel
+from .models import (
+    BaseModel,
+    ChatPrompt,
+    Completion,
+    GenerationControl,
+    GenerationOptions,
+    ScriptedModel,
+    model_from_env,
+)
 from .viewer.display import attach_to_ipython
 
 __version__ = "0.1.0"
@@ -108,6 +116,7 @@ __all__ = [
     "export_run",
     "load_exports",
     "load_personas",
+    "model_from_env",
     "run_discussions",
     "save_personas",
     "summarize_usage",

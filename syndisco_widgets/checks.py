@@ -21,9 +21,13 @@ from .errors import ConfigError
 T = TypeVar("T")
 
 _SHOWN_CHARS = 80  # how much of a bad value an error message quotes
+_BIG_NUMBER_BITS = 256  # a number longer than this is described by its length
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """A short ``repr`` of ``value`` for an error message (a huge number is described, not printed)."""
+    if isinstance(value, int) and value.bit_length() > _BIG_NUMBER_BITS:
+        return f"a number with about {int(value.bit_length() * math.log10(2)) + 1} digits"
     text = repr(value)
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
 
@@ -31,7 +35,7 @@ def _shown(value: object) -> str:
 def whole_number(label: str, value: Any, low: int = 0) -> int:
     """Return ``value`` if it is an ``int`` (not a bool) of at least ``low``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ConfigError(f"{label} must be a whole number >= {low}, got {_shown(value)}")
+        raise ConfigError(f"{label} must be a whole number >= {low}, got {shown(value)}")
     return value
 
 
@@ -43,21 +47,21 @@ def positive_whole_number(label: str, value: Any) -> int:
 def optional_seed(label: str, value: Any) -> int | None:
     """Return ``value`` if it is None or an ``int`` (not a bool, not a numeric string)."""
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigError(f"{label} must be an integer or None, got {_shown(value)}; e.g. {label}=42")
+        raise ConfigError(f"{label} must be an integer or None, got {shown(value)}; e.g. {label}=42")
     return value
 
 
 def finite_number(label: str, value: Any, low: float | None = None, high: float | None = None) -> float:
     """Return ``value`` as a float if it is a finite real number within ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{label} must be a finite number, got {_shown(value)}")
+        raise ConfigError(f"{label} must be a finite number, got {shown(value)}")
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = (
             f"between {low} and {high}"
             if low is not None and high is not None
             else (f">= {low}" if low is not None else f"<= {high}")
         )
-        raise ConfigError(f"{label} must be {bounds}, got {_shown(value)}")
+        raise ConfigError(f"{label} must be {bounds}, got {shown(value)}")
     return float(value)
 
 
@@ -69,7 +73,7 @@ def probability(label: str, value: Any) -> float:
 def text(label: str, value: Any, *, allow_empty: bool = True) -> str:
     """Return ``value`` if it is a string (non-blank unless ``allow_empty``)."""
     if not isinstance(value, str):
-        raise ConfigError(f"{label} must be a string, got {type(value).__name__} {_shown(value)}")
+        raise ConfigError(f"{label} must be a string, got {type(value).__name__} {shown(value)}")
     if not allow_empty and not value.strip():
         raise ConfigError(f"{label} must be a non-empty string")
     return value
@@ -87,16 +91,16 @@ def sequence_of(label: str, value: Any, kind: type[T], *, what: str | None = Non
     """
     noun = what or kind.__name__
     if isinstance(value, (str, bytes)):
-        shown = _shown(value)
+        quoted = shown(value)
         raise ConfigError(
-            f"{label} must be a list of {noun}, got the single string {shown}; wrap it: [{shown}]"
+            f"{label} must be a list of {noun}, got the single string {quoted}; wrap it: [{quoted}]"
         )
     if isinstance(value, Mapping) or not isinstance(value, (Sequence, set, frozenset)):
-        raise ConfigError(f"{label} must be a list of {noun}, got {type(value).__name__} {_shown(value)}")
+        raise ConfigError(f"{label} must be a list of {noun}, got {type(value).__name__} {shown(value)}")
     items = list(value)
     for i, item in enumerate(items):
         if not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
-            raise ConfigError(f"{label}[{i}] must be a {noun}, got {type(item).__name__} {_shown(item)}")
+            raise ConfigError(f"{label}[{i}] must be a {noun}, got {type(item).__name__} {shown(item)}")
     return items
 
 
@@ -110,10 +114,10 @@ def mapping(label: str, value: Any, *, allow_none: bool = True) -> dict[str, Any
     if value is None and allow_none:
         return {}
     if not isinstance(value, Mapping):
-        raise ConfigError(f"{label} must be a dict, got {type(value).__name__} {_shown(value)}")
+        raise ConfigError(f"{label} must be a dict, got {type(value).__name__} {shown(value)}")
     bad = [k for k in value if not isinstance(k, str)]
     if bad:
-        raise ConfigError(f"{label} keys must be strings, got {_shown(bad[0])}")
+        raise ConfigError(f"{label} keys must be strings, got {shown(bad[0])}")
     return dict(value)
 
 
@@ -124,12 +128,34 @@ def known_keys_only(label: str, value: Mapping[str, Any], known: Iterable[str], 
         raise ConfigError(f"{label}: unknown field(s) {unknown}; {hint}")
 
 
+def folder_path(label: str, value: Any) -> Path:
+    """Return ``value`` as a Path if it is a path that is not an existing file (a folder, or nothing yet)."""
+    path = path_like(label, value)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(
+            f"{label} {str(path)!r} is a file, not a folder; pass a folder path (it is made if missing), "
+            f"e.g. {str(path.with_name(path.name + '-runs'))!r}"
+        )
+    return path
+
+
+def file_path(label: str, value: Any) -> Path:
+    """Return ``value`` as a Path if it is a path that is not an existing folder."""
+    path = path_like(label, value)
+    if path.is_dir():
+        raise ConfigError(
+            f"{label} {str(path)!r} is a folder; pass a file path inside it, "
+            f"e.g. {str(path / 'discussion.json')!r}"
+        )
+    return path
+
+
 def path_like(label: str, value: Any) -> Path:
     """Return ``value`` as a Path if it is a str or os.PathLike (not empty)."""
     if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
         raise ConfigError(
             f"{label} must be a folder or file path (str or pathlib.Path), got {type(value).__name__} "
-            f"{_shown(value)}"
+            f"{shown(value)}"
         )
     return Path(os.fspath(value))
 
@@ -137,7 +163,7 @@ def path_like(label: str, value: Any) -> Path:
 def instance_of(label: str, value: Any, kind: type[T], hint: str) -> T:
     """Return ``value`` if it is a ``kind``; else say what to pass (``hint``)."""
     if not isinstance(value, kind):
-        raise ConfigError(f"{label} must be {hint}, got {type(value).__name__} {_shown(value)}")
+        raise ConfigError(f"{label} must be {hint}, got {type(value).__name__} {shown(value)}")
     return value
 
 
@@ -150,7 +176,7 @@ def seed_text(label: str, value: str) -> int | None:
     if not stripped:
         return None
     if not re.fullmatch(r"[+-]?[0-9]+", stripped):
-        raise ConfigError(f"{label} must be a whole number or empty, got {_shown(stripped)}; e.g. 42")
+        raise ConfigError(f"{label} must be a whole number or empty, got {shown(stripped)}; e.g. 42")
     return int(stripped)
 
 

@@ -8,8 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..checks import instance_of, path_like, positive_whole_number, sequence_of, whole_number
+from ..checks import folder_path, instance_of, path_like, positive_whole_number, sequence_of, whole_number
 from ..errors import ConfigError, DiscussionsFailedError, ModelError, TurnError
+from ..models.labels import LabelChoice, checked_labels
 from . import prompts
 from .actors import Actor, ActorType
 from .locks import WriterLock
@@ -25,7 +26,13 @@ if TYPE_CHECKING:
     from .entries import Entry
 
 
-def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs:
+#: What stands in for the content in a baseline prompt (contextual calibration's content-free input).
+CONTENT_FREE = "N/A"
+
+
+def annotate(
+    logs: Logs, annotator: Actor, history_context_len: int = 0, *, labels: Sequence[str] | None = None
+) -> Logs:
     """Label each entry of ``logs`` with ``annotator`` and return the annotations.
 
     All prompts go to the model in one batched call. Each annotation keeps
@@ -37,33 +44,26 @@ def annotate(logs: Logs, annotator: Actor, history_context_len: int = 0) -> Logs
         annotator: An actor of type ``ActorType.ANNOTATOR``; its instructions
             say what to label, e.g. "Rate the toxicity from 1 to 5".
         history_context_len: How many earlier entries the annotator also sees.
+        labels: The label set, e.g. ``["1", "2", "3", "4", "5"]``: each
+            annotation's text is then one of them, chosen as
+            :meth:`~syndisco_widgets.models.BaseModel.choose_labels` says
+            (a local model: by likelihood, probabilities kept in
+            ``label_probabilities``). ``None``: the model's free text.
     """
     instance_of("annotate logs", logs, Logs, "a Logs object, e.g. discussion.logs or Logs.from_file(path)")
     check_annotator("annotate annotator", annotator)
     whole_number("history_context_len", history_context_len)
+    label_set = None if labels is None else checked_labels(labels)
     entries = logs.entries()
     windows = [(max(0, i - history_context_len), i) for i in range(len(entries))]
     chats = [prompts.annotation_prompt(annotator, entries[start:end], entries[end]) for start, end in windows]
     try:
-        labels = annotator.model.prompt_batch(chats)
+        replies = _answers(annotator.model, chats, label_set, [baseline_prompt(annotator)] * len(chats))
     except ModelError as exc:
         raise ModelError(f"annotating {len(entries)} entries with {annotator.name!r} failed: {exc}") from exc
     result = Logs()
-    for index, (label, (start, end)) in enumerate(zip(labels, windows, strict=True)):
-        result.add(
-            make_entry(
-                annotator.name,
-                label,
-                annotator.model.name,
-                annotator.describe(),
-                role=annotator.role,
-                source="model",
-                context=[start, end],
-                target=index,
-                target_name=entries[index]["name"],
-                target_text=entries[index]["text"],
-            )
-        )
+    for index, (reply, (start, end)) in enumerate(zip(replies, windows, strict=True)):
+        result.add(_annotation(annotator, entries[index], index, (start, end), reply))
     return result
 
 
@@ -95,6 +95,9 @@ class AnnotationExperiment:
             list of them, or run files, exports and experiment folders (a
             path or a list of paths).
         history_ctx_len: How many earlier entries the annotator also sees.
+        labels: The label set (e.g. ``["1", "2", "3", "4", "5"]``); each
+            annotation is then one of them, as for :func:`annotate`.
+            ``None``: the model's free text.
 
     ``begin(output_dir)`` writes one annotation log per discussion and
     annotator (``<discussion>__<annotator>.jsonl``) as labels come in, and a
@@ -106,6 +109,8 @@ class AnnotationExperiment:
         annotators: Sequence[Actor],
         discussion_logs: Logs | str | os.PathLike[str] | Sequence[Logs | str | os.PathLike[str]],
         history_ctx_len: int = 3,
+        *,
+        labels: Sequence[str] | None = None,
     ) -> None:
         if isinstance(annotators, Actor):
             annotators = [annotators]
@@ -121,6 +126,7 @@ class AnnotationExperiment:
             raise ConfigError(f"annotators need unique usernames, got {names}")
         self.discussions = _discussions(discussion_logs)
         self.history_ctx_len = whole_number("history_ctx_len", history_ctx_len)
+        self.labels = None if labels is None else checked_labels(labels)
 
     def begin(
         self, output_dir: str | os.PathLike[str], verbose: bool = True, *, batch_size: int = 32
@@ -135,7 +141,7 @@ class AnnotationExperiment:
         """
         from tqdm.auto import tqdm
 
-        folder = path_like("output_dir", output_dir)
+        folder = folder_path("output_dir", output_dir)
         batch_size = positive_whole_number("batch_size", batch_size)
         folder.mkdir(parents=True, exist_ok=True)
         lock = WriterLock(folder / "annotation.lock", f"annotation folder {folder}")
@@ -174,6 +180,7 @@ class AnnotationExperiment:
             "annotator_prompt": task.annotator.describe(),
             "model": task.annotator.model.describe(),
             "history_ctx_len": self.history_ctx_len,
+            **({} if self.labels is None else {"labels": list(self.labels)}),
         }
 
     def _open(self, tasks: list[_Task]) -> tuple[dict[int, JsonlLogWriter], dict[int, list[int]]]:
@@ -222,7 +229,8 @@ class AnnotationExperiment:
                     continue
                 model = tasks[chunk[0][0]].annotator.model
                 prompts_ = [self._prompt(tasks[i], t) for i, t in chunk]
-                replies = _replies(model, prompts_)
+                baselines = [baseline_prompt(tasks[i].annotator) for i, _ in chunk]
+                replies = _replies(model, prompts_, self.labels, baselines)
                 for (i, t), reply in zip(chunk, replies, strict=True):
                     if i in failures:
                         continue
@@ -241,23 +249,9 @@ class AnnotationExperiment:
         start = max(0, target - self.history_ctx_len)
         return prompts.annotation_prompt(task.annotator, task.logs.entries(start, target), task.logs[target])
 
-    def _entry(self, task: _Task, target: int, reply: Completion) -> Entry:
-        entry = task.logs[target]
-        return make_entry(
-            task.annotator.name,
-            reply.text,
-            task.annotator.model.name,
-            task.annotator.describe(),
-            role="annotator",
-            source="model",
-            context=[max(0, target - self.history_ctx_len), target],
-            target=target,
-            target_name=entry["name"],
-            target_text=entry["text"],
-            prompt_tokens=reply.prompt_tokens,
-            completion_tokens=reply.completion_tokens,
-            seconds=round(reply.seconds, 6),
-        )
+    def _entry(self, task: _Task, target: int, reply: Completion | LabelChoice) -> Entry:
+        window = (max(0, target - self.history_ctx_len), target)
+        return _annotation(task.annotator, task.logs[target], target, window, reply)
 
 
 def labels_frame(paths: Iterable[Path]) -> pd.DataFrame:
@@ -287,21 +281,73 @@ def labels_frame(paths: Iterable[Path]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _replies(model: BaseModel, chats: list[ChatPrompt]) -> list[Completion | BaseException]:
-    """Batched replies; if the batch fails, each prompt alone so one bad label fails alone."""
-    try:
+def baseline_prompt(annotator: Actor) -> ChatPrompt:
+    """The annotator's prompt with the content left out ("N/A"), for calibrating label scores."""
+    return prompts.annotation_prompt(annotator, [], {"name": CONTENT_FREE, "text": CONTENT_FREE})
+
+
+def _answers(
+    model: BaseModel,
+    chats: Sequence[ChatPrompt],
+    labels: tuple[str, ...] | None,
+    baselines: Sequence[ChatPrompt],
+) -> list[Completion | LabelChoice]:
+    """Free-text replies, or label choices when there is a label set (one batched call)."""
+    if labels is None:
         return list(model.complete_batch(chats))
+    return list(model.choose_labels(chats, labels, baselines=baselines))
+
+
+def _replies(
+    model: BaseModel, chats: list[ChatPrompt], labels: tuple[str, ...] | None, baselines: list[ChatPrompt]
+) -> list[Completion | LabelChoice | BaseException]:
+    """Batched answers; if the batch fails, each prompt alone so one bad label fails alone."""
+    try:
+        return list(_answers(model, chats, labels, baselines))
     except ModelError as exc:
         if len(chats) == 1:
             return [exc]
-    return [_alone(model, chat) for chat in chats]
+    return [_alone(model, chat, labels, base) for chat, base in zip(chats, baselines, strict=True)]
 
 
-def _alone(model: BaseModel, chat: ChatPrompt) -> Completion | BaseException:
+def _alone(
+    model: BaseModel, chat: ChatPrompt, labels: tuple[str, ...] | None, baseline: ChatPrompt
+) -> Completion | LabelChoice | BaseException:
     try:
-        return model.complete(chat)
+        return _answers(model, [chat], labels, [baseline])[0]
     except ModelError as exc:
         return exc
+
+
+def _annotation(
+    annotator: Actor, target: Entry, index: int, window: tuple[int, int], reply: Completion | LabelChoice
+) -> Entry:
+    """The annotation entry for one labelled entry; a label choice adds how it was chosen."""
+    if isinstance(reply, LabelChoice):
+        text_ = reply.raw_text if reply.label is None else reply.label
+        chosen: dict[str, Any] = {"label": reply.label, "label_method": reply.method}
+        if reply.probabilities is not None:
+            chosen["label_probabilities"] = reply.probabilities
+        if reply.raw_text and reply.raw_text != reply.label:
+            chosen["raw_text"] = reply.raw_text
+    else:
+        text_, chosen = reply.text, {}
+    return make_entry(
+        annotator.name,
+        text_,
+        annotator.model.name,
+        annotator.describe(),
+        role=annotator.role,
+        source="model",
+        context=list(window),
+        target=index,
+        target_name=target["name"],
+        target_text=target["text"],
+        prompt_tokens=reply.prompt_tokens,
+        completion_tokens=reply.completion_tokens,
+        seconds=round(reply.seconds, 6),
+        **chosen,
+    )
 
 
 def _check_header(path: Path, header: dict[str, Any], settings: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..checks import instance_of, path_like, sequence_of, text, text_sequence, whole_number
+from ..checks import folder_path, instance_of, path_like, sequence_of, text, text_sequence, whole_number
 from ..errors import ConfigError, LogsFormatError, ModelError, TurnError
 from ..models.base import BaseModel, Completion, GenerationControl, GenerationOptions
 from . import prompts
@@ -26,6 +26,7 @@ from .logs import Logs, make_entry
 from .persona import check_speaker_name
 from .requests import TurnRequest
 from .run_record import start_run_record
+from .sentences import whole_reply
 from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
 from .turns import TurnManager
 
@@ -85,7 +86,7 @@ class Discussion:
         self.seed_opinions, self.seed_opinion_usernames = _checked_seeds(
             seed_opinions, seed_opinion_usernames
         )
-        self.autosave_dir = None if autosave_dir is None else path_like("autosave_dir", autosave_dir)
+        self.autosave_dir = None if autosave_dir is None else folder_path("autosave_dir", autosave_dir)
         if not isinstance(next_turn_manager, TurnManager):
             raise ConfigError(
                 f"next_turn_manager must be a TurnManager such as RoundRobin(), "
@@ -198,9 +199,13 @@ class Discussion:
         self._check_current(request)
         completion = reply if isinstance(reply, Completion) else Completion(text("reply", reply))
         speaker: Actor = request.payload
+        shown, raw = whole_reply(
+            prompts.strip_own_label(completion.text, request.name), completion.finish_reason
+        )
+        cut = {} if raw is None else {"truncated": True, "raw_text": raw}
         entry = make_entry(
             request.name,
-            prompts.strip_own_label(completion.text, request.name),
+            shown,
             request.model.name,
             speaker.describe(),
             role=speaker.role,
@@ -209,6 +214,7 @@ class Discussion:
             prompt_tokens=completion.prompt_tokens,
             completion_tokens=completion.completion_tokens,
             seconds=round(completion.seconds, 6),
+            **cut,
         )
         self._pending = self._request = None
         return self._record(entry, drawn=request.drawn)
@@ -358,16 +364,19 @@ class Discussion:
         are appended to the same file, which this discussion holds (one
         writer at a time) until it ends or :meth:`close` is called.
 
-        A file a crash left with no header and no entry starts over with
-        the settings given here.
+        A file whose header a crash cut off (and so holds no entry) starts
+        over with the settings given here; an empty file, or one that does
+        not start like a run file, is refused.
 
         Raises:
             RunLockedError: another live run is writing the file.
             ConfigError: the participants, turn manager or settings differ
                 from the file's (both are named).
-            LogsFormatError: the file is not a run file (the message says where).
+            LogsFormatError: the file is not a run file, or is empty (the message says where).
         """
         file = path_like("resume path", path)
+        if file.is_file():
+            _check_starts_like_a_run(file)  # before the writer drops a last line as cut off
         writer = JsonlLogWriter(file, resume=True)  # takes the lock before reading
         try:
             header, records = read_jsonl_records(file)
@@ -543,6 +552,23 @@ def _checked_seeds(opinions: object, usernames: object) -> tuple[list[str], list
 def _check_has_header(path: Path, header: dict[str, Any], records: list[Any]) -> None:
     if not header and records:
         raise LogsFormatError(f"{path}: has entries but no header line; it is not a run file")
+
+
+def _check_starts_like_a_run(path: Path) -> None:
+    """Refuse (untouched) an empty file or one that does not start with a run header."""
+    if not _starts_with_header(path):
+        what = "is empty" if not path.read_bytes().strip() else "does not start with a run header"
+        raise LogsFormatError(
+            f"{path}: {what}, so it is not a run file and there is no run to resume (the file is left "
+            "as it is). Pass the run file you meant, or start a new run, e.g. "
+            "Discussion(..., autosave_dir=folder)"
+        )
+
+
+def _starts_with_header(path: Path) -> bool:
+    """True for a file whose first line is (the start of) a run header, e.g. one a crash cut off."""
+    with path.open("rb") as handle:
+        return handle.read(32).lstrip().startswith(b'{"header"')
 
 
 def _check_same_settings(path: Path, saved: dict[str, Any], given: dict[str, Any]) -> None:

@@ -36,7 +36,9 @@ class Entry(_CoreEntry, total=False):
     ``name``, ``text``, ``model`` and ``prompt`` are always there; the rest
     are written by the engine (hand-made logs may leave them out).
     ``prompt_tokens``, ``completion_tokens`` and ``seconds`` are what the
-    model call cost, when a model wrote the entry.
+    model call cost, when a model wrote the entry. A reply the token cap cut
+    shows up to its last complete sentence and has ``truncated`` true, with
+    the model's whole reply in ``raw_text``.
     """
 
     role: Role
@@ -45,6 +47,8 @@ class Entry(_CoreEntry, total=False):
     prompt_tokens: int | None
     completion_tokens: int | None
     seconds: float
+    truncated: bool
+    raw_text: str
 
 
 class AnnotationEntry(Entry):
@@ -52,11 +56,19 @@ class AnnotationEntry(Entry):
 
     ``target`` is the labelled entry's index, ``target_name`` and
     ``target_text`` what it said; ``context`` the entries shown before it.
+    With a label set, ``label`` is the chosen label (``None`` if a parsed
+    reply held none; ``text`` is then the reply), ``label_method`` how it
+    was chosen (``"likelihood"``, ``"guided"`` or ``"parsed"``),
+    ``label_probabilities`` each label's probability (likelihood only) and
+    ``raw_text`` what the model wrote when that was not just the label.
     """
 
     target: int
     target_name: str
     target_text: str
+    label: str | None
+    label_method: str
+    label_probabilities: dict[str, float]
 
 
 class DeliberationEntry(Entry):

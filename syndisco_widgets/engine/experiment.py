@@ -201,6 +201,8 @@ class DiscussionExperiment:
 
     def _open(self, item: Mapping[str, Any], path: Path) -> Discussion:
         """Resume discussion ``item`` from its file, or start it there."""
+        if path.exists() and path.stat().st_size == 0:  # a crash between making the file and its header
+            path.unlink()
         if path.exists():
             return Discussion.resume(
                 path,

@@ -14,8 +14,8 @@ import json
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..checks import path_like
-from ..errors import ConfigError
+from ..checks import folder_path
+from ..errors import ConfigError, LogsFormatError
 from .drive import BarListener, RunReport, drive, progress_bar
 from .locks import WriterLock
 from .requests import CountedSource
@@ -57,11 +57,12 @@ def experiment_folder(
         RunLockedError: another process is running this folder.
         ConfigError: the folder holds an experiment with other settings (named).
     """
-    folder = path_like("output_dir", output_dir)
+    folder = folder_path("output_dir", output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     lock = WriterLock(folder / LOCK, f"experiment folder {folder}")
     try:
         manifest = open_manifest(folder, settings, plan, start_run)
+        check_runs_present(folder, manifest["runs"])
         yield folder, manifest
         finish_manifest(folder, manifest)
     finally:
@@ -152,6 +153,17 @@ def open_manifest(
         )
     manifest.setdefault("runs", {})
     return manifest
+
+
+def check_runs_present(folder: Path, runs: Mapping[str, Mapping[str, str]]) -> None:
+    """Refuse to run again, silently, a run whose file the manifest records but is gone."""
+    for index, run in sorted(runs.items(), key=lambda item: int(item[0])):
+        if not (folder / run["file"]).exists():
+            raise LogsFormatError(
+                f"{folder}: the run file {run['file']} is missing, although {MANIFEST} records run "
+                f"{index} as {run['status']}. Restore the file; or, to run it again, remove "
+                f'"{index}" from "runs" in {MANIFEST}; or begin() in a new folder'
+            )
 
 
 def finish_manifest(folder: Path, manifest: dict[str, Any]) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast, overload
 
-from ..checks import path_like, text_sequence, whole_number
+from ..checks import file_path, path_like, text_sequence, whole_number
 from ..errors import ConfigError, LogsFormatError
 from .entries import MEASURED_KEYS, ROLES, SOURCES, Entry
 from .storage import atomic_write_text, csv_safe, read_json, read_jsonl_records, strict_json, utc_timestamp
@@ -47,6 +48,10 @@ def make_entry(name: str, text: str, model: str = "hardcoded", prompt: str = "",
                 f"log entry field {field!r} must be one of {list(allowed)}, got {extra[field]!r}"
             )
     return cast("Entry", {"name": name, "text": text, "model": model, "prompt": prompt, **extra})
+
+
+#: An id :attr:`Logs.id` writes (other tools' ids, such as UUIDs, are not checked).
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _entry_from_record(record: object, where: str) -> Entry:
@@ -221,7 +226,7 @@ class Logs(Sequence[Entry]):
         Raises:
             LogsFormatError: an entry holds NaN or infinity (named), which JSON cannot.
         """
-        target = path_like("Logs.export path", path)
+        target = file_path("Logs.export path", path)
         return atomic_write_text(target, str(self) + "\n")
 
     def to_csv(self, path: str | os.PathLike[str]) -> Path:
@@ -231,7 +236,7 @@ class Logs(Sequence[Entry]):
         ``-``, ``@``, a tab or a carriage return) are written with a leading
         apostrophe, so model output can never run as a formula.
         """
-        target = path_like("Logs.to_csv path", path)
+        target = file_path("Logs.to_csv path", path)
         frame = self.to_pandas()
         rows = [[csv_safe(_cell(v)) for v in row] for row in frame.itertuples(index=False)]
         lines: list[str] = []
@@ -259,7 +264,19 @@ class Logs(Sequence[Entry]):
             raise LogsFormatError(f"{path}: expected an object with a 'logs' list, as written by Logs.export")
         entries = [_entry_from_record(e, f"{path}, logs[{i}]") for i, e in enumerate(data["logs"])]
         timestamp = data.get("timestamp")
-        return cls(entries, timestamp=timestamp if isinstance(timestamp, str) else None)
+        logs = cls(entries, timestamp=timestamp if isinstance(timestamp, str) else None)
+        _check_stored_id(path, data.get("id"), logs.id)
+        return logs
+
+
+def _check_stored_id(path: Path, stored: object, actual: str) -> None:
+    """Refuse a file whose stored id (a SHA-256 this package wrote) no longer matches its entries."""
+    if isinstance(stored, str) and _SHA256.fullmatch(stored) and stored != actual:
+        raise LogsFormatError(
+            f"{path}: its stored id {stored[:12]}... does not match its entries (they hash to "
+            f"{actual[:12]}...), so the file was changed after it was saved. Restore the original; if "
+            'the change was on purpose, delete its "id" line and the file is read as it is now'
+        )
 
 
 def _copy(entry: Entry) -> Entry:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..checks import path_like
+from ..checks import did_you_mean, path_like, shown
 from ..errors import ConfigError, PersonaError
 from .storage import atomic_write_text, read_json, strict_json
 
@@ -26,6 +26,11 @@ if typing.TYPE_CHECKING:
 #: number, a list of strings, an object of extra attributes, or any other value
 #: (kept as it is; the persona form edits it as JSON).
 FieldKind = Literal["str", "int", "list", "dict", "json"]
+
+_P = typing.TypeVar("_P", bound="Persona")
+
+#: The highest value of a whole-number field, by field name ("": any other such field).
+WHOLE_NUMBER_LIMITS = {"age": 150, "": 10**15}
 
 # Characters that could make a name start a fake history line such as "\n[Bob]: ...".
 _FORGING = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\[\]]")
@@ -62,6 +67,23 @@ class Persona:
     special_instructions: str = ""
     personality_characteristics: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __new__(cls: type[_P], *args: Any, **kwargs: Any) -> _P:  # noqa: PYI019  typing.Self is 3.11+
+        """Refuse unknown fields with a hint, before the generated ``__init__`` raises a bare TypeError."""
+        known = [f.name for f in dataclasses.fields(cls)]
+        unknown = [k for k in kwargs if k not in known]
+        if unknown:
+            close = did_you_mean(unknown[0], known)
+            raise PersonaError(
+                f"{cls.__name__} has no field {unknown[0]!r}{'; ' + close if close else '.'} "
+                f"Put other attributes in extra, e.g. extra={{{unknown[0]!r}: ...}}, or subclass "
+                f"{cls.__name__}; its fields are {known}"
+            )
+        if len(args) > len(known):
+            raise PersonaError(
+                f"{cls.__name__} takes at most {len(known)} values; pass fields by name, e.g. username='Ann'"
+            )
+        return super().__new__(cls)
 
     def __post_init__(self) -> None:
         who = f"persona {self.username!r}" if isinstance(self.username, str) else "persona"
@@ -199,13 +221,17 @@ def _checked(who: str, name: str, hint: Any, value: Any) -> Any:
     kind, optional = field_kind(hint)
     if kind == "str":
         if not isinstance(value, str):
-            raise PersonaError(f"{who}: field {name!r} must be a string, got {value!r}")
+            raise PersonaError(f"{who}: field {name!r} must be a string, got {shown(value)}")
         return value
     if kind == "int":
         if value is None and optional:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise PersonaError(f"{who}: field {name!r} must be a whole number such as 38, got {value!r}")
+        highest = WHOLE_NUMBER_LIMITS.get(name, WHOLE_NUMBER_LIMITS[""])
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= highest:
+            raise PersonaError(
+                f"{who}: field {name!r} must be a whole number from 0 to {highest}, such as 38, "
+                f"got {shown(value)}"
+            )
         return value
     if kind == "list":
         if (
@@ -213,11 +239,13 @@ def _checked(who: str, name: str, hint: Any, value: Any) -> Any:
             or not isinstance(value, (list, tuple))
             or not all(isinstance(v, str) for v in value)
         ):
-            raise PersonaError(f"{who}: field {name!r} must be a list of strings, got {value!r}")
+            raise PersonaError(f"{who}: field {name!r} must be a list of strings, got {shown(value)}")
         return list(value)
     if kind == "dict":
         if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            raise PersonaError(f"{who}: field {name!r} must be an object with string keys, got {value!r}")
+            raise PersonaError(
+                f"{who}: field {name!r} must be an object with string keys, got {shown(value)}"
+            )
         strict_json(dict(value), PersonaError, f"{who}: field {name!r}")
         return dict(value)
     return value  # fields added by subclasses with other types are not checked

@@ -47,8 +47,8 @@ ANNOTATION_TARGET = "Comment to annotate, by {name}:\n{text}"
 #: The request that ends each turn message, by role.
 ASK = {
     "user": (
-        "Now write your own next comment: one to three sentences in the first person, "
-        "replying to the others. Reply with the comment text only."
+        "Write your next comment in this thread about the topic: your own opinion in two or three "
+        "sentences, replying to the last comment. Write only the comment."
     ),
     "moderator": "Write your next message as the moderator {name}. Reply with the message text only.",
     "annotator": "Annotate the comment above as instructed. Reply with the annotation only.",

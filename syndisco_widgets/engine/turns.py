@@ -169,13 +169,17 @@ class CustomOrder(TurnManager):
 
     def __init__(self, order: Sequence[str]) -> None:
         order = speaker_names("CustomOrder order", order)
+        if not order:
+            raise ConfigError(
+                "CustomOrder order is empty; give the speaking order, e.g. "
+                "CustomOrder(['Ann', 'Bob', 'Ann']) (for everyone in turn, use RoundRobin())"
+            )
         super().__init__(list(dict.fromkeys(order)))
         self.order = order
 
     def choose(self) -> str:
         """The next name of the fixed order."""
-        order = self.order or self.names
-        return order[len(self.history) % len(order)]
+        return self.order[len(self.history) % len(self.order)]
 
     def __repr__(self) -> str:
         return f"CustomOrder({self.order!r})"

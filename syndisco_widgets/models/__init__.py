@@ -16,17 +16,28 @@ from .base import (
     GenerationOptions,
     TextCallback,
 )
-from .env import MODEL_ENV_VAR, is_tiny_model, model_from_env, model_path_from_env
+from .env import (
+    MAX_TOKENS_ENV_VAR,
+    MODEL_ENV_VAR,
+    THREADS_ENV_VAR,
+    is_tiny_model,
+    model_from_env,
+    model_path_from_env,
+)
+from .labels import LabelChoice
 from .scripted import ScriptedModel
 
 __all__ = [
+    "MAX_TOKENS_ENV_VAR",
     "MODEL_ENV_VAR",
+    "THREADS_ENV_VAR",
     "BaseModel",
     "ChatMessage",
     "ChatPrompt",
     "Completion",
     "GenerationControl",
     "GenerationOptions",
+    "LabelChoice",
     "OpenAIModel",
     "ScriptedModel",
     "TextCallback",

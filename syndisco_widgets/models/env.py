@@ -1,15 +1,58 @@
-"""The model for notebooks, demos and CI: the one ``SYNDISCO_MODEL`` names, or the demo model."""
+"""What the environment says about models: which one, how long its replies, how many threads.
+
+Notebooks read nothing from the environment themselves; a test run (or a
+teacher's machine) sets these variables and the package obeys:
+
+* ``SYNDISCO_MODEL``: a Hugging Face id or a folder to use instead of the demo model;
+* ``SYNDISCO_MAX_TOKENS``: caps the demo model's reply length (e.g. ``32`` in CI);
+* ``SYNDISCO_THREADS``: torch's CPU threads, set when a local model loads (e.g. ``1`` in CI).
+"""
 
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigError
+
 if TYPE_CHECKING:
     from .base import BaseModel
 
 #: Environment variable naming a Hugging Face id or a local folder to use.
 MODEL_ENV_VAR = "SYNDISCO_MODEL"
+#: Environment variable capping the demo model's reply length, e.g. ``SYNDISCO_MAX_TOKENS=32`` in CI.
+MAX_TOKENS_ENV_VAR = "SYNDISCO_MAX_TOKENS"
+#: Environment variable setting torch's CPU threads when a local model loads, e.g. ``1`` in CI.
+THREADS_ENV_VAR = "SYNDISCO_THREADS"
+
+
+def whole_number_from_env(name: str) -> int | None:
+    """The whole number >= 1 in environment variable ``name``, or None when it is unset or blank.
+
+    Raises:
+        ConfigError: the variable holds something else (the message names it).
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"environment variable {name} must be a whole number >= 1, got {raw!r}")
+    return value
+
+
+def apply_thread_limit() -> int | None:
+    """Set torch's CPU threads to ``SYNDISCO_THREADS`` when it is set; return the number set."""
+    threads = whole_number_from_env(THREADS_ENV_VAR)
+    if threads is not None:
+        import torch
+
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+    return threads
 
 
 def model_path_from_env() -> str | None:

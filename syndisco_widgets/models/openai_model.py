@@ -18,6 +18,7 @@ import asyncio
 import os
 import queue
 import random
+from dataclasses import replace
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -34,6 +35,7 @@ from .base import (
     MaybeOptions,
     cut_at_stop,
 )
+from .labels import LABEL_REPLY_TOKENS, LabelChoice, checked_labels, parse_with_retry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -228,6 +230,7 @@ class OpenAIModel(BaseModel):
         self._slots: asyncio.Semaphore | None = None
         self._usage_option = True  # ask for token counts when streaming, until a server refuses
         self._new_limit = False  # send max_completion_tokens instead of max_tokens (if a server insists)
+        self._guided = True  # send guided choice with labels, until a server refuses it
 
     # -- the BaseModel contract -----------------------------------------------
     def generate(
@@ -267,6 +270,45 @@ class OpenAIModel(BaseModel):
         settings = self._settings(options)
         return _openai_pool.wait(_openai_pool.submit(self._gather(prompts, settings)))
 
+    def choose_labels(
+        self,
+        prompts: Sequence[ChatPrompt],
+        labels: Sequence[str],
+        *,
+        baselines: Sequence[ChatPrompt] | None = None,
+    ) -> list[LabelChoice]:
+        """One label per prompt, by guided choice where the server offers it, else parsed.
+
+        The request carries vLLM's ``structured_outputs: {"choice": labels}``
+        (and the older ``guided_choice``); a reply that is exactly a label is
+        ``"guided"``. Servers that ignore the fields give free text, which is
+        parsed, with one retry (see :func:`~.labels.parse_with_retry`); a
+        server that refuses them is not sent them again. ``baselines`` only
+        matter where labels are scored (see :meth:`BaseModel.choose_labels`).
+        """
+        labels = checked_labels(labels)
+        prompts = list(prompts)
+        if not prompts or not self._guided or not all(isinstance(p, ChatPrompt) for p in prompts):
+            return super().choose_labels(prompts, labels, baselines=baselines)  # names a wrong prompt too
+        settings = self._settings(GenerationOptions(max_new_tokens=LABEL_REPLY_TOKENS))
+        with self._wrapped_errors():
+            replies = _openai_pool.wait(_openai_pool.submit(self._gather(prompts, settings, choices=labels)))
+        first = [replace(r, text=self.clean(r.text)) for r in replies]
+        guided = [r.text if r.text in labels else None for r in first]
+        if all(g is not None for g in guided):
+            return [
+                LabelChoice(
+                    g,
+                    "guided",
+                    raw_text=r.text,
+                    prompt_tokens=r.prompt_tokens,
+                    completion_tokens=r.completion_tokens,
+                    seconds=r.seconds,
+                )
+                for g, r in zip(guided, first, strict=True)
+            ]
+        return parse_with_retry(self, prompts, labels, first=first)
+
     def describe(self) -> dict[str, Any]:
         """Backend, server URL(s), model name and generation settings (never the API key)."""
         return {
@@ -292,9 +334,11 @@ class OpenAIModel(BaseModel):
     def _settings(self, options: GenerationOptions | None) -> GenerationOptions:
         return (options or GenerationOptions()).over(self.defaults)
 
-    async def _gather(self, prompts: Sequence[ChatPrompt], settings: GenerationOptions) -> list[Completion]:
+    async def _gather(
+        self, prompts: Sequence[ChatPrompt], settings: GenerationOptions, *, choices: Sequence[str] = ()
+    ) -> list[Completion]:
         results = await asyncio.gather(
-            *(self._request(p, settings, None) for p in prompts), return_exceptions=True
+            *(self._request(p, settings, None, choices=choices) for p in prompts), return_exceptions=True
         )
         failed = [r for r in results if isinstance(r, BaseException)]
         if failed:
@@ -306,7 +350,12 @@ class OpenAIModel(BaseModel):
         return [r for r in results if isinstance(r, Completion)]
 
     async def _request(
-        self, prompt: ChatPrompt, settings: GenerationOptions, sink: Callable[[str], None] | None
+        self,
+        prompt: ChatPrompt,
+        settings: GenerationOptions,
+        sink: Callable[[str], None] | None,
+        *,
+        choices: Sequence[str] = (),
     ) -> Completion:
         """One reply, with retries on 429/5xx and failover between replicas."""
         if self._slots is None:
@@ -320,7 +369,7 @@ class OpenAIModel(BaseModel):
                 async with self._slots:
                     self._replicas.started(url)
                     try:
-                        return await self._attempt(url, prompt, settings, sink, streamed)
+                        return await self._attempt(url, prompt, settings, sink, streamed, choices)
                     finally:
                         self._replicas.finished(url)
             except Exception as exc:  # every failure is judged, then re-raised as ModelError
@@ -353,21 +402,25 @@ class OpenAIModel(BaseModel):
         settings: GenerationOptions,
         sink: Callable[[str], None] | None,
         streamed: list[str],
+        choices: Sequence[str] = (),
     ) -> Completion:
         client = self._client(url)
-        body = self._body(prompt, settings, stream=sink is not None)
+        body = self._body(prompt, settings, stream=sink is not None, choices=choices)
         if sink is None:
             response = await client.chat.completions.create(**body)
             choices = response.choices or []
             text = (choices[0].message.content or "") if choices else ""
-            return _completion(cut_at_stop(text, settings.stop), response.usage)
+            finish = getattr(choices[0], "finish_reason", None) if choices else None
+            cut = cut_at_stop(text, settings.stop)
+            return _completion(cut, response.usage, finish if cut == text else "stop")
         scanner = _StopScanner(settings.stop)
-        usage = None
+        usage = finish = None
         stream = await client.chat.completions.create(**body)
         async with stream:
             async for chunk in stream:
                 usage = getattr(chunk, "usage", None) or usage
                 for choice in chunk.choices or ():
+                    finish = getattr(choice, "finish_reason", None) or finish
                     piece = scanner.feed(getattr(choice.delta, "content", None) or "")
                     if piece:
                         streamed.append(piece)
@@ -378,7 +431,7 @@ class OpenAIModel(BaseModel):
         if rest:
             streamed.append(rest)
             sink(rest)
-        return _completion("".join(streamed), usage)
+        return _completion("".join(streamed), usage, "stop" if scanner.done else finish)
 
     async def _close_clients(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
@@ -396,8 +449,10 @@ class OpenAIModel(BaseModel):
             )
         return self._clients[url]
 
-    def _body(self, prompt: ChatPrompt, settings: GenerationOptions, *, stream: bool) -> dict[str, Any]:
-        """The request: only standard fields (some servers refuse unknown ones)."""
+    def _body(
+        self, prompt: ChatPrompt, settings: GenerationOptions, *, stream: bool, choices: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """The request: standard fields (some servers refuse unknown ones); guided choice if asked."""
         body: dict[str, Any] = {
             "model": self.model_name,
             "messages": prompt.as_chat(),
@@ -409,6 +464,11 @@ class OpenAIModel(BaseModel):
                 body[key] = value
         if settings.stop:
             body["stop"] = list(settings.stop[:_MAX_STOP_STRINGS])
+        if choices and self._guided:
+            body["extra_body"] = {
+                "structured_outputs": {"choice": list(choices)},
+                "guided_choice": list(choices),
+            }
         if stream:
             body["stream"] = True
             if self._usage_option:
@@ -432,10 +492,8 @@ class OpenAIModel(BaseModel):
         lowered, failed = said.lower(), code >= HTTPStatus.INTERNAL_SERVER_ERROR
         verdict: Verdict = "fatal"
         message = f"{where} refused the request (HTTP {code}: {said})."
-        if code in _REFUSED and "stream_options" in lowered and self._usage_option:
-            self._usage_option, verdict = False, "adjusted"
-        elif code == HTTPStatus.BAD_REQUEST and "max_completion_tokens" in lowered and not self._new_limit:
-            self._new_limit, verdict = True, "adjusted"
+        if self._adjusted(code, lowered):
+            verdict = "adjusted"
         elif code in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
             message = (
                 f"{where} refused the API key (HTTP {code}: {said}). Pass api_key= or set OPENAI_API_KEY."
@@ -463,6 +521,18 @@ class OpenAIModel(BaseModel):
             )
         return verdict, message
 
+    def _adjusted(self, code: int, lowered: str) -> bool:
+        """Drop a field the server refused (its message names it); True if one was dropped."""
+        if code in _REFUSED and "stream_options" in lowered and self._usage_option:
+            self._usage_option = False
+        elif code == HTTPStatus.BAD_REQUEST and "max_completion_tokens" in lowered and not self._new_limit:
+            self._new_limit = True
+        elif code in _REFUSED and ("guided_choice" in lowered or "structured_outputs" in lowered):
+            self._guided = False  # concurrent requests may all be refused: each resends without
+        else:
+            return False
+        return True
+
     async def _served_models(self, url: str) -> str:
         """`` such as 'a', 'b'`` from the server's model list, or nothing if it won't say."""
         try:
@@ -476,13 +546,15 @@ class OpenAIModel(BaseModel):
         return ModelError(f"model {self.name!r} ({self.model_name}): {message}")
 
 
-def _completion(text: str, usage: Any) -> Completion:
+def _completion(text: str, usage: Any, finish_reason: Any = None) -> Completion:
+    """A completion from a response's text, usage and finish reason (``"length"``: the token cap)."""
     prompt_tokens = getattr(usage, "prompt_tokens", None)
     completion_tokens = getattr(usage, "completion_tokens", None)
     return Completion(
         text,
         prompt_tokens if isinstance(prompt_tokens, int) else None,
         completion_tokens if isinstance(completion_tokens, int) else None,
+        finish_reason="length" if finish_reason == "length" else ("stop" if finish_reason else None),
     )
 
 

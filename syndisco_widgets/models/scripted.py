@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from .base import BaseModel, ChatPrompt, Completion, GenerationOptions, MaybeControl, MaybeOptions
+from .labels import parsed_label
 
 Reply = str | Callable[[ChatPrompt], str]
 
@@ -66,7 +67,8 @@ class ScriptedModel(BaseModel):
         limit = self.max_out_tokens
         if options is not None and options.max_new_tokens is not None:
             limit = min(limit, options.max_new_tokens)
-        pieces = re.findall(r"\S+\s*", text)[:limit]
+        words = re.findall(r"\S+\s*", text)
+        pieces = words[:limit]
         made = ""
         for piece in pieces:
             if control is not None and control.stopped:
@@ -77,7 +79,24 @@ class ScriptedModel(BaseModel):
             if control is not None:
                 control.put(piece)
         prompt_words = sum(len(m["content"].split()) for m in prompt.messages) + len(prompt.system.split())
-        return Completion(made, prompt_tokens=prompt_words, completion_tokens=len(re.findall(r"\S+", made)))
+        return Completion(
+            made,
+            prompt_tokens=prompt_words,
+            completion_tokens=len(re.findall(r"\S+", made)),
+            finish_reason="length" if len(words) > limit else "stop",
+        )
+
+    def score_labels(self, prompts: Sequence[ChatPrompt], labels: Sequence[str]) -> list[list[float]]:
+        """Scores from the script: the label the scripted reply names scores 0, the others -10.
+
+        A reply naming no label scores every label the same (the first then wins).
+        Each prompt counts as one call in :attr:`calls`.
+        """
+        rows = []
+        for prompt in prompts:
+            named = parsed_label(self._next_reply(prompt), labels)
+            rows.append([0.0 if named in (None, label) else -10.0 for label in labels])
+        return rows
 
     def generate_batch(
         self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None

@@ -289,8 +289,14 @@ class TransformersModel(BaseModel):
             new_counts = [
                 int((row != pad_id).sum()) if pad_id is not None else int(row.numel()) for row in new_tokens
             ]
+        cap = config.max_new_tokens
         return [
-            Completion(cut_at_stop(text, stops), prompt_tokens=int(p), completion_tokens=n)
+            Completion(
+                cut_at_stop(text, stops),
+                prompt_tokens=int(p),
+                completion_tokens=n,
+                finish_reason="length" if n >= cap and cut_at_stop(text, stops) == text else "stop",
+            )
             for text, p, n in zip(replies, prompt_counts, new_counts, strict=True)
         ]
 
@@ -325,6 +331,16 @@ class TransformersModel(BaseModel):
         if not prompts:
             return []
         return self._run_generate([self.format_prompt(p) for p in prompts], options)
+
+    def score_labels(self, prompts: Sequence[ChatPrompt], labels: Sequence[str]) -> list[list[float]]:
+        """Each label's log-likelihood as the whole reply to each prompt (one batched forward pass)."""
+        from .label_scoring import label_log_likelihoods
+
+        texts = [self.format_prompt(p) for p in prompts]
+        with self._lock:
+            return label_log_likelihoods(
+                self.model, self.tokenizer, texts, labels, add_special_tokens=not self.uses_chat_template
+            )
 
     def describe(self) -> dict[str, Any]:
         """Backend, name, path and generation settings, for run records."""

@@ -130,7 +130,10 @@ def _parse_int(spec: FieldSpec, text: str) -> tuple[int | None, str]:
     if not stripped:
         return None, "" if spec.optional else "required: a whole number such as 38"
     if _WHOLE.fullmatch(stripped):
-        return int(stripped), ""
+        try:
+            return int(stripped), ""  # the persona then checks the range (an age from 0 to 150)
+        except ValueError:  # more digits than Python turns into a number
+            return None, f"must be a whole number such as 38, not {len(stripped)} digits long"
     return None, "must be a whole number such as 38" + (" or empty" if spec.optional else "")
 
 

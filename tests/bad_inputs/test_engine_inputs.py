@@ -14,8 +14,10 @@ import pytest
 from syndisco_widgets import (
     Actor,
     ActorType,
+    AnnotationExperiment,
     CustomOrder,
     Discussion,
+    DiscussionExperiment,
     Logs,
     Persona,
     RandomWeighted,
@@ -51,6 +53,19 @@ def write(tmp, name, data: bytes):
 
 def nested_json(depth):
     return ("[" * depth + "]" * depth).encode()
+
+
+def deleted_run_file(tmp):
+    experiment = DiscussionExperiment(users(), num_turns=1, num_discussions=2)
+    experiment.begin(tmp, verbose=False)
+    (tmp / experiment.file_name(1)).unlink()
+    experiment.begin(tmp, verbose=False)
+
+
+def edited_export(tmp):
+    path = Logs.from_lists(["Ann"], ["I agree."]).export(tmp / "run.json")
+    path.write_text(path.read_text().replace("I agree.", "I disagree."))
+    return path
 
 
 # (id, function of tmp_path, error, text the message names)
@@ -281,7 +296,65 @@ CASES = [
         "resume path",
     ),
     ("writer-existing-file", lambda t: JsonlLogWriter(write(t, "x.jsonl", b"")), FileExistsError, "x.jsonl"),
+    # -- issue 19: a file where a folder belongs, and the other way round
+    (
+        "autosave-dir-is-a-file",
+        lambda t: discussion(autosave_dir=write(t, "runs", b"x")),
+        ConfigError,
+        "autosave_dir",
+    ),
+    (
+        "experiment-output-dir-is-a-file",
+        lambda t: DiscussionExperiment(users(), num_turns=1).begin(write(t, "out", b"x"), verbose=False),
+        ConfigError,
+        "output_dir",
+    ),
+    (
+        "annotation-output-dir-is-a-file",
+        lambda t: AnnotationExperiment([user("R", ActorType.ANNOTATOR)], Logs.from_lists(["A"], ["x"])).begin(
+            write(t, "labels", b"x"), verbose=False
+        ),
+        ConfigError,
+        "output_dir",
+    ),
+    ("export-to-a-folder", lambda t: Logs.from_lists(["A"], ["x"]).export(t), ConfigError, "is a folder"),
+    ("csv-to-a-folder", lambda t: Logs.from_lists(["A"], ["x"]).to_csv(t), ConfigError, "Logs.to_csv path"),
+    # -- issue 19: files that are not what they claim
+    (
+        "resume-empty-file",
+        lambda t: Discussion.resume(write(t, "r.jsonl", b""), RoundRobin(), users()),
+        LogsFormatError,
+        "r.jsonl: is empty",
+    ),
+    (
+        "resume-binary-file",
+        lambda t: Discussion.resume(write(t, "r.jsonl", bytes(range(1, 10)) * 3), RoundRobin(), users()),
+        LogsFormatError,
+        "does not start with a run header",
+    ),
+    ("experiment-run-file-deleted", deleted_run_file, LogsFormatError, "is missing"),
+    ("logs-id-does-not-match", lambda t: Logs.from_file(edited_export(t)), LogsFormatError, "does not match"),
+    # -- issue 19: values with no meaning
+    ("customorder-empty", lambda t: CustomOrder([]), ConfigError, "CustomOrder order is empty"),
+    ("persona-unknown-field", lambda t: Persona(username="A", hobby="chess"), PersonaError, "extra="),
+    ("persona-age-5000-digits", lambda t: Persona(username="A", age=10**5000), PersonaError, "'age'"),
 ]
+
+
+def test_a_refused_file_is_left_as_it_was(tmp_path):
+    data = bytes(range(1, 10)) * 3
+    path = write(tmp_path, "r.jsonl", data)
+    with pytest.raises(LogsFormatError):
+        Discussion.resume(path, RoundRobin(), users())
+    assert path.read_bytes() == data
+
+
+def test_an_export_edited_on_purpose_reads_once_its_id_is_gone(tmp_path):
+    path = edited_export(tmp_path)
+    data = json.loads(path.read_text())
+    del data["id"]
+    path.write_text(json.dumps(data))
+    assert Logs.from_file(path)[0]["text"] == "I disagree."
 
 
 @pytest.mark.parametrize(("make", "error", "names"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
@@ -302,3 +375,10 @@ def test_resume_of_a_file_from_another_run_is_refused_naming_both(tmp_path):
         Discussion.resume(conv.log_path, RandomWeighted(seed=1), users())
     with pytest.raises(ConfigError, match="conv_len 1, not 3"):
         Discussion.resume(conv.log_path, RoundRobin(), users(), conv_len=3)
+
+
+def test_an_experiments_own_empty_run_file_starts_over(tmp_path):
+    experiment = DiscussionExperiment(users(), num_turns=1, num_discussions=1)
+    (tmp_path / experiment.file_name(0)).write_bytes(b"")  # a crash between making the file and its header
+    (path,) = experiment.begin(tmp_path, verbose=False)
+    assert [e["source"] for e in Logs.from_file(path)] == ["model"]

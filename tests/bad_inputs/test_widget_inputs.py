@@ -144,6 +144,8 @@ def studio(**values: Any) -> Callable[[Path], tuple[Any, Any]]:
 NESTED = b"[" * 100_000 + b"]" * 100_000
 
 CASES = [
+    Case("persona age of 5000 digits", field("age", "9" * 5000), "whole number"),
+    Case("persona age of 200", field("age", "200"), "from 0 to 150"),
     Case("persona file is a folder", editor_with(str), "JSON file"),
     Case("persona file missing", editor_with(lambda tmp: str(tmp / "nope.json")), "JSON file"),
     Case("persona file path empty", editor_with(lambda _tmp: "  "), "JSON file"),

@@ -85,7 +85,7 @@ def test_the_turn_message_asks_for_a_comment_after_the_history():
     chat = ann.turn_prompt([{"name": "Bob", "text": "Hello"}])
     message = chat.messages[0]["content"]
     assert message.startswith("Conversation so far:\n[Bob]: Hello\n\n")
-    assert message.endswith("Reply with the comment text only.")
+    assert message.endswith("Write only the comment.")
     # The name stays out of the request: a small model then writes *to* that name.
     assert "Ann" not in message.split("\n\n")[-1]
     assert "You are Ann, a participant" in chat.system and "always speak as Ann" in chat.system

@@ -238,3 +238,13 @@ def test_bad_arguments_raise_config_error(tiny_path, kwargs):
 def test_repr_names_the_path_and_mode(greedy, tiny_path):
     text = repr(greedy)
     assert tiny_path in text and "greedy" in text and "cpu" in text
+
+
+def test_a_reply_at_the_token_cap_says_so(tiny_path):
+    from syndisco_widgets.models import ChatPrompt, TransformersModel
+
+    model = TransformersModel(tiny_path, "tiny", 6, generation_kwargs={"min_new_tokens": 6})
+    prompt = ChatPrompt.single("", "hello")
+    completion = model.complete(prompt)
+    assert (completion.completion_tokens, completion.finish_reason) == (6, "length")
+    assert [c.finish_reason for c in model.complete_batch([prompt, prompt])] == ["length", "length"]

@@ -213,3 +213,24 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_a_capped_reply_says_it_hit_the_cap(served):
+    model = tiny(served, max_out_tokens=2)
+    for completion in (model.complete(prompt()), model.complete(prompt(), control=GenerationControl())):
+        if completion.completion_tokens == 2:
+            assert completion.finish_reason == "length"
+        else:
+            assert completion.finish_reason == "stop"
+
+
+def test_labels_from_a_server_are_guided_or_parsed_with_one_retry(served):
+    model = tiny(served, max_out_tokens=12)
+    said = model.complete(prompt(), options=GenerationOptions(max_new_tokens=16)).text
+    word = next(w for w in said.split() if w.isalnum() and w.casefold() != "zzz")
+    choices = model.choose_labels([prompt(), prompt()], [word, "zzz"])
+    for choice in choices:
+        assert choice.method in ("guided", "parsed")
+        assert choice.label in (word, "zzz")
+        assert choice.raw_text.strip()
+        assert choice.probabilities is None

@@ -30,6 +30,15 @@ def test_readme_leads_with_two_commands_and_ci_runs_the_test_one():
         assert gate in gates, gate
 
 
+def test_no_symlinks_are_tracked():
+    # A committed node_modules link made a clean clone's extension build loop on itself.
+    listing = subprocess.run(
+        ["git", "ls-files", "-s"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout
+    links = [line.split("\t", 1)[1] for line in listing.splitlines() if line.startswith("120000")]
+    assert links == []
+
+
 def test_engine_runs_without_ipywidgets():
     script = textwrap.dedent(
         """

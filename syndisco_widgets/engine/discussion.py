@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from .entries import Entry
     from .study import Study
 
+#: What a decoder gives for a character cut short at the token cap; never stored at a reply's end.
+CUT_CHARACTER = "\ufffd"
+
 #: A turn manager choosing only the moderator this many times in a row is a bug that would never end.
 _MAX_MODERATOR_DRAWS = 1000
 
@@ -221,7 +224,7 @@ class Discussion:
         completion = reply if isinstance(reply, Completion) else Completion(text("reply", reply))
         entry = make_entry(
             request.name,
-            prompts.strip_own_label(completion.text, request.name),
+            prompts.strip_own_label(completion.text, request.name).rstrip(CUT_CHARACTER),
             request.model.name,
             request.speaker.describe(),
             role=request.speaker.role,

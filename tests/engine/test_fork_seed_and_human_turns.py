@@ -71,3 +71,8 @@ def test_writing_as_someone_whose_turn_it_is_not_leaves_the_order_alone():
     next(conv)
     conv.inject("Aisha", "Hello.")
     assert [e["name"] for e in conv] == ["Maria", "Aisha", "Tom"]
+
+
+def test_a_character_cut_at_the_token_cap_is_not_stored():
+    conv = make_discussion(syndisco.ScriptedModel(["Café au l\ufffd", "ok"]), conv_len=2)
+    assert [e["text"] for e in conv] == ["Café au l", "ok"]

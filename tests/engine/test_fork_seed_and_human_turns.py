@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 import syndisco_widgets as syndisco
 from syndisco_widgets.errors import ConfigError
 

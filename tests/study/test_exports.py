@@ -121,7 +121,9 @@ def test_an_export_carries_the_discussions_run_record_and_model_identity(full_st
     branch = discussion.fork(1)
     data = json.loads(export_run(branch, tmp_path, participant="M").read_text(encoding="utf-8"))
     assert data["run"]["generation"] == {"seed": branch.seed}  # the branch's own sampling seed
-    assert json.loads(export_run(Logs(), tmp_path, participant="M").read_text(encoding="utf-8"))["run"] is None
+    assert (
+        json.loads(export_run(Logs(), tmp_path, participant="M").read_text(encoding="utf-8"))["run"] is None
+    )
 
 
 def test_files_without_a_study_are_named_by_participant_and_branch(tmp_path):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from ..viewer.html import plural
+
+__all__ = ["MINUTE", "elapsed", "plural"]
+
 MINUTE = 60
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """``"1 entry"``, ``"2 entries"``: the count with the right form of the noun."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def elapsed(seconds: float) -> str:

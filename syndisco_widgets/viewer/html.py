@@ -75,7 +75,8 @@ def _shares(summary: Summary) -> str:
     rows = []
     for s in summary["speakers"]:
         bars = "".join(
-            f'<div title="{e(s["name"])}: {plural(count, label[:-1])}" style="position:relative;height:14px;margin:1px 0;'
+            f'<div title="{e(s["name"])}: {plural(count, label[:-1])}" '
+            f'style="position:relative;height:14px;margin:1px 0;'
             f'background:rgba(127,127,127,.12);border-radius:3px;overflow:hidden">'
             f'<div style="position:absolute;left:0;top:0;bottom:0;width:{share * 100:.1f}%;'
             f'background:{accent(s["name"])};opacity:{opacity}"></div>'

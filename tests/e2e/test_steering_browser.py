@@ -83,7 +83,9 @@ def test_steering_notebook(lab_server, lab_page, run_cells, wait_idle, dialogs, 
     # Closing the runner (as the last paragraph says) disables every action.
     page.locator(".jp-Cell").last.click()
     page.keyboard.press("Escape")
-    page.keyboard.press("b")
+    page.keyboard.press("b")  # a new cell below, made a code cell, in edit mode
+    page.keyboard.press("y")
+    page.keyboard.press("Enter")
     page.keyboard.type("runner.close()")
     page.keyboard.press("Shift+Enter")
     wait_idle(page)

@@ -19,6 +19,8 @@ export const PAYLOAD_VERSION = 1;
 const SVG_NS = "http://www.w3.org/2000/svg";
 const TIMELINE_HEIGHT = 64;
 const TIMELINE_MAX_BAR = 14;
+/** A structure drawing shrinks to fit, but not below this width (px); the frame scrolls then. */
+const MIN_GRAPH_WIDTH = 520;
 
 /**
  * @typedef {{name: string, text: string, model?: string, role?: string, source?: string,
@@ -49,6 +51,29 @@ function isObject(value) {
 
 /** @param {unknown} value */
 const str = (value) => (value === undefined || value === null ? "" : String(value));
+
+/**
+ * "1 turn", "2 turns".
+ * @param {number} count @param {string} one @param {string} [many]
+ */
+export const plural = (count, one, many) => `${count} ${count === 1 ? one : (many ?? `${one}s`)}`;
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * An ISO timestamp as people read it ("3 Dec 2026, 08:10 UTC"); anything else as given.
+ * @param {unknown} stamp
+ */
+export function when(stamp) {
+  const text = str(stamp);
+  const date = /^\d{4}-\d\d-\d\dT/.test(text) ? new Date(text) : null;
+  if (!date || Number.isNaN(date.getTime())) return text;
+  const two = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${two(date.getUTCHours())}:${two(date.getUTCMinutes())} UTC`;
+}
+
+/** Marks a study export file (see syndisco_widgets/engine/exports.py). */
+const EXPORT_FORMAT = "syndisco-widgets/study-export-1";
 
 /**
  * Keep well-formed entries (objects with a name and a text); count the rest.
@@ -153,7 +178,7 @@ function structureFrom(settings, entries, notes) {
   const last = entries.length ? entries[entries.length - 1].text : null;
   return {
     kind: "structure",
-    title: `${str(settings.structure) || "Structure"} of ${agents.length || nodes.length} agents`,
+    title: `${str(settings.structure) || "Structure"} of ${plural(agents.length || nodes.length, "agent")}`,
     metadata: settings,
     entries,
     nodes,
@@ -194,6 +219,30 @@ function experimentFromManifest(manifest) {
     discussions,
     notes: [],
   };
+}
+
+/**
+ * A study export: who made it, which branch, which study, as the title and facts.
+ * @param {Record<string, unknown>} data @param {Record<string, unknown>} meta
+ * @param {Entry[]} entries @param {string[]} notes
+ * @returns {DiscussionPayload}
+ */
+function exportFrom(data, meta, entries, notes) {
+  const study = isObject(data.study) ? str(data.study.name) : "";
+  const run = isObject(data.run) ? data.run : {};
+  const models = Array.isArray(run.models) ? run.models.filter(isObject).map((m) => str(m.name)) : [];
+  const metadata = {
+    ...meta,
+    ...(data.exported ? { created: data.exported } : {}),
+    participant: str(data.participant),
+    branch: str(data.branch),
+    study: study || null,
+    ...(models.length ? { models } : {}),
+    ...(run.seed !== undefined && run.seed !== null ? { seed: run.seed } : {}),
+  };
+  const who = str(data.participant) || "someone";
+  const title = `${study ? `${study}: ` : ""}${who}'s ${str(data.branch) || "discussion"}`;
+  return { kind: "discussion", title, metadata, entries, notes, live: false };
 }
 
 /**
@@ -251,6 +300,7 @@ export function toPayload(data) {
     if (dropped) notes.push(`${dropped} malformed entries were skipped.`);
     if (isObject(data.structure)) return structureFrom(data.structure, entries, notes);
     const meta = { ...(data.timestamp ? { created: data.timestamp } : {}), ...(data.id ? { id: data.id } : {}) };
+    if (data.format === EXPORT_FORMAT) return exportFrom(data, meta, entries, notes);
     return { kind: "discussion", title: "Discussion", metadata: meta, entries, notes, live: false };
   }
   if (Array.isArray(data.plan) && isObject(data.runs)) return experimentFromManifest(data);
@@ -341,9 +391,12 @@ function discussionFacts(metadata, entries) {
     ? metadata.models.map(str)
     : [...new Set(entries.map((e) => str(e.model)).filter((m) => m && m !== "hardcoded"))];
   return [
-    `${entries.length} turn${entries.length === 1 ? "" : "s"}`,
+    plural(entries.length, "turn"),
     models.length ? `model: ${models.join(", ")}` : "",
-    metadata.created ? `created ${str(metadata.created)}` : "",
+    metadata.participant ? `by ${str(metadata.participant)}` : "",
+    metadata.branch ? `branch: ${str(metadata.branch)}` : "",
+    metadata.study ? `study: ${str(metadata.study)}` : "",
+    metadata.created ? `created ${when(metadata.created)}` : "",
     metadata.seed !== undefined && metadata.seed !== null ? `seed ${str(metadata.seed)}` : "",
     metadata.condition ? `condition: ${str(metadata.condition)}` : "",
   ];
@@ -370,7 +423,7 @@ function speakersCard(doc, summary) {
       ["words", s.wordShare, s.words],
     ])) {
       const bar = h(doc, "div", `sdv-bar sdv-bar-${label}`);
-      bar.setAttribute("title", `${s.name}: ${count} ${label} (${pct(share)})`);
+      bar.setAttribute("title", `${s.name}: ${plural(count, label.slice(0, -1))} (${pct(share)})`);
       const fill = h(doc, "span", "sdv-fill");
       fill.style.width = pct(share);
       bar.append(fill, h(doc, "span", "sdv-bar-label", `${pct(share)} of ${label}`));
@@ -409,12 +462,12 @@ function timelineCard(doc, summary) {
     });
     bar.setAttribute("style", `--sdw-hue: ${hueOf(l.name)}`);
     const tip = svg(doc, "title", {});
-    tip.textContent = `#${l.index + 1} ${l.name}: ${l.words} words`;
+    tip.textContent = `#${l.index + 1} ${l.name}: ${plural(l.words, "word")}`;
     bar.appendChild(tip);
     chart.appendChild(bar);
   }
   node.appendChild(chart);
-  node.appendChild(h(doc, "div", "sdv-caption", n ? `${n} turns · longest ${max} words` : "no turns yet"));
+  node.appendChild(h(doc, "div", "sdv-caption", n ? `${plural(n, "turn")} · longest ${plural(max, "word")}` : "no turns yet"));
   return node;
 }
 
@@ -497,7 +550,7 @@ function buildDiscussion(doc, payload, options) {
   const root = h(doc, "div", "sdv-discussion");
   const speakers = new Set(payload.entries.map((e) => e.name)).size;
   const facts = discussionFacts(payload.metadata, payload.entries);
-  facts.splice(1, 0, `${speakers} speaker${speakers === 1 ? "" : "s"}`);
+  facts.splice(1, 0, plural(speakers, "speaker"));
   root.append(
     buildHeader(doc, payload.title, facts, payload.notes),
     buildSummary(doc, payload.entries),
@@ -533,6 +586,40 @@ export function layers(nodes, edges, speakingOrder) {
   return column;
 }
 
+/** Box sizes and spacing of the structure drawing (px). */
+export const GRAPH = { colWidth: 170, rowHeight: 54, nodeW: 130, nodeH: 34, left: 30, lane: 7 };
+
+/**
+ * The route of one arrow, as points and an SVG path.
+ *
+ * Between neighbouring columns it is a curve through the gap between them.
+ * Any other hop (over a column, backwards, or within a column) leaves the
+ * source to the right, climbs in the gap to its own lane above every box,
+ * crosses, comes down in the gap left of the target and enters it from the
+ * left, so it never runs behind another agent's box.
+ * @param {{x: number, y: number}} a source box's top-left
+ * @param {{x: number, y: number}} b target box's top-left
+ * @param {number} lane index of this arrow's lane (0 = the top one)
+ * @returns {{d: string, points: [number, number][]}}
+ */
+export function edgeRoute(a, b, lane) {
+  const { colWidth, nodeW, nodeH, lane: laneGap } = GRAPH;
+  const y1 = a.y + nodeH / 2;
+  const y2 = b.y + nodeH / 2;
+  if (b.x - a.x === colWidth) {
+    const x1 = a.x + nodeW;
+    const x2 = b.x;
+    return { d: `M${x1} ${y1} C${x1 + 30} ${y1} ${x2 - 30} ${y2} ${x2} ${y2}`, points: [[x1, y1], [x2, y2]] };
+  }
+  const spread = (lane % 3) * 5;
+  const out = a.x + nodeW + 8 + spread;
+  const into = b.x - 10 - spread;
+  const top = 6 + lane * laneGap;
+  /** @type {[number, number][]} */
+  const points = [[a.x + nodeW, y1], [out, y1], [out, top], [into, top], [into, y2], [b.x, y2]];
+  return { d: `M${points.map(([x, y]) => `${x} ${y}`).join(" L")}`, points };
+}
+
 /**
  * The structure drawn as a graph; clicking an agent shows its answers.
  * @param {Document} doc @param {StructurePayload} payload @param {ViewOptions} options
@@ -543,27 +630,27 @@ function buildStructure(doc, payload, options) {
   const column = layers(payload.nodes, payload.edges, order);
   const byColumn = /** @type {string[][]} */ ([]);
   for (const node of payload.nodes) (byColumn[/** @type {number} */ (column.get(node))] ??= []).push(node);
-  const colWidth = 170;
-  const rowHeight = 54;
-  const nodeW = 130;
-  const nodeH = 34;
+  const { colWidth, rowHeight, nodeW, nodeH, left, lane } = GRAPH;
   const rows = Math.max(1, ...byColumn.map((c) => c?.length ?? 0));
-  const width = Math.max(1, byColumn.length) * colWidth;
-  const height = rows * rowHeight + 28;
+  const hop = (/** @type {Edge} */ e) => (column.get(e.to) ?? 0) - (column.get(e.from) ?? 0);
+  const longEdges = payload.edges.filter((e) => hop(e) !== 1 && e.from !== e.to);
+  const top = 10 + longEdges.length * lane; // room for one lane per long arrow, above every box
+  const width = Math.max(1, byColumn.length) * colWidth + left;
+  const height = top + rows * rowHeight + 28;
   /** @type {Map<string, {x: number, y: number}>} */
   const pos = new Map();
   byColumn.forEach((names, c) => {
     (names ?? []).forEach((name, r) => {
       const offset = ((rows - names.length) * rowHeight) / 2;
-      pos.set(name, { x: c * colWidth + 10, y: offset + r * rowHeight + 10 });
+      pos.set(name, { x: c * colWidth + left, y: top + offset + r * rowHeight });
     });
   });
 
   const settings = payload.metadata;
   const facts = [
-    `${payload.nodes.length - (payload.moderator ? 1 : 0)} agents`,
-    `${payload.entries.length} answers`,
-    settings.cycles ? `${str(settings.cycles)} cycle${settings.cycles === 1 ? "" : "s"}` : "",
+    plural(payload.nodes.length - (payload.moderator ? 1 : 0), "agent"),
+    plural(payload.entries.length, "answer"),
+    settings.cycles ? plural(Number(settings.cycles), "cycle") : "",
     payload.moderator ? `moderated by ${payload.moderator}` : "no moderator",
   ];
   root.appendChild(buildHeader(doc, payload.title, facts, payload.notes));
@@ -574,11 +661,13 @@ function buildStructure(doc, payload, options) {
     root.appendChild(task);
   }
 
+  // It shrinks to fit a narrow column (never cut off), down to a readable size; then the frame scrolls.
   const drawing = svg(doc, "svg", {
     class: "sdv-graph",
     viewBox: `0 0 ${width} ${height}`,
     width,
     height,
+    style: `max-width: 100%; min-width: ${Math.min(width, MIN_GRAPH_WIDTH)}px; height: auto`,
     role: "group",
     "aria-label": "Who heard whom: arrows point from an answer to the agents who read it",
   });
@@ -598,18 +687,14 @@ function buildStructure(doc, payload, options) {
   for (const edge of payload.edges) {
     const a = pos.get(edge.from);
     const b = pos.get(edge.to);
-    if (!a || !b) continue;
-    const forward = a.x < b.x;
-    const x1 = forward ? a.x + nodeW : a.x + nodeW / 2;
-    const y1 = forward ? a.y + nodeH / 2 : a.y + nodeH;
-    const x2 = forward ? b.x : b.x + nodeW / 2;
-    const y2 = forward ? b.y + nodeH / 2 : b.y + nodeH;
-    const bend = forward ? `C${x1 + 40} ${y1} ${x2 - 40} ${y2} ` : `C${x1} ${y1 + 30} ${x2} ${y2 + 30} `;
+    if (!a || !b || edge.from === edge.to) continue;
     const path = svg(doc, "path", {
       class: "sdv-edge",
-      d: `M${x1} ${y1} ${bend}${x2} ${y2}`,
+      d: edgeRoute(a, b, longEdges.indexOf(edge)).d,
       "marker-end": `url(#${marker.id})`,
     });
+    path.dataset.from = edge.from;
+    path.dataset.to = edge.to;
     const tip = svg(doc, "title", {});
     tip.textContent = `${edge.to} read ${edge.from}${edge.count > 1 ? ` (${edge.count} times)` : ""}`;
     path.appendChild(tip);
@@ -790,7 +875,7 @@ export function renderInto(host, data, options = {}) {
  * trait holds a viewer payload; the view redraws when it changes.
  * @param {{model: {get: (k: string) => unknown, on: (e: string, f: () => void) => void, off: (e: string, f: () => void) => void}, el: HTMLElement}} ctx
  */
-export function render({ model, el }) {
+function render({ model, el }) {
   const draw = () => {
     // Keep the reader's place in the transcript across redraws.
     const before = el.querySelector(".sdv-scroll");

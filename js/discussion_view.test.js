@@ -3,13 +3,17 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import view, {
+  GRAPH,
   MIME_TYPE,
+  edgeRoute,
   edgesFromEntries,
   layers,
+  plural,
   parseJsonl,
   renderInto,
   summarize,
   toPayload,
+  when,
   wordCount,
 } from "./discussion_view.js";
 import { hueOf } from "./transcript.js";
@@ -278,5 +282,112 @@ describe("anywidget entry", () => {
     cleanup();
     expect(handlers.size).toBe(0);
     expect(host.children).toHaveLength(0);
+  });
+});
+
+/** Axis-aligned segments of a polyline path ("M x y L x y ..."); curves have none. */
+function segments(d) {
+  if (d.includes("C")) return [];
+  const pts = d.replace(/[ML]/g, " ").trim().split(/\s+/).map(Number);
+  const out = [];
+  for (let i = 2; i + 1 < pts.length; i += 2) out.push([pts[i - 2], pts[i - 1], pts[i], pts[i + 1]]);
+  return out;
+}
+
+/** True if the segment passes through the inside of the box. */
+function crosses([x1, y1, x2, y2], { x, y, w, h }) {
+  const [lx, hx, ly, hy] = [Math.min(x1, x2), Math.max(x1, x2), Math.min(y1, y2), Math.max(y1, y2)];
+  return lx < x + w && hx > x && ly < y + h && hy > y;
+}
+
+describe("structure drawing", () => {
+  let host;
+  beforeEach(() => {
+    host = document.createElement("div");
+    document.body.appendChild(host);
+  });
+  afterEach(() => host.remove());
+
+  it("routes every arrow around the boxes it does not join (the moderator's too)", () => {
+    renderInto(host, {
+      kind: "structure",
+      version: 1,
+      settings: { structure: "Graph", agents: ["A", "B", "C"], edges: [["A", "B"], ["B", "C"], ["A", "C"]] },
+      entries: [
+        turn("A", "a", { seen: [] }),
+        turn("B", "b", { seen: [0] }),
+        turn("C", "c", { seen: [0, 1] }),
+        turn("Mod", "final", { role: "moderator", seen: [0, 1, 2] }),
+      ],
+    });
+    const boxes = new Map(
+      [...host.querySelectorAll(".sdv-node")].map((g) => {
+        const r = g.querySelector("rect");
+        const box = { x: +r.getAttribute("x"), y: +r.getAttribute("y"), w: +r.getAttribute("width"), h: +r.getAttribute("height") };
+        return [g.getAttribute("aria-label").split(":")[0], box];
+      }),
+    );
+    const edges = [...host.querySelectorAll(".sdv-edge")];
+    expect(edges.map((e) => `${e.dataset.from}>${e.dataset.to}`).sort()).toEqual(["A>B", "A>C", "A>Mod", "B>C", "B>Mod", "C>Mod"]);
+    let routed = 0;
+    for (const edge of edges) {
+      const parts = segments(edge.getAttribute("d"));
+      routed += parts.length ? 1 : 0;
+      for (const [name, box] of boxes) {
+        if (name === edge.dataset.from || name === edge.dataset.to) continue;
+        for (const part of parts) expect(crosses(part, box), `${edge.dataset.from}>${edge.dataset.to} crosses ${name}`).toBe(false);
+      }
+    }
+    expect(routed).toBe(3); // A>C, A>Mod, B>Mod hop over a column
+    const lanes = edges.filter((e) => segments(e.getAttribute("d")).length).map((e) => segments(e.getAttribute("d"))[2][1]);
+    expect(new Set(lanes).size).toBe(3); // one lane each, above every box
+    expect(Math.max(...lanes)).toBeLessThan(Math.min(...[...boxes.values()].map((b) => b.y)));
+  });
+
+  it("a neighbour's arrow is a curve through the gap between their columns", () => {
+    const { d, points } = edgeRoute({ x: 30, y: 10 }, { x: 30 + GRAPH.colWidth, y: 64 }, 0);
+    expect(d.startsWith("M160 27 C")).toBe(true);
+    expect(points).toEqual([[30 + GRAPH.nodeW, 27], [30 + GRAPH.colWidth, 81]]);
+  });
+
+  it("a long chain shrinks to fit instead of cutting off the moderator", () => {
+    const agents = ["A", "B", "C", "D", "E"];
+    renderInto(host, {
+      kind: "structure",
+      version: 1,
+      settings: { structure: "Chain", agents },
+      entries: [...agents.map((a, i) => turn(a, a, { seen: i ? [i - 1] : [] })), turn("Mod", "end", { role: "moderator", seen: [4] })],
+    });
+    const drawing = host.querySelector(".sdv-graph");
+    const style = drawing.getAttribute("style");
+    expect(style).toContain("max-width: 100%");
+    expect(style).toContain("height: auto");
+    expect(Number(/min-width: (\d+)px/.exec(style)[1])).toBeLessThan(Number(drawing.getAttribute("width")));
+    expect(host.querySelector(".sdv-title").textContent).toBe("Chain of 5 agents");
+  });
+});
+
+describe("wording", () => {
+  it("writes dates for people and counts with the right noun", () => {
+    expect(when("2026-12-03T08:10:44.123+00:00")).toBe("3 Dec 2026, 08:10 UTC");
+    expect(when("yesterday")).toBe("yesterday");
+    expect([plural(1, "turn"), plural(2, "turn"), plural(2, "entry", "entries")]).toEqual(["1 turn", "2 turns", "2 entries"]);
+  });
+
+  it("shows a study export's student, branch and study", () => {
+    const host = document.createElement("div");
+    renderInto(host, {
+      format: "syndisco-widgets/study-export-1",
+      study: { name: "town budget", version: 1 },
+      participant: "Maria",
+      branch: "branch 1",
+      exported: "2026-12-03T09:00:00+00:00",
+      run: { seed: 4, models: [{ name: "SmolLM2", backend: "TransformersModel" }] },
+      timestamp: "2026-12-03T08:00:00+00:00",
+      logs: [turn("A", "one")],
+    });
+    expect(host.querySelector(".sdv-title").textContent).toBe("town budget: Maria's branch 1");
+    const facts = [...host.querySelectorAll(".sdv-fact")].map((f) => f.textContent);
+    expect(facts).toEqual(expect.arrayContaining(["1 turn", "1 speaker", "by Maria", "branch: branch 1", "study: town budget", "seed 4", "model: SmolLM2", "created 3 Dec 2026, 09:00 UTC"]));
   });
 });

@@ -82,7 +82,7 @@ ALLOWED_LAYERS = {
     "widgets": {"models", "engine", "deliberation", "analysis", "viewer", "session"},
 }
 #: Modules every layer may use.
-SHARED = {"checks", "errors"}
+SHARED = {"checks", "errors", "wording"}
 PACKAGE = "syndisco_widgets"
 
 

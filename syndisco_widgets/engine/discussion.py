@@ -13,11 +13,22 @@ these.
 from __future__ import annotations
 
 import copy
+import secrets
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..checks import folder_path, instance_of, path_like, sequence_of, text, text_sequence, whole_number
+from ..checks import (
+    folder_path,
+    instance_of,
+    optional_seed,
+    path_like,
+    sequence_of,
+    text,
+    text_sequence,
+    whole_number,
+)
 from ..errors import ConfigError, LogsFormatError, ModelError, TurnError
 from ..models.base import BaseModel, Completion, GenerationControl, GenerationOptions
 from . import prompts
@@ -36,6 +47,9 @@ if TYPE_CHECKING:
 
     from .entries import Entry
     from .study import Study
+
+#: What a decoder gives for a character cut short at the token cap; never stored at a reply's end.
+CUT_CHARACTER = "\ufffd"
 
 #: A turn manager choosing only the moderator this many times in a row is a bug that would never end.
 _MAX_MODERATOR_DRAWS = 1000
@@ -61,6 +75,9 @@ class Discussion:
             turns; ``None`` lets only the turn manager give it turns.
         autosave_dir: If given, every entry is appended at once to a new,
             uniquely named JSONL file in this folder (see :attr:`log_path`).
+        seed: Sampling seed sent with every turn (``None``: each model's
+            own). :meth:`fork` draws a new one, so a branch does not replay
+            its parent word for word.
     """
 
     def __init__(
@@ -75,8 +92,11 @@ class Discussion:
         *,
         moderator_every: int | None = 1,
         autosave_dir: str | os.PathLike[str] | None = None,
+        seed: int | None = None,
     ) -> None:
         self.users = _checked_users(users)
+        self.seed = optional_seed("seed", seed)
+        self._options = _TURN_OPTIONS if seed is None else replace(_TURN_OPTIONS, seed=seed)
         self.moderator = _checked_moderator(moderator)
         self.history_context_len = whole_number("history_context_len", history_context_len)
         self.conv_len = whole_number("conv_len", conv_len)
@@ -147,6 +167,7 @@ class Discussion:
             "moderator_every": self.moderator_every,
             "seed_opinions": list(self.seed_opinions),
             "seed_opinion_usernames": list(self.seed_opinion_usernames),
+            **({"seed": self.seed} if self.seed is not None else {}),
         }
 
     def get_logs(self) -> Logs:
@@ -177,7 +198,7 @@ class Discussion:
                 model=speaker.model,
                 prompt=prompt,
                 payload=speaker,
-                options=_TURN_OPTIONS,
+                options=self._options,
                 turn=window[1],
                 window=window,
                 drawn=drawn,
@@ -200,7 +221,8 @@ class Discussion:
         completion = reply if isinstance(reply, Completion) else Completion(text("reply", reply))
         speaker: Actor = request.payload
         shown, raw = whole_reply(
-            prompts.strip_own_label(completion.text, request.name), completion.finish_reason
+            prompts.strip_own_label(completion.text, request.name).rstrip(CUT_CHARACTER),
+            completion.finish_reason,
         )
         cut = {} if raw is None else {"truncated": True, "raw_text": raw}
         entry = make_entry(
@@ -298,19 +320,37 @@ class Discussion:
             )
         iter(self)
         entry = make_entry(name, text, "human", "", role=actor.role, source="human", context=None)
-        return self._record(entry, drawn=False)
+        return self._record(entry, drawn=self._take_turn(actor))
 
     def fork(
-        self, at_turn: int | None = None, *, autosave_dir: str | os.PathLike[str] | None = None
+        self,
+        at_turn: int | None = None,
+        *,
+        autosave_dir: str | os.PathLike[str] | None = None,
+        seed: int | None = None,
+        keep_seed: bool = False,
     ) -> Discussion:
         """A new, independent discussion with the first ``at_turn`` entries.
 
         It has the same participants and settings, and its turn manager is
         where this one's was after those entries. This discussion is untouched.
+
+        The branch samples with a new seed (see :attr:`seed`), so with the same
+        entries it still says something new. ``seed=`` picks that seed;
+        ``keep_seed=True`` keeps this discussion's, so a sampling model
+        replays it word for word (greedy decoding always does).
         """
         at_turn = len(self.logs) if at_turn is None else at_turn
         if isinstance(at_turn, bool) or not isinstance(at_turn, int) or not 0 <= at_turn <= len(self.logs):
             raise ConfigError(f"fork: at_turn must be between 0 and {len(self.logs)}, got {at_turn!r}")
+        if keep_seed and seed is not None:
+            raise ConfigError("fork: pass seed= or keep_seed=True, not both")
+        if keep_seed:
+            child_seed = self.seed
+        elif seed is not None:
+            child_seed = optional_seed("fork seed", seed)
+        else:
+            child_seed = secrets.randbelow(2**31)
         child = Discussion(
             copy.deepcopy(self._turn_manager_origin),
             self.users,
@@ -321,6 +361,7 @@ class Discussion:
             self.seed_opinion_usernames,
             moderator_every=self.moderator_every,
             autosave_dir=self.autosave_dir if autosave_dir is None else autosave_dir,
+            seed=child_seed,
         )
         child._adopt(self.logs.entries(0, at_turn), self._drawn[:at_turn])
         return child
@@ -382,7 +423,7 @@ class Discussion:
             header, records = read_jsonl_records(file)
             saved: dict[str, Any] = header.get("metadata", {}) if header else {}
             _check_has_header(file, header, records)
-            for key in ("conv_len", "history_context_len", "moderator_every", "seed_opinions"):
+            for key in ("conv_len", "history_context_len", "moderator_every", "seed_opinions", "seed"):
                 if key in saved:
                     settings.setdefault(key, saved[key])
             if "seed_opinion_usernames" in saved:
@@ -460,6 +501,24 @@ class Discussion:
 
     def _is_complete(self) -> bool:
         return self._pending is None and self.user_turns >= self.conv_len and not self._moderator_due()
+
+    def _take_turn(self, actor: Actor) -> bool:
+        """Whether a person writing as ``actor`` takes that user's turn (the next draw names them).
+
+        Then the draw is spent on the person's message, so the model does not
+        speak as the same user right after it.
+        """
+        if actor.actor_type is not ActorType.USER or self._is_complete():
+            return False
+        if self._pending is None:
+            if self._moderator_due():
+                return False
+            self._pending = self._choose_speaker()
+        speaker, drawn = self._pending
+        if speaker is not actor or not drawn:
+            return False
+        self._pending = self._request = None
+        return True
 
     def _choose_speaker(self) -> tuple[Actor, bool]:
         if self._moderator_due() and self.moderator is not None:

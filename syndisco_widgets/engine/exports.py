@@ -8,22 +8,28 @@ calls :func:`load_exports` for one tidy table, a row per entry::
     export_run(discussion, "exports", study=study, participant="Maria", branch="main")
     table = load_exports("exports")  # study, participant, branch, turn, name, text, ...
 
-An export is also a ``Logs.export`` file, so ``Logs.from_file`` reads it.
+A JSON export is also a ``Logs.export`` file, so ``Logs.from_file`` reads it;
+``kind="csv"`` writes the same rows :func:`load_exports` gives, numbered as
+the studio shows them (``turn`` 1 is ``#1``; ``saw_from``/``saw_to`` are the
+"Saw #1 to #2" of the table).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ConfigError, LogsFormatError, SyndiscoWarning
 from .logs import Logs
 from .run_folder import logs_of
-from .storage import atomic_write_text, now_iso, read_json, unique_run_path
+from .run_record import run_file_record, start_run_record
+from .storage import atomic_write_text, csv_safe, now_iso, read_json, unique_run_path
 from .study import Study
 from .usage import summarize_usage
 
@@ -52,7 +58,15 @@ EXPORT_COLUMNS = (
     "prompt_tokens",
     "completion_tokens",
     "seconds",
+    "saw_from",
+    "saw_to",
 )
+
+#: Entry keys an export row replaces (``context`` becomes ``saw_from``/``saw_to``).
+_REPLACED_KEYS = frozenset({"context"})
+
+ExportKind = Literal["json", "csv"]
+_PAIR = 2  # an entry's context is [start, end)
 
 _SLUG_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 _SLUG_LENGTH = 40
@@ -65,6 +79,12 @@ def slug(text: str) -> str:
     return cleaned or "x"
 
 
+def export_stem(participant: str, branch: str, study: Study | None = None) -> str:
+    """``<study>--<participant>--<branch>`` (without a study: ``<participant>--<branch>``), file-name safe."""
+    parts = [study.name] if study is not None else []
+    return "--".join(slug(p) for p in [*parts, participant, branch])
+
+
 def export_run(
     source: Any,
     folder: str | os.PathLike[str],
@@ -73,6 +93,7 @@ def export_run(
     study: Study | None = None,
     branch: str = "main",
     run: RunRecord | Mapping[str, Any] | None = None,
+    kind: ExportKind = "json",
 ) -> Path:
     """Write ``source``'s logs as a study export; return the new file.
 
@@ -86,7 +107,11 @@ def export_run(
         study: The study it was set up from (its name, version, hash and whole
             content go into the file, so the run can be repeated from it).
         branch: Which branch of the discussion this is.
-        run: The run record, if there is one.
+        run: The run record. By default a discussion's own: the one in its
+            autosave file, else one made now from its models (their
+            identities, the versions, its seed).
+        kind: ``"json"`` (the study export) or ``"csv"`` (one row per entry,
+            as :func:`load_exports` gives them).
 
     Raises:
         ConfigError: a wrong argument, or the folder cannot be written.
@@ -99,37 +124,105 @@ def export_run(
             raise ConfigError(f"export_run: {label} must be a non-empty name, e.g. {label}='Maria'")
     if study is not None and not isinstance(study, Study):
         raise ConfigError(f"export_run: study must be a Study or None, got {type(study).__name__}")
-    study_name = study.name if study is not None else "no-study"
-    stem = f"{slug(study_name)}--{slug(participant)}--{slug(branch)}"
-    record = logs.to_dict()
-    content: dict[str, Any] = {
-        "format": EXPORT_FORMAT,
-        "study": (
-            {"name": study.name, "version": study.to_dict()["version"], "sha256": study.sha256}
-            if study is not None
-            else None
-        ),
+    if kind not in ("json", "csv"):
+        raise ConfigError(f"export_run: kind must be 'json' or 'csv', got {kind!r}")
+    header = {
+        "study": study.name if study else None,
         "participant": participant.strip(),
         "branch": branch.strip(),
-        "exported": now_iso(),
-        "usage": summarize_usage(logs, price=study.price if study else None).total.as_dict(),
-        "run": dict(run) if run is not None else None,
-        "study_file": study.to_dict() if study is not None else None,
-        **record,
     }
+    if kind == "csv":
+        text = _csv_text(export_rows(header, logs))
+    else:
+        record = logs.to_dict()
+        content: dict[str, Any] = {
+            "format": EXPORT_FORMAT,
+            "study": (
+                {"name": study.name, "version": study.to_dict()["version"], "sha256": study.sha256}
+                if study is not None
+                else None
+            ),
+            "participant": header["participant"],
+            "branch": header["branch"],
+            "exported": now_iso(),
+            "usage": summarize_usage(logs, price=study.price if study else None).total.as_dict(),
+            "run": dict(run) if run is not None else _run_of(source),
+            "study_file": study.to_dict() if study is not None else None,
+            **record,
+        }
+        text = json.dumps(content, indent=2, ensure_ascii=False) + "\n"
     try:
-        path = unique_run_path(folder, stem=stem, suffix=".json")
-        return atomic_write_text(path, json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+        path = unique_run_path(folder, stem=export_stem(participant, branch, study), suffix=f".{kind}")
+        return atomic_write_text(path, text)
     except OSError as exc:
         raise ConfigError(f"export_run: cannot write into {folder}: {exc.strerror or exc}") from None
+
+
+def export_rows(header: Mapping[str, Any], entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per entry: ``header`` (study, participant, branch, ...), ``turn`` and the entry.
+
+    Numbered as the studio shows them: ``turn`` counts from 1, and the
+    entry's ``context`` (the ``[start, end)`` it saw) becomes ``saw_from`` and
+    ``saw_to``, both counted from 1 and inclusive (empty when it saw nothing).
+    """
+    rows = []
+    for turn, entry in enumerate(entries, start=1):
+        row: dict[str, Any] = {**header, "turn": turn}
+        row.update((k, v) for k, v in entry.items() if k not in _REPLACED_KEYS)
+        context = entry.get("context")
+        row["saw_from"], row["saw_to"] = None, None
+        if isinstance(context, list) and len(context) == _PAIR and context[1] > context[0]:
+            row["saw_from"], row["saw_to"] = context[0] + 1, context[1]
+        rows.append(row)
+    return rows
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV text: :data:`EXPORT_COLUMNS` first; whole numbers stay whole; no formulas."""
+    columns = [c for c in EXPORT_COLUMNS if c != "file"]
+    columns += sorted({k for row in rows for k in row} - set(columns) - {"file"})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_safe(_cell(row.get(c))) for c in columns])
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    """Lists and dicts as JSON text; missing values empty."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def _run_of(source: Any) -> dict[str, Any] | None:
+    """A discussion's run record: its autosave file's, else made now from its models; None for plain logs."""
+    log_path = getattr(source, "log_path", None)
+    if log_path is not None:
+        saved = run_file_record(log_path)
+        if saved is not None:
+            return dict(saved)
+    participants = getattr(source, "participants", None)
+    if not participants:
+        return None
+    seed = getattr(source, "seed", None)
+    manager = getattr(source, "next_turn_manager", None)
+    record = start_run_record(
+        [a.model for a in participants],
+        seed=getattr(manager, "seed", None),
+        generation={"seed": seed} if seed is not None else None,
+    )
+    return dict(record)
 
 
 def load_exports(folder: str | os.PathLike[str], *, study: str | Study | None = None) -> pd.DataFrame:
     """Every study export under ``folder`` (any depth) as one table, a row per entry.
 
     Columns: :data:`EXPORT_COLUMNS` first (``study``, ``participant``,
-    ``branch``, ``file``, ``turn``, who spoke and what, token counts and
-    seconds), then any other entry fields. Rows keep file order, then turn order.
+    ``branch``, ``file``, ``turn``, who spoke and what, token counts,
+    seconds and what the speaker saw), then any other entry fields, numbered
+    as in :func:`export_rows`. Rows keep file order, then turn order.
 
     Args:
         folder: The folder the class's exports were collected in.
@@ -159,7 +252,7 @@ def load_exports(folder: str | os.PathLike[str], *, study: str | Study | None = 
             continue
         logs = Logs.from_file(path)
         relative = path.relative_to(root).as_posix()
-        rows.extend({**header, "file": relative, "turn": turn, **entry} for turn, entry in enumerate(logs))
+        rows.extend(export_rows({**header, "file": relative}, logs))
     if skipped:
         warnings.warn(
             f"load_exports: skipped {len(skipped)} JSON file(s) that are not study exports: "
@@ -179,7 +272,8 @@ def load_exports(folder: str | os.PathLike[str], *, study: str | Study | None = 
             frame[column] = None
     rest = [c for c in frame.columns if c not in EXPORT_COLUMNS]
     frame = frame[[*EXPORT_COLUMNS, *rest]]
-    return frame.astype({"prompt_tokens": "Int64", "completion_tokens": "Int64"})
+    whole = ("turn", "prompt_tokens", "completion_tokens", "saw_from", "saw_to")
+    return frame.astype(dict.fromkeys(whole, "Int64"))
 
 
 def _export_header(path: Path, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -31,12 +31,12 @@ import traitlets
 from ..engine import Discussion
 from ..errors import ConfigError, GenerationStopped, SyndiscoError, TurnError
 from ..models.base import GenerationControl
+from ..wording import plural
 from . import events as ev
 from .commands import Build, Close, Command, Fork, Inject, Replace, Reset, Run, Step
 from .events import RunnerEvent, RunnerState
 from .sources import Forkable, Injectable, count_of, progress_of
 from .turns import advance_one
-from .wording import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable

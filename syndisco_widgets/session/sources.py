@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from .wording import plural
+from ..wording import plural
 
 if TYPE_CHECKING:
     from ..engine.entries import Entry

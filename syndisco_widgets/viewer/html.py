@@ -9,10 +9,12 @@ themes both read.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.core import Summary, hue_of
+from ..wording import plural
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -44,6 +46,18 @@ def accent(name: str) -> str:
     return f"hsl({hue_of(name)},60%,50%)"
 
 
+def when(stamp: object) -> str:
+    """An ISO timestamp as people read it (``"3 Dec 2026, 08:10 UTC"``); anything else as given."""
+    text = "" if stamp is None else str(stamp)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    zone = moment.tzname() or ""
+    zone = "UTC" if zone in ("UTC", "UTC+00:00") else zone
+    return f"{moment.day} {moment:%b %Y, %H:%M} {zone}".rstrip()
+
+
 def _facts(items: Sequence[str]) -> str:
     return f'<div style="{MUTED}">' + " · ".join(e(i) for i in items if i) + "</div>"
 
@@ -57,7 +71,8 @@ def _shares(summary: Summary) -> str:
     rows = []
     for s in summary["speakers"]:
         bars = "".join(
-            f'<div title="{e(s["name"])}: {count} {label}" style="position:relative;height:14px;margin:1px 0;'
+            f'<div title="{e(s["name"])}: {plural(count, label[:-1])}" '
+            f'style="position:relative;height:14px;margin:1px 0;'
             f'background:rgba(127,127,127,.12);border-radius:3px;overflow:hidden">'
             f'<div style="position:absolute;left:0;top:0;bottom:0;width:{share * 100:.1f}%;'
             f'background:{accent(s["name"])};opacity:{opacity}"></div>'
@@ -80,13 +95,13 @@ def _shares(summary: Summary) -> str:
 def _timeline(entries: Sequence[Mapping[str, Any]], summary: Summary) -> str:
     top = max(summary["lengths"], default=0) or 1
     bars = "".join(
-        f'<div title="#{i + 1} {e(entry["name"])}: {n} words" style="flex:1 1 0;max-width:14px;'
+        f'<div title="#{i + 1} {e(entry["name"])}: {plural(n, "word")}" style="flex:1 1 0;max-width:24px;'
         f'height:{max(2, round(60 * n / top))}px;background:{accent(str(entry["name"]))}"></div>'
         for i, (entry, n) in enumerate(zip(entries, summary["lengths"], strict=False))
     )
-    caption = f"{len(entries)} turns · longest {top} words" if entries else "no turns yet"
+    caption = f"{plural(len(entries), 'turn')} · longest {plural(top, 'word')}" if entries else "no turns yet"
     return (
-        f'<div style="{CARD}"><div style="{CARD_TITLE}">Turn length (words) over time</div>'
+        f'<div style="{CARD};flex-basis:100%"><div style="{CARD_TITLE}">Turn length (words) over time</div>'
         f'<div style="display:flex;align-items:flex-end;gap:1px;height:62px;'
         f'border-bottom:1px solid rgba(127,127,127,.4)">{bars}</div>'
         f'<div style="{MUTED}">{e(caption)}</div></div>'
@@ -117,7 +132,7 @@ def summary_strip(entries: Sequence[Mapping[str, Any]], summary: Summary) -> str
     """The three summary cards."""
     return (
         '<div style="display:flex;flex-wrap:wrap;gap:10px;margin:8px 0">'
-        f"{_shares(summary)}{_timeline(entries, summary)}{_transitions(summary)}</div>"
+        f"{_shares(summary)}{_transitions(summary)}{_timeline(entries, summary)}</div>"
     )
 
 
@@ -131,7 +146,7 @@ def message(entry: Mapping[str, Any], index: int, final: bool = False) -> str:
     if entry.get("source") == "human":
         badges.append("written by a person")
     if entry.get("source") == "seed":
-        badges.append("seed")
+        badges.append("opening message")
     if "cycle" in entry:
         badges.append(f"cycle {entry['cycle']}")
     if final:
@@ -141,7 +156,8 @@ def message(entry: Mapping[str, Any], index: int, final: bool = False) -> str:
         f"{e(b)}</span>"
         for b in badges
     )
-    model = entry.get("model")
+    model = entry.get("model") if entry.get("source") not in ("human", "seed") else None
+    model = None if model == "hardcoded" else model
     model_html = f'<span style="{MUTED};font-family:monospace">{e(model)}</span>' if model else ""
     border = "#1976d2" if role == "moderator" or final else accent(name)
     about = ""
@@ -164,7 +180,7 @@ def transcript(entries: Sequence[Mapping[str, Any]]) -> str:
     shown = "".join(message(entry, i) for i, entry in enumerate(entries[:MAX_HTML_ENTRIES]))
     more = len(entries) - MAX_HTML_ENTRIES
     tail = (
-        f'<div style="{MUTED}">… {more} more turns (open it in JupyterLab to see all)</div>'
+        f'<div style="{MUTED}">… {plural(more, "more turn")} (open it in JupyterLab to see all)</div>'
         if more > 0
         else ""
     )
@@ -179,10 +195,11 @@ def discussion_html(payload: DiscussionPayload) -> str:
         {str(x.get("model")) for x in entries if x.get("model")} - {"hardcoded"}
     )
     facts = [
-        f"{len(entries)} turns",
-        f"{len(summary['speakers'])} speakers",
+        plural(len(entries), "turn"),
+        plural(len(summary["speakers"]), "speaker"),
         f"model: {', '.join(str(m) for m in models)}" if models else "",
-        f"created {meta['created']}" if meta.get("created") else "",
+        f"created {when(meta['created'])}" if meta.get("created") else "",
+        f"seed {meta['seed']}" if meta.get("seed") is not None else "",
     ]
     return (
         f'<div style="{BOX}">{_header(payload["title"], facts, payload["notes"])}'
@@ -212,7 +229,7 @@ def structure_html(payload: StructurePayload) -> str:
     parts = [
         _header(
             payload["title"],
-            [f"{len(entries)} answers", f"moderated by {moderator}" if moderator else "no moderator"],
+            [plural(len(entries), "answer"), f"moderated by {moderator}" if moderator else "no moderator"],
         ),
         f'<div style="margin:6px 0;padding:6px 10px;border-radius:6px;background:rgba(127,127,127,.09);'
         f'white-space:pre-wrap"><b>Task:</b> {e(task)}</div>'
@@ -223,11 +240,7 @@ def structure_html(payload: StructurePayload) -> str:
     for name in [*agents, *([moderator] if moderator else [])]:
         mine = [(i, x) for i, x in enumerate(entries) if x.get("name") == name]
         is_final = any(i == final_index for i, _ in mine)
-        label = (
-            f"{name} — final answer"
-            if is_final
-            else f"{name} ({len(mine)} answer{'s' if len(mine) != 1 else ''})"
-        )
+        label = f"{name} — final answer" if is_final else f"{name} ({plural(len(mine), 'answer')})"
         body = (
             "".join(message(x, i, final=i == final_index) for i, x in mine)
             or f'<div style="{MUTED}">No answer yet.</div>'
@@ -267,12 +280,13 @@ def experiment_html(payload: ExperimentPayload) -> str:
     done = sum(1 for r in rows if r["status"] == "done")
     details = "".join(
         f'<details style="margin:4px 0"><summary style="cursor:pointer">Discussion {r["index"] + 1}: '
-        f"{e(', '.join(r['users']))} ({len(r['entries'])} turns)</summary>"
+        f"{e(', '.join(r['users']))} ({plural(len(r['entries']), 'turn')})</summary>"
         f"{transcript(r['entries'])}</details>"
         for r in rows
         if r["entries"] is not None
     )
-    facts = [f"{done} of {len(rows)} done", f"seed {payload['metadata'].get('seed')}"]
+    seed = payload["metadata"].get("seed")
+    facts = [f"{done} of {len(rows)} done", f"seed {seed}" if seed is not None else ""]
     return (
         f'<div style="{BOX}">{_header(payload["title"], facts, payload["notes"])}'
         f'<div style="max-height:24em;overflow:auto;margin:8px 0"><table style="border-collapse:collapse;'
@@ -300,7 +314,7 @@ def to_text(payload: Payload) -> str:
     entries = payload["entries"]
     speakers = payload["summary"]["speakers"]
     share = ", ".join(f"{s['name']} {s['word_share']:.0%}" for s in speakers)
-    lines = [f"{payload['title']}: {len(entries)} turns; share of words: {share or '-'}"]
+    lines = [f"{payload['title']}: {plural(len(entries), 'turn')}; share of words: {share or '-'}"]
     lines += [f"  {x['name']}: {_first_line(x['text'])}" for x in entries[:5]]
     if len(entries) > 5:  # noqa: PLR2004  a preview of five turns
         lines.append(f"  … {len(entries) - 5} more")

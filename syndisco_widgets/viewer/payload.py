@@ -166,7 +166,10 @@ def experiment_payload(source: Any) -> ExperimentPayload:
     if folder is None:
         return _plan_payload(source)
     runs = read_experiment(folder)
-    seed = read_manifest(folder).get("seed")
+    manifest = read_manifest(folder)
+    settings = manifest.get("settings")
+    # An experiment's manifest keeps its seed in its settings.
+    seed = manifest.get("seed", settings.get("seed") if isinstance(settings, dict) else None)
     inline = sum(len(r["logs"] or ()) for r in runs) <= MAX_INLINE_ENTRIES
     rows: list[ExperimentRow] = []
     for run in runs:

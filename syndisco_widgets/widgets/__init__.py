@@ -1,17 +1,17 @@
 """Notebook widgets: set up, run, watch, steer, branch and export discussions.
 
 Each widget works alone and inside :class:`DiscussionStudio`. Generation
-always runs on a :class:`DiscussionRunner` worker thread, so the notebook
+always runs on a :class:`Runner` worker thread, so the notebook
 stays responsive.
 """
 
+from ..session import Runner, RunnerState, SourceChange
 from .branches import Branch, BranchBar, BranchExplorer
 from .controls import DiscussionControls
 from .deliberation_studio import DeliberationStudio
 from .message_box import MessageBox
 from .model_picker import ModelPicker
 from .persona_editor import PersonaEditor
-from .runner import DiscussionChange, DiscussionRunner, RunnerState
 from .studio import DiscussionStudio
 from .table import LogTable
 from .transcript import TranscriptView
@@ -22,15 +22,15 @@ __all__ = [
     "BranchBar",
     "BranchExplorer",
     "DeliberationStudio",
-    "DiscussionChange",
     "DiscussionControls",
-    "DiscussionRunner",
     "DiscussionStudio",
     "LogTable",
     "MessageBox",
     "ModelPicker",
     "PersonaEditor",
+    "Runner",
     "RunnerState",
+    "SourceChange",
     "TranscriptView",
     "TurnManagerSelector",
 ]

@@ -1,7 +1,7 @@
 """Branches of a discussion: the tree, the bar above the transcript, and a side-by-side compare.
 
 :class:`BranchTree` is the pure bookkeeping (no widgets): it mirrors every
-change of the live discussion a :class:`DiscussionRunner` reports. A new
+change of the live discussion a :class:`Runner` reports. A new
 discussion starts a new root and a start-over starts a new branch, so no
 branch is ever dropped. :class:`BranchExplorer` shows the tree with switch,
 fork, compare and export; :class:`BranchBar` is the one-line strip above the
@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..errors import ConfigError
+from ..session import EntryAdded, Runner, RunnerEvent, SourceChange, TurnEnded, as_runner
+from ..wording import plural
 from ._style import classed, style_widget
 from .export import export_branch
-from .runner import DiscussionChange, DiscussionRunner, EntryAdded, RunnerEvent, TurnEnded, as_runner
 from .transcript import TranscriptView
 from .ui import button, note, set_note, set_note_html
-from .wording import plural
 
 if TYPE_CHECKING:
     import os
@@ -66,6 +66,7 @@ class BranchTree:
         self._next_id = 0
         self._roots = 0
         self._forks = 0
+        self._fresh = 0
 
     @property
     def live(self) -> Branch | None:
@@ -98,7 +99,7 @@ class BranchTree:
         self._next_id += 1
         return node.id
 
-    def apply(self, change: DiscussionChange) -> None:
+    def apply(self, change: SourceChange) -> None:
         """Mirror one change of the live discussion."""
         discussion = change.discussion
         if discussion is None:
@@ -112,7 +113,10 @@ class BranchTree:
         else:
             parent = self.find(change.parent)
             at = change.at_turn if parent is not None else None
-            label = f"fresh start {self._next_id}" if change.reason == "reset" else None
+            label = None
+            if change.reason == "reset":
+                self._fresh += 1
+                label = f"fresh start {self._fresh}"
             self.active = self.add(discussion, label, parent, at)
 
     def rows(self) -> list[tuple[str, int]]:
@@ -145,7 +149,7 @@ class ComparePanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     It follows the runner: as either branch grows, its column grows too.
     """
 
-    def __init__(self, tree: BranchTree, runner: DiscussionRunner) -> None:
+    def __init__(self, tree: BranchTree, runner: Runner) -> None:
         self._tree = tree
         self.pair: tuple[int, int] | None = None
         self.note = classed(widgets.HTML(""), "sdw-hint")
@@ -201,18 +205,24 @@ class ComparePanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.right_view.reset(right.discussion.logs[start:], start=start)
         self.left_title.value = _title(left, len(left.discussion.logs))
         self.right_title.value = _title(right, len(right.discussion.logs))
-        first = f"from #{start + 1} on" if start else "from the start"
-        shared = plural(start, "entry", "entries")
-        self.note.value = f'<span class="sdw-hint">Both share the first {shared}; shown {first}.</span>'
+        self.note.value = f'<span class="sdw-hint">{_shared_text(start)}</span>'
         return start
 
     def _on_event(self, event: RunnerEvent) -> None:
-        if self.pair is None or not isinstance(event, (TurnEnded, EntryAdded, DiscussionChange)):
+        if self.pair is None or not isinstance(event, (TurnEnded, EntryAdded, SourceChange)):
             return
         if isinstance(event, (TurnEnded, EntryAdded)) and event.entry is None:
             return
         if all(i in self._tree.branches for i in self.pair):
             self.redraw()
+
+
+def _shared_text(start: int) -> str:
+    """What two compared branches have in common, for people."""
+    if start == 0:
+        return "These two share no entries (separate discussions); both are shown from the start."
+    shared = "the first entry" if start == 1 else f"the first {start} entries"
+    return f"Both share {shared}; shown from #{start + 1} on, where they part."
 
 
 def _title(branch: Branch, size: int) -> str:
@@ -225,7 +235,7 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
     """Tree of branches made by forking (the Branch button, "branch from here", or ``fork``).
 
     Args:
-        source: The :class:`DiscussionRunner` to follow, or a :class:`Discussion`
+        source: The :class:`Runner` to follow, or a :class:`Discussion`
             (a runner and a transcript are then made and shown here, so the
             explorer works alone).
         folder: Text widget holding the export folder (shared with the studio);
@@ -233,6 +243,10 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         participant: Text widget holding the name exports are made under
             (shared with the studio); by default the explorer shows its own.
         study: The study the discussion was set up from; exports name it.
+        compare_here: Show the comparison inside the explorer (default), or
+            leave :attr:`compare_box` for the host to place (the studio
+            puts it full width). By default a host that shares its
+            ``participant`` box places it.
         **kwargs: Passed on to the box.
 
     ``study`` is public and may be changed (the studio does when a study is opened).
@@ -240,11 +254,12 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
 
     def __init__(
         self,
-        source: Discussion | DiscussionRunner | None = None,
+        source: Discussion | Runner | None = None,
         *,
         folder: widgets.Text | None = None,
         participant: widgets.Text | None = None,
         study: Study | None = None,
+        compare_here: bool | None = None,
         **kwargs: Any,
     ) -> None:
         self.runner, self._owns_runner = as_runner(source)
@@ -280,8 +295,9 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         self.export_button.on_click(lambda _: self.export(self.tree.value))
         self.compare_button.on_click(lambda _: self.compare(self.left.value, self.right.value))
         self.runner.subscribe(self._on_event)
+        self.runner.observe(lambda _change: self._refresh(), names="state")  # e.g. closed
         if self.runner.discussion is not None:
-            self.tree_model.apply(DiscussionChange(self.runner.discussion, "start"))
+            self.tree_model.apply(SourceChange(self.runner.discussion, "start"))
         self._refresh(follow_live=True)
 
         children: list[widgets.Widget] = [style_widget()]
@@ -308,7 +324,7 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
             classed(widgets.HBox([self.left, self.right, self.compare_button]), "sdw-toolbar"),
             self.message,
         ]
-        if own_view is not None:  # alone: the comparison sits here; the studio puts it full width
+        if compare_here if compare_here is not None else own_name:
             children.append(self.compare_box)
         super().__init__(children, **kwargs)
         classed(self, "sdw-branches", "sdw-panel")
@@ -330,13 +346,21 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         return self.tree_model.live
 
     def branch(self, at_turn: int | None = None) -> None:
-        """Fork the live branch after ``at_turn`` entries (default: all) and go live on the fork."""
+        """Fork the live branch after ``at_turn`` entries (default: all) and go live on the fork.
+
+        The fork samples with a new seed (see ``Discussion.fork``), so it does
+        not repeat the branch it came from word for word; the note says so.
+        """
+        if self._refuse_closed("Fork"):
+            return
         self.runner.branch(at_turn)
 
     fork = branch
 
     def show(self, branch_id: int | None) -> None:
         """Make branch ``branch_id`` the live one (its transcript is shown)."""
+        if self._refuse_closed("Show"):
+            return
         if branch_id in self.branches and branch_id != self.active:
             self.runner.switch(self.branches[branch_id].discussion)
 
@@ -344,6 +368,9 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         """Show branches ``a`` and ``b`` side by side from their fork point; returns that point."""
         if a is None or b is None or a not in self.branches or b not in self.branches:
             set_note(self.message, "Compare: pick two branches.", "error")
+            return None
+        if a == b:
+            set_note(self.message, "Compare: pick two different branches.", "error")
             return None
         set_note(self.message, "")
         return self.compare_box.show(a, b)
@@ -355,6 +382,8 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         """
         if branch_id is None or branch_id not in self.branches:
             set_note(self.message, "Export: pick a branch.", "error")
+            return None
+        if self._refuse_closed("Export"):
             return None
         node = self.branches[branch_id]
         target = Path(folder if folder is not None else (self.folder.value.strip() or "."))
@@ -374,17 +403,38 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         return path
 
     # ----------------------------------------------------------------- internals
+    def _refuse_closed(self, action: str) -> bool:
+        """Say so and return True when the runner is closed (its discussion can no longer change)."""
+        if not self.runner.closed:
+            return False
+        closed = f"{action}: this discussion's runner is closed; make a new one to go on."
+        set_note(self.message, closed, "error")
+        return True
+
     def _on_event(self, event: RunnerEvent) -> None:
-        if isinstance(event, DiscussionChange):
+        if isinstance(event, SourceChange):
             self.tree_model.apply(event)
             self._refresh(follow_live=True)
-            if event.reason == "branch" and self.active is not None:
-                # Offer the natural comparison: the new branch against the one it came from.
-                parent = self.branches[self.active].parent
-                self.left.value = parent if parent is not None else self.active
-                self.right.value = self.active
+            if event.reason == "branch" and self.live is not None:
+                self._pick_pair()
+                seed = self.live.discussion.seed
+                fresh = f"It samples with a new seed ({seed}), so it will not repeat its parent word for word"
+                set_note(
+                    self.message,
+                    f"{self.live.label} goes on from here. {fresh}; Discussion.fork(..., keep_seed=True) "
+                    "replays it instead.",
+                    "ok",
+                )
         elif isinstance(event, (TurnEnded, EntryAdded)) and event.entry is not None:
             self._refresh()
+
+    def _pick_pair(self) -> None:
+        """Offer the natural comparison: the live branch against the one it came from (or another)."""
+        live = self.live
+        if live is None or len(self.branches) < PAIR:
+            return
+        other = live.parent if live.parent is not None else next(i for i in self.branches if i != live.id)
+        self.left.value, self.right.value = other, live.id
 
     def _refresh(self, *, follow_live: bool = False) -> None:
         """Redraw the tree and the pickers.
@@ -402,9 +452,10 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
         keep_left, keep_right = self.left.value, self.right.value
         self.left.options = plain
         self.right.options = plain
-        if plain:
-            self.left.value = keep_left if keep_left in self.branches else plain[0][1]
-            self.right.value = keep_right if keep_right in self.branches else plain[-1][1]
+        if keep_left in self.branches and keep_right in self.branches and keep_left != keep_right:
+            self.left.value, self.right.value = keep_left, keep_right
+        else:
+            self._pick_pair()
         live = self.live
         size = len(live.discussion.logs) if live else 0
         at_end = self.fork_at.value == self.fork_at.max  # keep following the end of the live branch
@@ -413,13 +464,14 @@ class BranchExplorer(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyp
             if at_end:
                 self.fork_at.value = size
         closed = self.runner.closed
-        for b in (self.show_button, self.fork_button):
+        for b in (self.show_button, self.fork_button, self.export_button):
             b.disabled = not rows or closed
-        self.export_button.disabled = not rows
         enough = len(plain) >= PAIR
-        self.compare_button.disabled = not enough
+        self.compare_button.disabled = not enough or closed
         self.compare_button.tooltip = (
-            "Show the two branches side by side" if enough else "Make a branch first"
+            "The runner is closed"
+            if closed
+            else ("Show the two branches side by side" if enough else "Make a branch first")
         )
 
     def close(self) -> None:
@@ -505,5 +557,5 @@ class BranchBar(widgets.HBox):  # type: ignore[misc]  # ipywidgets is untyped
             self.explorer.show(change["new"])
 
     def _on_event(self, event: RunnerEvent) -> None:
-        if isinstance(event, (DiscussionChange, TurnEnded, EntryAdded)):
+        if isinstance(event, (SourceChange, TurnEnded, EntryAdded)):
             self.refresh()

@@ -29,7 +29,7 @@ from ..errors import ConfigError
 from ..models.base import BaseModel
 from ..models.scripted import ScriptedModel
 from ..session import EntryAdded, Runner, RunnerEvent, RunnerState, SourceChange, TurnEnded
-from ..session.wording import elapsed, plural
+from ..wording import elapsed, plural
 from ._style import classed
 from .controls import RunControls
 from .deliberation_form import (

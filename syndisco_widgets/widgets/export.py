@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import base64
 import html
-import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from ..engine import unique_run_path
-from ..engine.exports import export_run, slug
+from ..engine.exports import ExportKind, export_run
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..engine import Discussion, Logs
+    from ..engine import Discussion
     from ..engine.study import Study
 
 __all__ = [
@@ -26,12 +24,11 @@ __all__ = [
     "ExportFormat",
     "download_link",
     "export_branch",
-    "export_logs",
-    "file_stem",
     "written_html",
 ]
 
-ExportFormat = Literal["json", "csv"]
+#: What an export button writes: the study export (JSON) or its table (CSV).
+ExportFormat = ExportKind
 _MIME = {"json": "application/json", "csv": "text/csv"}
 #: Browsers refuse very long data: links; beyond this the folder copy is the way.
 MAX_DOWNLOAD_BYTES = 8 * 1024 * 1024
@@ -41,22 +38,6 @@ ANONYMOUS_HINT = (
     f'No name typed, so the file says "{ANONYMOUS}": type your name in "Your name" '
     "so your teacher can tell your files apart."
 )
-
-
-def file_stem(label: str) -> str:
-    """A file-name-safe form of a branch label (``"branch 2"`` -> ``"branch-2"``)."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-.")
-    return stem or "discussion"
-
-
-def export_logs(logs: Logs, folder: Path, stem: str, kind: ExportFormat) -> Path:
-    """Write ``logs`` as JSON (``Logs.export``) or CSV (``Logs.to_csv``) under a name that cannot collide.
-
-    Raises:
-        OSError: the folder cannot be written.
-    """
-    path = unique_run_path(folder, stem=file_stem(stem), suffix=f".{kind}")
-    return logs.export(path) if kind == "json" else logs.to_csv(path)
 
 
 def download_link(path: Path, kind: ExportFormat) -> str:
@@ -81,7 +62,7 @@ def export_branch(
     participant: str,
     branch: str,
 ) -> tuple[Path, str]:
-    """Write one branch as a study export (JSON) or a table (CSV); return the file and the note to show.
+    """Write one branch as a study export (JSON) or its table (CSV); return the file and the note to show.
 
     Both are named ``<study>--<participant>--<branch>-<time>-<random>``; an
     empty ``participant`` is written as :data:`ANONYMOUS` and the note says so.
@@ -90,11 +71,7 @@ def export_branch(
         OSError, ConfigError: the folder cannot be written.
     """
     name = participant.strip() or ANONYMOUS
-    if kind == "json":
-        path = export_run(discussion, folder, study=study, participant=name, branch=branch)
-    else:
-        stem = f"{slug(study.name if study else 'no-study')}--{slug(name)}--{slug(branch)}"
-        path = export_logs(discussion.logs, folder, stem, kind)
+    path = export_run(discussion, folder, study=study, participant=name, branch=branch, kind=kind)
     hint = "" if participant.strip() else f'<div class="sdw-hint">{html.escape(ANONYMOUS_HINT)}</div>'
     return path, written_html(path, kind) + hint
 

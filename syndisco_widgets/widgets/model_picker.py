@@ -14,7 +14,7 @@ import traitlets
 from ..checks import seed_text
 from ..errors import ConfigError
 from ..models import BaseModel, is_tiny_model, model_path_from_env
-from ..session.wording import elapsed
+from ..wording import elapsed
 from ._style import classed, style_widget
 from .ui import button, note, set_note, text_box
 

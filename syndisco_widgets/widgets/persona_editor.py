@@ -16,7 +16,7 @@ import traitlets
 
 from ..engine import Persona, load_personas, save_personas
 from ..errors import PersonaError
-from ..session.wording import plural
+from ..wording import plural
 from ._style import classed, style_widget
 from .persona_form import (
     SHORT_LABELS,

@@ -293,7 +293,11 @@ class DiscussionStudio(StudioShell):
         self.json_button, self.csv_button = self.export_panel.json_button, self.export_panel.csv_button
         self.export_status = self.export_panel.status
         self.explorer = BranchExplorer(
-            self.runner, folder=self.folder, participant=self.participant, study=self.study
+            self.runner,
+            folder=self.folder,
+            participant=self.participant,
+            study=self.study,
+            compare_here=False,
         )
         self.branch_bar = BranchBar(self.explorer)
         self.model_note = classed(widgets.HTML(""), "sdw-demo")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import ipywidgets as widgets
 import traitlets
 
-from ..session.wording import plural
+from ..wording import plural
 from ._style import classed
 from .live_list import LiveList
 

@@ -7,6 +7,7 @@ the wheel does it); the first test checks that JupyterLab lists it enabled.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -184,3 +185,77 @@ def test_payload_mime_type_matches_the_extension():
     assert f'MIME_TYPE = "{MIME_TYPE}"' in source
     built = json.loads((REPO_ROOT / "js" / "labextension" / "package.json").read_text())
     assert built["jupyterlab"]["mimeExtension"] is True
+
+
+_ROUTE_CHECK_JS = """
+(root) => {
+  const boxes = [...root.querySelectorAll('.sdv-node')].map((g) => {
+    const r = g.querySelector('rect');
+    return {name: g.getAttribute('aria-label').split(':')[0],
+            x: +r.getAttribute('x'), y: +r.getAttribute('y'),
+            w: +r.getAttribute('width'), h: +r.getAttribute('height')};
+  });
+  const hits = [];
+  for (const path of root.querySelectorAll('.sdv-edge')) {
+    const length = path.getTotalLength();
+    for (let s = 0; s <= length; s += 2) {
+      const p = path.getPointAtLength(s);
+      for (const b of boxes) {
+        if (b.name === path.dataset.from || b.name === path.dataset.to) continue;
+        if (p.x > b.x + 1 && p.x < b.x + b.w - 1 && p.y > b.y + 1 && p.y < b.y + b.h - 1) {
+          hits.push(`${path.dataset.from}>${path.dataset.to} behind ${b.name}`);
+        }
+      }
+    }
+  }
+  return [...new Set(hits)];
+}
+"""
+
+
+def test_structures_are_drawn_whole_and_summaries_say_their_seed(lab_page, run_cells, dialogs, artifacts):
+    warnings: list[str] = []
+    page = lab_page("viewer_structures.ipynb")
+    page.on("console", lambda msg: warnings.append(msg.text) if "anywidget" in msg.text.lower() else None)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    run_cells(page)
+    graph, chain = (page.locator(".jp-OutputArea-output .sdv-structure").nth(i) for i in (0, 1))
+    graph.wait_for()
+    # Arrows to the moderator (and any arrow over a column) never run behind another agent's box.
+    assert graph.locator(".sdv-edge").count() == 4 + 4
+    assert graph.evaluate(_ROUTE_CHECK_JS) == []
+    # The Chain fits the notebook's width: the moderator's box is inside the visible frame.
+    frame = chain.locator(".sdv-graph-frame")
+    moderator = chain.locator(".sdv-node-moderator rect")
+    right = moderator.evaluate("r => r.getBoundingClientRect().right")
+    assert right <= frame.evaluate("f => f.getBoundingClientRect().right") + 1
+    assert chain.evaluate(_ROUTE_CHECK_JS) == []
+    # 04's case: an experiment's summary says the seed it was run with.
+    summary = page.locator(".jp-OutputArea-output .sdv-experiment")
+    summary.locator(".sdv-fact", has_text="seed 4").wait_for()
+    assert summary.locator(".sdv-fact", has_text="None").count() == 0
+    # The anywidget view loads without anywidget's deprecation warning (once per view, under the kit's id).
+    page.locator(".jp-OutputArea-output .sdv-discussion").last.wait_for()
+    assert not [w for w in warnings if "Deprecation" in w], warnings
+    assert_inert(page, dialogs)
+    shoot(page, graph, artifacts, "graph")
+    shoot(page, chain, artifacts, "chain")
+
+
+def test_a_study_export_shows_who_made_it(page, lab_server, dialogs, artifacts):
+    from syndisco_widgets import export_run
+
+    path = export_run(
+        Logs([entry("Ann", "Phones help kids learn.", source="seed"), entry("Bob", "Not in class.")]),
+        lab_server.root,
+        participant="Maria",
+        branch="branch 1",
+    )
+    view = open_file(page, lab_server, path.name)
+    assert view.locator(".sdv-title").inner_text() == "Maria's branch 1"
+    facts = view.locator(".sdv-fact").all_inner_texts()
+    assert {"by Maria", "branch: branch 1", "2 turns"} <= set(facts)
+    created = next(f for f in facts if f.startswith("created"))
+    assert not re.search(r"\d{4}-\d\d-\d\dT", created)  # a date for people, not ISO text
+    assert_inert(page, dialogs)
+    shoot(page, view, artifacts, "study-export")

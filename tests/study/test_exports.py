@@ -42,7 +42,7 @@ def test_two_students_exports_of_one_study_load_into_one_table(full_study, tmp_p
     ]
     assert len(table) == len(maria.logs) + 2 + len(li.logs)
     mine = table[(table["participant"] == "Maria") & (table["branch"] == "main")]
-    assert list(mine["turn"]) == list(range(len(maria.logs)))
+    assert list(mine["turn"]) == list(range(1, len(maria.logs) + 1))  # #1 as the studio shows
     assert list(mine["text"]) == [e["text"] for e in maria.logs]
     assert set(table[table["participant"] == "Li Wei"]["file"]) == {paths[2].name}
     assert set(table[table["source"] == "model"]["text"]) == {"Maria's reply", "Li's reply"}
@@ -108,3 +108,52 @@ def test_the_same_study_file_and_seed_give_the_same_transcripts(tiny_model_dir, 
     texts = [(e["name"], e["text"]) for e in first.logs]
     assert texts == [(e["name"], e["text"]) for e in second.logs]
     assert len({t for _, t in texts}) > 1  # sampled replies, not one repeated text
+
+
+def test_an_export_carries_the_discussions_run_record_and_model_identity(full_study, tmp_path):
+    discussion = run(full_study, ScriptedModel(name="Demo (label)"))
+    data = json.loads(export_run(discussion, tmp_path, participant="Maria").read_text(encoding="utf-8"))
+    assert data["run"]["format"].startswith("syndisco-widgets/run-record")
+    assert data["run"]["versions"]["syndisco-widgets"]
+    assert [m["name"] for m in data["run"]["models"]] == ["Demo (label)"]
+    assert data["run"]["models"][0]["backend"]  # the identity, not only the label
+    assert data["study"] is None and data["participant"] == "Maria"
+    branch = discussion.fork(1)
+    data = json.loads(export_run(branch, tmp_path, participant="M").read_text(encoding="utf-8"))
+    assert data["run"]["generation"] == {"seed": branch.seed}  # the branch's own sampling seed
+    assert (
+        json.loads(export_run(Logs(), tmp_path, participant="M").read_text(encoding="utf-8"))["run"] is None
+    )
+
+
+def test_files_without_a_study_are_named_by_participant_and_branch(tmp_path):
+    from syndisco_widgets.engine.exports import export_stem
+
+    path = export_run(Logs(), tmp_path, participant="Li Wei", branch="branch 2")
+    assert path.name.startswith("Li-Wei--branch-2-") and "no-study" not in path.name
+    assert export_stem("Maria", "main") == "Maria--main"
+
+
+def test_csv_export_numbers_rows_as_the_studio_shows_them(full_study, tmp_path):
+    import csv
+
+    discussion = full_study.build_discussion(ScriptedModel(["=SUM(A1)", "fine"]))
+    next(iter(discussion))
+    discussion.inject(discussion.users[0].name, "A person's message")
+    next(discussion)
+    path = export_run(discussion, tmp_path, study=full_study, participant="Maria", kind="csv")
+    assert path.name.startswith("town-budget--Maria--main-") and path.suffix == ".csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [r["turn"] for r in rows] == [str(n) for n in range(1, len(discussion.logs) + 1)]
+    assert {r["study"] for r in rows} == {"town budget"} and {r["participant"] for r in rows} == {"Maria"}
+    models = [(r, e) for r, e in zip(rows, discussion.logs, strict=True) if e["source"] == "model"]
+    for row, entry in models:
+        start, end = entry["context"]
+        assert (row["saw_from"], row["saw_to"]) == ((str(start + 1), str(end)) if end > start else ("", ""))
+        assert row["completion_tokens"] == str(entry["completion_tokens"])  # whole, never "3.0"
+    assert "'=SUM(A1)" in {r["text"] for r in rows}  # never a formula
+    human = next(r for r in rows if r["source"] == "human")
+    assert human["saw_from"] == human["saw_to"] == human["completion_tokens"] == ""
+    assert "context" not in rows[0]
+    with pytest.raises(ConfigError, match="kind must be 'json' or 'csv'"):
+        export_run(discussion, tmp_path, participant="M", kind="xlsx")

@@ -128,8 +128,10 @@ def test_experiment_payload_folder_and_plan(tmp_path):
     assert [r["turns"] for r in rows] == [3, 3]
     assert rows[0]["design"]["model"] == "scripted"
     assert rows[0]["entries"] is not None and all("prompt" not in e for e in rows[0]["entries"])
+    assert payload["metadata"]["seed"] == 1  # from the manifest's settings, never "seed None"
     bundle = experiment_bundle(tmp_path)
     assert bundle["text/plain"].endswith("2 of 2 discussions done")
+    assert "seed 1" in bundle["text/html"] and "seed None" not in bundle["text/html"]
 
 
 def test_big_experiments_are_not_inlined(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ import comm
 import pytest
 from widget_helpers import RecordingComm
 
-from syndisco_widgets.widgets.runner import DiscussionRunner
+from syndisco_widgets.session import Runner
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -26,11 +26,11 @@ def closing() -> Iterator[Callable[[Any], Any]]:
 
 
 @pytest.fixture
-def runner_for(closing: Callable[[Any], Any]) -> Callable[..., DiscussionRunner]:
+def runner_for(closing: Callable[[Any], Any]) -> Callable[..., Runner]:
     """``runner_for(discussion, transcript=None)``: a runner closed after the test."""
 
-    def make(discussion: Discussion | None, transcript: Any = None) -> DiscussionRunner:
-        runner = closing(DiscussionRunner(discussion))
+    def make(discussion: Discussion | None, transcript: Any = None) -> Runner:
+        runner = closing(Runner(discussion))
         if transcript is not None:
             transcript.follow(runner)
         return runner

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from ipywidgets import Text
 from widget_helpers import make_discussion
 
 from syndisco_widgets.engine import Discussion, Logs, Persona, Study, load_exports
 from syndisco_widgets.models import ScriptedModel
+from syndisco_widgets.session import Runner
 from syndisco_widgets.widgets import BranchExplorer, DiscussionControls, TranscriptView
-from syndisco_widgets.widgets.runner import DiscussionRunner
 
 
 def setup(closing, conv_len=4):
     view = TranscriptView()
-    runner = closing(DiscussionRunner(make_discussion(conv_len=conv_len)))
+    runner = closing(Runner(make_discussion(conv_len=conv_len)))
     view.follow(runner)
     controls = DiscussionControls(runner, view)
     explorer = BranchExplorer(runner)
@@ -75,7 +76,7 @@ def test_compare_side_by_side_from_the_fork_point(closing):
     main, branch = explorer.branches[0].discussion, explorer.branches[1].discussion
     panel = explorer.compare_box
     assert panel.visible
-    assert "first 2 entries" in panel.note.value and "from #3 on" in panel.note.value
+    assert "the first 2 entries" in panel.note.value and "from #3 on" in panel.note.value
     assert panel.left_view.entries == list(main.logs)[2:]
     assert panel.right_view.entries == list(branch.logs)[2:]
     assert panel.left_view.start == panel.right_view.start == 2  # numbered as in the whole log
@@ -107,7 +108,7 @@ def test_export_a_branch(closing, tmp_path):
     explorer.folder.value = str(tmp_path)
     explorer.tree.value = 1
     explorer.export_button.click()  # nobody typed a name: "anonymous", and the note says so
-    files = list(tmp_path.glob("no-study--anonymous--branch-1-*.json"))  # study, participant, branch
+    files = list(tmp_path.glob("anonymous--branch-1-*.json"))  # participant, branch (no study)
     assert len(files) == 1 and str(files[0]) in explorer.message.value
     assert "No name typed" in explorer.message.value and 'download="' in explorer.message.value
     assert Logs.from_file(files[0]) == explorer.branches[1].discussion.logs
@@ -158,7 +159,7 @@ def test_selection_follows_the_live_branch_but_keeps_a_users_pick(closing):
     controls.reset_button.click()  # "Start over" makes a new branch; the old one is kept
     assert runner.wait(5)
     assert explorer.active == 3 and explorer.tree.value == 3
-    assert explorer.branches[3].parent == 0 and explorer.branches[3].label.startswith("fresh start")
+    assert explorer.branches[3].parent == 0 and explorer.branches[3].label == "fresh start 1"
     assert len(explorer.branches[0].discussion.logs) == 4  # nothing lost
 
 
@@ -172,3 +173,70 @@ def test_branches_are_numbered_among_branches():
     second = tree.add(make_discussion(), parent=again, fork_at=0)
     labels = [tree.branches[i].label for i in (main, first, again, second)]
     assert labels == ["main", "branch 1", "discussion 2", "branch 2"]
+
+
+def test_compare_shows_in_an_explorer_that_follows_someone_elses_runner(closing):
+    runner, controls, explorer, _view = setup(closing)
+    assert explorer.compare_box in explorer.children  # notebook 02's case: not only when it owns the runner
+    controls.run_button.click()
+    controls.branch_button.click()
+    assert runner.wait(5)
+    assert explorer.compare(0, 1) == 4 and explorer.compare_box.visible
+    assert "Both share the first 4 entries; shown from #5 on" in explorer.compare_box.note.value
+    hosted = closing(Runner(make_discussion()))
+
+    in_studio = BranchExplorer(hosted, participant=Text())  # a host with its own name box places it
+    assert explorer.compare_box in explorer.children and in_studio.compare_box not in in_studio.children
+    asked = BranchExplorer(hosted, participant=Text(), compare_here=True)
+    assert asked.compare_box in asked.children
+
+
+def test_compare_offers_two_different_branches_and_refuses_one_against_itself(closing):
+    runner, controls, explorer, _view = setup(closing)
+    assert explorer.compare_button.disabled  # one branch: nothing to compare
+    controls.step_button.click()
+    assert runner.wait(5)
+    explorer.show(0)
+    runner.reset()  # a fresh start: a branch of main from its seeds
+    assert runner.wait(5)
+    assert (explorer.left.value, explorer.right.value) == (0, 1)  # never main against main
+    assert not explorer.compare_button.disabled
+    explorer.left.value = explorer.right.value = 1
+    assert explorer.compare(1, 1) is None and "two different branches" in explorer.message.value
+    assert not explorer.compare_box.visible
+
+
+def test_unrelated_discussions_are_said_to_share_nothing(closing):
+    runner, controls, explorer, _view = setup(closing)
+    controls.run_button.click()
+    assert runner.wait(5)
+    runner.replace(make_discussion(conv_len=2))
+    runner.run()
+    assert runner.wait(5)
+    assert explorer.compare(0, 1) == 0
+    note = explorer.compare_box.note.value
+    assert "share no entries" in note and "0 entries" not in note
+
+
+def test_a_fork_says_it_samples_anew(closing):
+    runner, controls, explorer, _view = setup(closing)
+    controls.step_button.click()
+    explorer.fork_button.click()
+    assert runner.wait(5)
+    seed = explorer.live.discussion.seed
+    assert isinstance(seed, int) and f"new seed ({seed})" in explorer.message.value
+    assert "keep_seed=True" in explorer.message.value
+
+
+def test_a_closed_runner_disables_every_action_and_fork_does_not_raise(closing):
+    runner, controls, explorer, _view = setup(closing)
+    controls.step_button.click()
+    controls.branch_button.click()
+    assert runner.wait(5)
+    assert not any(b.disabled for b in (explorer.show_button, explorer.fork_button, explorer.export_button))
+    runner.close()
+    buttons = (explorer.show_button, explorer.fork_button, explorer.export_button, explorer.compare_button)
+    assert all(b.disabled for b in buttons)
+    explorer.fork(1)  # from code too: a note, not an exception
+    assert "runner is closed" in explorer.message.value
+    assert len(explorer.branches) == 2

@@ -1,4 +1,4 @@
-"""DiscussionRunner: one worker thread, commands, mid-turn stop, errors, branching."""
+"""Runner: one worker thread, commands, mid-turn stop, errors, branching."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from widget_helpers import LONG_REPLY, Gate, make_discussion
 
 from syndisco_widgets.errors import TurnError
 from syndisco_widgets.models import ScriptedModel
+from syndisco_widgets.session import RunnerState, SourceChange
 from syndisco_widgets.widgets import TranscriptView
-from syndisco_widgets.widgets.runner import DiscussionChange, RunnerState
 
 IDLE, RUNNING, STOPPING, FINISHED, ERROR = (
     RunnerState.IDLE,
@@ -160,7 +160,7 @@ def test_branch_forks_independent_discussions(runner_for):
     discussion = make_discussion(conv_len=4)
     view = TranscriptView()
     runner = runner_for(discussion, view)
-    changes: list[DiscussionChange] = []
+    changes: list[SourceChange] = []
     runner.on_discussion(changes.append)
     runner.run()
     runner.branch(2)
@@ -217,9 +217,9 @@ def test_wait_turns_keyboard_interrupt_into_stop(runner_for):
 
 
 def test_close_ends_the_thread_and_refuses_commands():
-    from syndisco_widgets.widgets import DiscussionRunner
+    from syndisco_widgets.widgets import Runner
 
-    runner = DiscussionRunner(make_discussion())
+    runner = Runner(make_discussion())
     runner.step()
     runner.close()
     assert not runner._thread.is_alive()

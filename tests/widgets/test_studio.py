@@ -220,7 +220,9 @@ def test_export_is_named_by_branch_and_offered_as_a_download(closing, tmp_path):
     studio.controls.branch_button.click()
     assert studio.runner.wait(5)
     path = studio.export_csv()
-    assert path is not None and path.name.startswith("no-study--anonymous--branch-1-")
+    assert path is not None and path.name.startswith("anonymous--branch-1-")  # no study: no study part
+    header, first = path.read_text(encoding="utf-8").splitlines()[:2]
+    assert dict(zip(header.split(","), first.split(",")))["turn"] == "1"  # turns count from 1
     assert 'download="' + path.name in studio.export_status.value
     studio.runner.switch(studio.explorer.branches[0].discussion)
     assert studio.runner.wait(5)

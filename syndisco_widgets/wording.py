@@ -1,4 +1,4 @@
-"""Small pieces of wording shared by the runner and the widgets: counts and times for people."""
+"""Small pieces of wording for people, shared by every layer: counts and elapsed times."""
 
 from __future__ import annotations
 

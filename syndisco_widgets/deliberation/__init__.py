@@ -26,6 +26,7 @@ does not import torch.
 from ..errors import DeliberationError, GraphCycleError
 from ..models.env import MODEL_ENV_VAR
 from .agent import Agent, HistoryEntry, Prompts, ResponseSelector
+from .experiment import DeliberationExperiment
 from .graph import Graph, topological_order
 from .moderator import Moderator, instructions_problem, strip_leading_label
 from .plurals_data import plurals_survey
@@ -55,6 +56,7 @@ __all__ = [
     "Chain",
     "Debate",
     "DeliberationError",
+    "DeliberationExperiment",
     "Ensemble",
     "Graph",
     "GraphCycleError",

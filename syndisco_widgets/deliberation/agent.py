@@ -407,6 +407,18 @@ class Agent:
             candidates = self.model.complete_batch([chat] * self.num_responses, options=options)
         except ModelError as exc:
             raise self.failure(exc, structure=structure, label=label, cycle=cycle) from exc
+        chosen = self.choose(candidates, label)
+        self.record(chat, chosen.text, options, all_responses=[c.text for c in candidates])
+        return chosen
+
+    def choose(self, candidates: Sequence[Completion], label: str | None = None) -> Completion:
+        """The reply to keep of ``num_responses`` candidates: the one ``response_selector`` picks.
+
+        Raises:
+            ConfigError: the selector did not return a text (``label`` names the agent).
+        """
+        if len(candidates) == 1:
+            return candidates[0]
         texts = [c.text for c in candidates]
         selector = self.response_selector
         assert selector is not None  # checked in __init__ whenever num_responses > 1
@@ -416,7 +428,6 @@ class Agent:
                 f"{label or self._label}: response_selector returned {type(chosen).__name__}; "
                 "it must return one of the replies it was given (a str)"
             )
-        self.record(chat, chosen, options, all_responses=texts)
         return next((c for c in candidates if c.text == chosen), Completion(chosen))
 
     def record(
@@ -463,40 +474,3 @@ class Agent:
         )
         name = f"{self.name!r}, " if self.name else ""
         return f"{type(self).__name__}({name}{who}, model={self.model.name!r})"
-
-
-def answer_together(
-    agents: Sequence[Agent],
-    chats: Sequence[ChatPrompt],
-    *,
-    seed: int,
-    structure: str,
-    labels: Sequence[str],
-    cycle: int,
-) -> list[Completion]:
-    """Answer several agents that share a :attr:`Agent.batch_key` in ONE batched model call.
-
-    Each agent's exchange is recorded in its history. The batch's seed is
-    ``seed`` (each row still samples on its own).
-
-    Raises:
-        DeliberationError: the batched call failed; it names every agent in it.
-    """
-    keys = {agent.batch_key for agent in agents}
-    if len(keys) != 1 or None in keys:
-        raise ConfigError("answer_together needs agents with one shared batch_key")
-    first = agents[0]
-    options = first.options_for(seed)
-    try:
-        completions = first.model.complete_batch(list(chats), options=options)
-    except ModelError as exc:
-        raise DeliberationError(
-            f"{structure}: the batched call for {list(labels)} on model {first.model.name!r} failed "
-            f"in cycle {cycle}: {exc}",
-            structure=structure,
-            agent=", ".join(labels),
-            cycle=cycle,
-        ) from exc
-    for agent, chat, completion in zip(agents, chats, completions, strict=True):
-        agent.record(chat, completion.text, options)
-    return completions

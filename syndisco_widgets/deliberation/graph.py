@@ -11,9 +11,12 @@ from .prompts import format_responses
 from .structures import AbstractStructure
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from ..models.base import ChatPrompt
     from .agent import Agent
     from .moderator import Moderator
+    from .waves import Call
 
 
 def topological_order(
@@ -210,7 +213,7 @@ class Graph(AbstractStructure):
         """One response per agent."""
         return len(self.agents)
 
-    def _run(self) -> None:
+    def _run(self) -> Iterator[list[Call]]:
         entry_of = self._entry_of = {}  # agent index -> its log entry
         for wave in self.waves:
             chats: dict[int, ChatPrompt] = {}
@@ -223,7 +226,7 @@ class Graph(AbstractStructure):
                 )
                 chats[node] = self._prompt_for(node, previous)
             start = len(self.logs)
-            self._answer_wave(wave, chats, 1, seen)
+            yield self._wave_calls(wave, chats, 1, seen)
             entry_of.update((node, start + k) for k, node in enumerate(wave))
 
     def _unmoderated_final(self) -> str:

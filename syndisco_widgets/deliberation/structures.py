@@ -16,33 +16,34 @@ Deliberate differences from the reference library:
 
 from __future__ import annotations
 
-import contextlib
 import random
 import warnings
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Protocol
+from collections import deque
+from typing import TYPE_CHECKING, Any
 
 from ..checks import instance_of, optional_seed, sequence_of, whole_number
+from ..engine.drive import BarListener, drive, progress_bar
 from ..engine.logs import Logs
-from ..errors import ConfigError, SyndiscoWarning
+from ..errors import ConfigError, DeliberationError, ModelError, SyndiscoWarning, TurnError
+from ..models.base import Completion
 from . import templates
-from .agent import Agent, answer_together, optional_text
+from .agent import Agent, optional_text
 from .moderator import Moderator
 from .prompts import format_responses, prompt_json
 from .records import RunEntry, logs_to_frame, run_json
 from .sampling import derive_seed, fresh_seed
+from .waves import Call, Candidate, Done, Wave
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     import pandas as pd
 
-    from ..models.base import ChatPrompt, Completion, GenerationOptions
-
-
-class _Progress(Protocol):
-    def update(self, n: int = 1) -> object: ...
+    from ..engine.requests import TurnRequest
+    from ..engine.storage import JsonlLogWriter
+    from ..models.base import ChatPrompt
 
 
 class AbstractStructure(ABC):
@@ -110,12 +111,18 @@ class AbstractStructure(ABC):
         self.last_seed: int | None = None
         self._run_seed = 0
         self._rng = random.Random(0)
-        self._bar: _Progress | None = None
         self.responses: list[str] = []
         self.final_response: str | None = None
         self.moderator_response: str | None = None
+        #: What stopped the latest run, if a model failed (``process()`` raises it).
+        self.error: DeliberationError | None = None
         self.logs = Logs()
         self._speaker: list[int] = []  # agent index of each agent entry
+        self._started = False
+        self._script: Iterator[list[Call]] | None = None  # the waves still to come
+        self._wave: Wave | None = None  # the wave being answered
+        self._saved: deque[Mapping[str, Any]] = deque()
+        self._writer: JsonlLogWriter | None = None
 
     # -- checks -------------------------------------------------------------------
     def _checked_agents(self, agents: Sequence[Agent]) -> list[Agent]:
@@ -221,7 +228,7 @@ class AbstractStructure(ABC):
 
     # -- running -----------------------------------------------------------------------
     def process(self) -> str | None:
-        """Run the structure from scratch and return :attr:`final_response`.
+        """Run the structure from scratch and return :attr:`final_response` (``drive([structure])``).
 
         Earlier results, agent histories and the moderator's previous run are
         cleared first, so every call is an independent run.
@@ -230,58 +237,199 @@ class AbstractStructure(ABC):
             DeliberationError: a model failed; it names the agent and the cycle,
                 and ``logs`` keeps the entries made before the failure.
         """
+        self.start()
+        total = self.expected_calls() + (1 if self.moderator is not None else 0)
+        with progress_bar(total, self.verbose, type(self).__name__) as bar:
+            listener = None if bar is None else BarListener(bar, ("user", "moderator"))
+            drive(
+                [self],
+                batch_size=self._largest_call(),
+                verbose=False,
+                raise_on_failure=False,
+                listener=listener,
+            )
+        if self.error is not None:
+            raise self.error from self.error.__cause__
+        return self.final_response
+
+    def start(
+        self,
+        seed: int | None = None,
+        *,
+        saved: Sequence[Mapping[str, Any]] = (),
+        writer: JsonlLogWriter | None = None,
+    ) -> None:
+        """Begin a fresh run; :func:`~syndisco_widgets.drive` (or :meth:`process`) then makes it.
+
+        Args:
+            seed: The run's seed (default: ``seed`` given at construction, else a new one).
+            saved: Records of an earlier, interrupted run of this structure with
+                this seed (``{"entry": ..., "candidates": [...]}``, as ``writer``
+                writes them): they are taken in order as the replies to the calls
+                they match, without asking a model.
+            writer: Appends every new entry (with its candidates) to its run file.
+
+        Raises:
+            ConfigError: a saved record does not match the call this run makes
+                at its place (the run was made with other settings; both are named).
+        """
         self._clear()
         for agent in self.agents:
             agent.reset()
-        self._run_seed = self.seed if self.seed is not None else fresh_seed()
+        chosen = optional_seed(f"{type(self).__name__} start seed", seed if seed is not None else self.seed)
+        self._run_seed = fresh_seed() if chosen is None else chosen
         self.last_seed = self._run_seed
         self._rng = random.Random(self._run_seed)
-        with self._progress():
-            if self.moderator is not None:
-                self.moderator.start_run(self.run_task, self._run_seed)
-            self._run()
-            if self.moderator is not None:
-                self._moderate(self.moderator)
-            elif self.responses:
-                self.final_response = self._unmoderated_final()
-        return self.final_response
+        self._saved = deque(saved)
+        self._writer = writer
+        if self.moderator is not None:
+            self.moderator.start_run(self.run_task, self._run_seed)
+        self._script = self._calls()
+        self._started = True
+
+    @property
+    def finished(self) -> bool:
+        """True once the latest run has made all its responses."""
+        return self._started and self._script is None and self.error is None
+
+    @property
+    def answers_left(self) -> int:
+        """Agent responses the current run still has to make."""
+        return max(self.expected_calls() - len(self.responses), 0) if self.error is None else 0
+
+    def next_requests(self) -> list[TurnRequest[Candidate]]:
+        """The model calls that are ready now (empty when the run is over or failed).
+
+        A structure not started yet starts a run (see :meth:`start`).
+        """
+        if not self._started:
+            self.start()
+        while self.error is None and self._script is not None:
+            if self._wave is not None and not self._wave.complete:
+                return self._wave.open_requests()
+            calls = next(self._script, None)
+            if calls is None:
+                self._end()
+            else:
+                self._wave = Wave(calls, len(self.logs))
+                self._take_saved(self._wave)
+        return []
+
+    def record(self, request: TurnRequest[Any], completion: Completion) -> RunEntry | None:
+        """Take the reply to ``request``; the entry it makes (None while a best-of-N call waits for more)."""
+        wave = self._current_wave()
+        position = wave.position(request)
+        replies = wave.add(position, request.payload.number, completion)
+        if replies is None:
+            return None
+        done = self._finish_call(wave.calls[position], replies)
+        wave.done[position] = done
+        self._take_ready(wave)
+        return done.entry
+
+    def fail(self, request: TurnRequest[Any], error: BaseException) -> TurnError:
+        """Stop the run: replies that came are kept in order, and :attr:`error` says what failed."""
+        wave = self._current_wave()
+        call: Call = wave.calls[wave.position(request)]
+        kind = type(self).__name__
+        if call.group is not None:
+            failure = DeliberationError(
+                f"{kind}: the batched call for {list(call.group)} on model {call.model.name!r} failed "
+                f"in cycle {call.cycle}: {error}",
+                structure=kind,
+                agent=", ".join(call.group),
+                cycle=call.cycle,
+            )
+        else:
+            label = None if call.index is None else repr(call.name)
+            speaker = self._speaker_of(call)
+            model_error = error if isinstance(error, ModelError) else ModelError(str(error))
+            failure = speaker.failure(model_error, structure=kind, label=label, cycle=call.cycle)
+        failure.__cause__ = error
+        self.error = failure
+        self._take_ready(wave, skip_gaps=True)
+        return TurnError(str(failure), speaker=call.name, turn=request.turn)
+
+    def _largest_call(self) -> int:
+        """A batch size that sends every wave's group in one call, as a lone run always has."""
+        speakers = [*self.agents, *([self.moderator] if self.moderator else [])]
+        return max(32, sum(s.num_responses for s in speakers))
 
     def _unmoderated_final(self) -> str:
         """The final response of a run without a moderator: the last agent response."""
         return self.responses[-1]
-
-    @contextlib.contextmanager
-    def _progress(self) -> Iterator[None]:
-        if not self.verbose:
-            yield
-            return
-        from tqdm.auto import tqdm  # only when asked: it may load ipywidgets
-
-        total = self.expected_calls() + (1 if self.moderator is not None else 0)
-        with tqdm(total=total, desc=type(self).__name__, unit="response") as bar:
-            self._bar = bar
-            try:
-                yield
-            finally:
-                self._bar = None
 
     def expected_calls(self) -> int:
         """How many agent responses one run makes."""
         return self.cycles * len(self.agents)
 
     @abstractmethod
-    def _run(self) -> None:
-        """Make every agent response of one run (subclasses)."""
+    def _run(self) -> Iterator[list[Call]]:
+        """The agents' waves of one run (subclasses); each is answered and logged before the next."""
+
+    def _calls(self) -> Iterator[list[Call]]:
+        yield from self._run()
+        if self.moderator is not None:
+            seed = derive_seed(self._run_seed, "moderator")
+            view = self._moderator_view()
+            chat = self.moderator.build_prompt(self.run_task, view)
+            yield [self._call(None, self.cycles, list(range(len(self.logs))), chat, seed)]
+
+    def _end(self) -> None:
+        self._script = None
+        self._wave = None
+        self.close()
+        if self.moderator is None and self.responses:
+            self.final_response = self._unmoderated_final()
 
     def _clear(self) -> None:
+        self.close()
         self.responses = []
         self.final_response = None
         self.moderator_response = None
+        self.error = None
         self.logs = Logs()
         self._speaker = []
+        self._wave = None
+
+    def close(self) -> None:
+        """Stop writing to the run file given to :meth:`start` (so another process may resume it)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def _current_wave(self) -> Wave:
+        if self._wave is None or self.error is not None:
+            raise ConfigError(
+                f"{type(self).__name__} is not waiting for any reply; "
+                "ask next_requests() for the calls it makes"
+            )
+        return self._wave
+
+    def _speaker_of(self, call: Call) -> Agent:
+        speaker = self.moderator if call.index is None else self.agents[call.index]
+        assert speaker is not None  # a moderator call exists only with a moderator
+        return speaker
 
     def _prompt_for(self, index: int, previous: str) -> ChatPrompt:
         return self.agents[index].build_prompt(self.task_for(index), previous, self.combination_instructions)
+
+    def _call(
+        self,
+        index: int | None,
+        cycle: int,
+        seen: list[int],
+        chat: ChatPrompt,
+        seed: int,
+        group: tuple[str, ...] | None = None,
+    ) -> Call:
+        """The call of agent ``index`` (None: the moderator) with the call seed ``seed``."""
+        speaker = self.moderator if index is None else self.agents[index]
+        assert speaker is not None
+        name = (speaker.name or "Moderator") if index is None else self.names[index]
+        options = speaker.options_for(seed)
+        many = speaker.num_responses
+        return Call(index, name, speaker.model, cycle, tuple(seen), chat, options, many, group)
 
     def _window(self, entries: list[int]) -> list[int]:
         """The last ``last_n`` of ``entries``."""
@@ -292,7 +440,7 @@ class AbstractStructure(ABC):
         # While agents run, agent entry i of the logs is responses[i].
         return format_responses([self.responses[i] for i in seen])
 
-    def _take_turns(self, order: list[int], *, reshuffle: bool) -> None:
+    def _take_turns(self, order: list[int], *, reshuffle: bool) -> Iterator[list[Call]]:
         """Agents speak one at a time in ``order``, seeing the last ``last_n`` entries.
 
         With ``reshuffle`` the order is shuffled again at every cycle.
@@ -301,107 +449,99 @@ class AbstractStructure(ABC):
             if reshuffle:
                 self._rng.shuffle(order)
             for index in order:
-                self._speak(index, cycle, self._window(list(range(len(self.logs)))))
+                seen = self._window(list(range(len(self.logs))))
+                chat = self._prompt_for(index, self._previous(index, seen))
+                seed = derive_seed(self._run_seed, cycle, index, len(self.logs))
+                yield [self._call(index, cycle, seen, chat, seed)]
 
-    def _speak(self, index: int, cycle: int, seen: list[int]) -> None:
-        """One agent answers after seeing the entries ``seen``."""
-        agent = self.agents[index]
-        chat = self._prompt_for(index, self._previous(index, seen))
-        seed = derive_seed(self._run_seed, cycle, index, len(self.logs))
-        completion = agent.answer(
-            chat, seed=seed, structure=type(self).__name__, label=repr(self.names[index]), cycle=cycle
-        )
-        self._record(index, chat, completion, agent.options_for(seed), cycle, seen)
-
-    def _answer_wave(
+    def _wave_calls(
         self, indices: list[int], chats: dict[int, ChatPrompt], cycle: int, seen: dict[int, list[int]]
-    ) -> None:
-        """Agents that need nothing from each other answer; those sharing a model and settings in ONE batch.
+    ) -> list[Call]:
+        """Agents that need nothing from each other; those sharing a model and settings form one batched call.
 
-        Responses are recorded in ``indices`` order. When a group fails, the
-        replies of groups that finished are kept in the logs.
+        Each group's call seed comes from its members; the calls are logged in ``indices`` order.
         """
         groups: dict[object, list[int]] = {}
         for index in indices:
             key = self.agents[index].batch_key
             groups.setdefault(key if key is not None else ("alone", index), []).append(index)
-        done: dict[int, tuple[Completion, GenerationOptions]] = {}
-        kind = type(self).__name__
-        try:
-            for members in groups.values():
-                seed = derive_seed(self._run_seed, cycle, "wave", tuple(members))
-                first = self.agents[members[0]]
-                if first.batch_key is None:
-                    completion = first.answer(
-                        chats[members[0]],
-                        seed=seed,
-                        structure=kind,
-                        label=repr(self.names[members[0]]),
-                        cycle=cycle,
-                    )
-                    done[members[0]] = (completion, first.options_for(seed))
-                    continue
-                replies = answer_together(
-                    [self.agents[i] for i in members],
-                    [chats[i] for i in members],
-                    seed=seed,
-                    structure=kind,
-                    labels=[self.names[i] for i in members],
-                    cycle=cycle,
-                )
-                done.update((i, (c, first.options_for(seed))) for i, c in zip(members, replies, strict=True))
-        finally:  # replies from groups that succeeded are kept even when a later group fails
-            for index in indices:
-                if index in done:
-                    completion, options = done[index]
-                    self._record(index, chats[index], completion, options, cycle, seen[index])
+        calls: dict[int, Call] = {}
+        for members in groups.values():
+            seed = derive_seed(self._run_seed, cycle, "wave", tuple(members))
+            batched = self.agents[members[0]].batch_key is not None
+            names = tuple(self.names[i] for i in members) if batched else None
+            for i in members:
+                calls[i] = self._call(i, cycle, seen[i], chats[i], seed, names)
+        return [calls[i] for i in indices]
 
-    def _record(
-        self,
-        index: int | None,
-        chat: ChatPrompt,
-        completion: Completion,
-        options: GenerationOptions,
-        cycle: int,
-        seen: list[int],
-    ) -> None:
-        """Append one log entry (``index`` None: the moderator)."""
+    def _finish_call(self, call: Call, replies: list[Completion]) -> Done:
+        """The reply kept for ``call`` and the entry it makes."""
+        label = repr(call.name) if call.index is not None else None
+        chosen = self._speaker_of(call).choose(replies, label)
+        return Done(chosen, [c.text for c in replies], self._entry(call, chosen))
+
+    def _take_saved(self, wave: Wave) -> None:
+        """Take saved records of an interrupted run as the replies to this wave's calls."""
+        for position, call in enumerate(wave.calls):
+            if not self._saved:
+                return
+            record = self._saved.popleft()
+            entry = record.get("entry", {})
+            if entry.get("name") != call.name or entry.get("prompt") != prompt_json(call.chat):
+                raise ConfigError(
+                    f"{type(self).__name__}: saved entry {wave.start + position} was {entry.get('name')!r} "
+                    f"answering another prompt, but this run asks {call.name!r} (cycle {call.cycle}); the "
+                    "run was made with other settings: use a new output folder, or the settings it was "
+                    "made with"
+                )
+            completion = Completion(
+                str(entry.get("text", "")),
+                entry.get("prompt_tokens"),
+                entry.get("completion_tokens"),
+                float(entry.get("seconds", 0.0)),
+            )
+            texts = [str(t) for t in record.get("candidates", [completion.text])]
+            wave.done[position] = Done(completion, texts, self._entry(call, completion))
+            self._take_ready(wave, saved=True)
+
+    def _take_ready(self, wave: Wave, *, skip_gaps: bool = False, saved: bool = False) -> None:
+        """Log the wave's done calls, in order (each agent's history too)."""
+        for call, done in wave.ready(skip_gaps=skip_gaps):
+            speaker = self._speaker_of(call)
+            many = done.texts if call.candidates > 1 else None
+            speaker.record(call.chat, done.completion.text, call.options, all_responses=many)
+            self.logs.add(done.entry)
+            if self._writer is not None and not saved:
+                self._writer.write(done.entry, candidates=done.texts)
+            if call.index is None:
+                self.moderator_response = self.final_response = done.completion.text
+            else:
+                self._speaker.append(call.index)
+                self.responses.append(done.completion.text)
+
+    def _entry(self, call: Call, completion: Completion) -> RunEntry:
+        """The log entry of ``call`` answered with ``completion``."""
+        seen = list(call.seen)
         contiguous = bool(seen) and seen == list(range(seen[0], seen[-1] + 1))
-        speaker = self.moderator if index is None else self.agents[index]
-        assert speaker is not None
-        entry = RunEntry(
-            name=(speaker.name or "Moderator") if index is None else self.names[index],
+        return RunEntry(
+            name=call.name,
             text=completion.text,
-            model=speaker.model.name,
-            prompt=prompt_json(chat),
-            role="moderator" if index is None else "user",
+            model=call.model.name,
+            prompt=prompt_json(call.chat),
+            role="moderator" if call.index is None else "user",
             source="model",
             context=[seen[0], seen[-1] + 1] if contiguous else None,
-            seen=list(seen),
-            cycle=cycle,
+            seen=seen,
+            cycle=call.cycle,
             prompt_tokens=completion.prompt_tokens,
             completion_tokens=completion.completion_tokens,
             seconds=completion.seconds,
-            options=options.as_dict(),
+            options=call.options.as_dict(),
         )
-        self.logs.add(entry)
-        if index is not None:
-            self._speaker.append(index)
-            self.responses.append(completion.text)
-        if self._bar is not None:
-            self._bar.update(1)
 
     def _moderator_view(self) -> str:
         """What the moderator reads: every agent response, numbered."""
         return format_responses(self.responses)
-
-    def _moderate(self, moderator: Moderator) -> None:
-        seen = list(range(len(self.logs)))
-        chat = moderator.build_prompt(self.run_task, self._moderator_view())
-        seed = derive_seed(self._run_seed, "moderator")
-        completion = moderator.answer(chat, seed=seed, structure=type(self).__name__, cycle=self.cycles)
-        self._record(None, chat, completion, moderator.options_for(seed), self.cycles, seen)
-        self.moderator_response = self.final_response = completion.text
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.names}, cycles={self.cycles}, moderated={self.moderated})"
@@ -420,8 +560,8 @@ class Chain(AbstractStructure):
     responses runs across cycles. ``shuffle`` reshuffles the order every cycle.
     """
 
-    def _run(self) -> None:
-        self._take_turns(list(range(len(self.agents))), reshuffle=self.shuffle)
+    def _run(self) -> Iterator[list[Call]]:
+        return self._take_turns(list(range(len(self.agents))), reshuffle=self.shuffle)
 
 
 class Debate(AbstractStructure):
@@ -478,12 +618,12 @@ class Debate(AbstractStructure):
         """Two responses per cycle."""
         return 2 * self.cycles
 
-    def _run(self) -> None:
+    def _run(self) -> Iterator[list[Call]]:
         order = [0, 1]
         if self.shuffle and self._rng.random() < 0.5:  # noqa: PLR2004  a fair coin
             order = [1, 0]
         self.first_speaker = self.names[order[0]]
-        self._take_turns(order, reshuffle=False)
+        return self._take_turns(order, reshuffle=False)
 
     def settings(self) -> dict[str, Any]:
         """The structure's arguments, plus who opened the latest run."""
@@ -506,10 +646,10 @@ class Ensemble(AbstractStructure):
     Responses are recorded in speaking order.
     """
 
-    def _run(self) -> None:
+    def _run(self) -> Iterator[list[Call]]:
         order = list(range(len(self.agents)))
         chats = {index: self._prompt_for(index, "") for index in order}  # the same every cycle
         for cycle in range(1, self.cycles + 1):
             if self.shuffle:
                 self._rng.shuffle(order)
-            self._answer_wave(list(order), chats, cycle, {i: [] for i in order})
+            yield self._wave_calls(list(order), chats, cycle, {i: [] for i in order})

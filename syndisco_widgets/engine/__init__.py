@@ -5,13 +5,14 @@ Runs without ipywidgets or a browser.
 
 from .actors import Actor, ActorType
 from .annotation import AnnotationExperiment, annotate
-from .batch import RunReport, run_discussions
-from .discussion import Discussion, TurnRequest
+from .discussion import Discussion
+from .drive import DriveListener, RunReport, drive, run_discussions
 from .entries import AnnotationEntry, DeliberationEntry, Entry, Role, Source
 from .experiment import DiscussionExperiment, new_experiment_dir
 from .exports import export_run, load_exports
 from .logs import Logs
 from .persona import Persona, load_personas, save_personas
+from .requests import TurnRequest, TurnSource
 from .storage import JsonlLogWriter, unique_run_path
 from .study import Study
 from .turns import (
@@ -35,6 +36,7 @@ __all__ = [
     "DeliberationEntry",
     "Discussion",
     "DiscussionExperiment",
+    "DriveListener",
     "Entry",
     "FunctionTurnManager",
     "JsonlLogWriter",
@@ -52,7 +54,9 @@ __all__ = [
     "Study",
     "TurnManager",
     "TurnRequest",
+    "TurnSource",
     "annotate",
+    "drive",
     "export_run",
     "load_exports",
     "load_personas",

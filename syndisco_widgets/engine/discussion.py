@@ -2,10 +2,12 @@
 
 A turn is a request. :meth:`Discussion.next_request` chooses the next
 speaker and builds the exact prompt it will be sent (a frozen
-:class:`TurnRequest`); :meth:`Discussion.record` stores the model's reply to
-it, or :meth:`Discussion.fail` turns a failure into a :class:`TurnError`.
-``next()``, ``step()``, ``begin()``, the widgets' runner and the batched
-:func:`~syndisco_widgets.engine.batch.run_discussions` all go through these two.
+:class:`~.requests.TurnRequest` whose payload is the speaking actor);
+:meth:`Discussion.record` stores the model's reply to it, or
+:meth:`Discussion.fail` turns a failure into a :class:`TurnError`. A
+discussion is a :class:`~.requests.TurnSource`: ``next()``, ``step()``,
+``begin()`` and :func:`~syndisco_widgets.engine.drive.drive` all go through
+these.
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from __future__ import annotations
 import copy
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..checks import instance_of, path_like, sequence_of, text, text_sequence, whole_number
 from ..errors import ConfigError, LogsFormatError, ModelError, TurnError
-from ..models.base import BaseModel, ChatPrompt, Completion, GenerationControl, GenerationOptions
+from ..models.base import BaseModel, Completion, GenerationControl, GenerationOptions
 from . import prompts
 from .actors import Actor, ActorType
 from .logs import Logs, make_entry
 from .persona import check_speaker_name
+from .requests import TurnRequest
 from .run_record import start_run_record
 from .storage import JsonlLogWriter, read_jsonl_records, unique_run_path
 from .turns import TurnManager
@@ -41,41 +43,6 @@ _MAX_MODERATOR_DRAWS = 1000
 # Every turn stops where the model starts a new ``[name]:`` history line. The
 # same options for every discussion, so run_discussions can batch them all.
 _TURN_OPTIONS = GenerationOptions(stop=prompts.stop_strings(()))
-
-
-@dataclass(frozen=True)
-class TurnRequest:
-    """What the next turn asks of a model.
-
-    Attributes:
-        speaker: The actor who speaks.
-        prompt: Exactly what its model is sent.
-        window: The ``[start, end)`` entries of the log the speaker saw;
-            ``end`` is also the index the new entry will get.
-        drawn: Whether choosing the speaker used a turn-manager draw.
-        options: Decoding settings for this call (``None``: the model's own).
-    """
-
-    speaker: Actor
-    prompt: ChatPrompt
-    window: tuple[int, int]
-    drawn: bool
-    options: GenerationOptions | None = None
-
-    @property
-    def name(self) -> str:
-        """The speaker's name."""
-        return self.speaker.name
-
-    @property
-    def model(self) -> BaseModel:
-        """The model that answers this request."""
-        return self.speaker.model
-
-    @property
-    def turn(self) -> int:
-        """The index the new entry will get in the log."""
-        return self.window[1]
 
 
 class Discussion:
@@ -135,7 +102,7 @@ class Discussion:
         self.logs = Logs()
         self._drawn: list[bool] = []  # per entry: did it use a turn-manager draw?
         self._pending: tuple[Actor, bool] | None = None  # chosen speaker of an unfinished turn
-        self._request: TurnRequest | None = None
+        self._request: TurnRequest[Actor] | None = None
         self._started = False
         self._writer: JsonlLogWriter | None = None
         if self.autosave_dir is not None:
@@ -186,7 +153,7 @@ class Discussion:
         return self.logs
 
     # -- the request path ---------------------------------------------------------
-    def next_request(self) -> TurnRequest | None:
+    def next_request(self) -> TurnRequest[Actor] | None:
         """The next turn's request, or None when the discussion is complete.
 
         The speaker is chosen (drawn from the turn manager) once and kept
@@ -204,19 +171,39 @@ class Discussion:
         if self._request is None or self._request.turn != len(self.logs):
             window = self.logs.window(self.history_context_len)
             prompt = speaker.turn_prompt(self.logs.entries(*window))
-            self._request = TurnRequest(speaker, prompt, window, drawn, _TURN_OPTIONS)
+            self._request = TurnRequest(
+                name=speaker.name,
+                model=speaker.model,
+                prompt=prompt,
+                payload=speaker,
+                options=_TURN_OPTIONS,
+                turn=window[1],
+                window=window,
+                drawn=drawn,
+            )
         return self._request
 
-    def record(self, request: TurnRequest, reply: Completion | str) -> Entry:
+    def next_requests(self) -> list[TurnRequest[Actor]]:
+        """The next turn's request as a list (empty when complete): the :class:`TurnSource` side."""
+        request = self.next_request()
+        return [] if request is None else [request]
+
+    @property
+    def answers_left(self) -> int:
+        """Model-written user turns still to come."""
+        return max(self.conv_len - self.user_turns, 0)
+
+    def record(self, request: TurnRequest[Any], reply: Completion | str) -> Entry:
         """Record the reply to ``request`` (from :meth:`next_request`) and return the new entry."""
         self._check_current(request)
         completion = reply if isinstance(reply, Completion) else Completion(text("reply", reply))
+        speaker: Actor = request.payload
         entry = make_entry(
             request.name,
             prompts.strip_own_label(completion.text, request.name),
             request.model.name,
-            request.speaker.describe(),
-            role=request.speaker.role,
+            speaker.describe(),
+            role=speaker.role,
             source="model",
             context=list(request.window),
             prompt_tokens=completion.prompt_tokens,
@@ -226,7 +213,7 @@ class Discussion:
         self._pending = self._request = None
         return self._record(entry, drawn=request.drawn)
 
-    def fail(self, request: TurnRequest, error: BaseException) -> TurnError:
+    def fail(self, request: TurnRequest[Any], error: BaseException) -> TurnError:
         """The :class:`TurnError` for a failed ``request``; raise it. The turn stays pending for a retry."""
         self._check_current(request)
         turn = request.turn
@@ -273,7 +260,7 @@ class Discussion:
     def next_speaker(self) -> Actor | None:
         """Who the next ``step()`` prompts, or None when the discussion is complete."""
         request = self.next_request()
-        return request.speaker if request else None
+        return request.payload if request else None
 
     def begin(self, verbose: bool = True) -> None:
         """Run to the end, printing each post when ``verbose`` (with a progress bar)."""
@@ -478,7 +465,7 @@ class Discussion:
             )
         return actor, True
 
-    def _check_current(self, request: TurnRequest) -> None:
+    def _check_current(self, request: TurnRequest[Any]) -> None:
         if not isinstance(request, TurnRequest):
             raise ConfigError(f"expected the TurnRequest from next_request(), got {type(request).__name__}")
         if request is not self._request or request.turn != len(self.logs):

@@ -4,7 +4,7 @@ The plan (who talks in which discussion, with which seed and opening texts)
 is fixed by the experiment's seed and written with the settings to
 ``manifest.experiment.json`` before anything runs. Discussion *i* autosaves entry by
 entry to ``discussion-<i>.jsonl``; all discussions run together through
-:func:`~.batch.run_discussions`. Calling :meth:`DiscussionExperiment.begin`
+:func:`~.drive.drive`. Calling :meth:`DiscussionExperiment.begin`
 again on the folder, even after ``kill -9``, resumes every discussion where
 its file stops: no turn is lost or repeated. One process at a time may run
 an experiment folder (``experiment.lock``).
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from ..checks import optional_seed, path_like, positive_whole_number, sequence_of, whole_number
 from ..errors import ConfigError, DiscussionsFailedError, LogsFormatError
 from .actors import Actor
-from .batch import RunReport, drive_discussions, progress_bar
 from .discussion import Discussion
+from .drive import BarListener, RunReport, drive, progress_bar
 from .locks import WriterLock
 from .run_record import finish_run_record, start_run_record
 from .storage import EXPERIMENT_MANIFEST as MANIFEST
@@ -31,9 +31,11 @@ from .usage import summarize_usage
 
 if TYPE_CHECKING:
     import os
+    from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from ..models.base import BaseModel
+    from .run_record import RunRecord
     from .study import Study
 
 LOCK = "experiment.lock"
@@ -159,12 +161,15 @@ class DiscussionExperiment:
         folder.mkdir(parents=True, exist_ok=True)
         lock = WriterLock(folder / LOCK, f"experiment folder {folder}")
         try:
-            manifest = self._load_manifest(folder)
+            actors = [*self.users, *([self.moderator] if self.moderator else [])]
+            manifest = load_manifest(
+                folder,
+                self.settings(),
+                self.plan,
+                lambda: start_run_record([a.model for a in actors], seed=self.seed),
+            )
             report = self._run(folder, manifest, batch_size, verbose)
-            if "run" in manifest:
-                manifest["run"] = finish_run_record(manifest["run"])
-            manifest["usage"] = summarize_usage(folder).as_dict()
-            self._save_manifest(folder, manifest)
+            finish_manifest(folder, manifest)
         finally:
             lock.release()
         if report.failures:
@@ -195,7 +200,13 @@ class DiscussionExperiment:
                 try:
                     if bar is not None:
                         bar.update(sum(c.user_turns for c in convs))
-                    wave_report = drive_discussions(convs, batch_size, bar)
+                    wave_report = drive(
+                        convs,
+                        batch_size=batch_size,
+                        verbose=False,
+                        raise_on_failure=False,
+                        listener=None if bar is None else BarListener(bar),
+                    )
                 finally:
                     for conv in convs:
                         conv.close()
@@ -210,7 +221,7 @@ class DiscussionExperiment:
                 report.turns += wave_report.turns
                 report.batches += wave_report.batches
                 report.finished += [wave[i]["index"] for i in wave_report.finished]
-                self._save_manifest(folder, manifest)
+                save_manifest(folder, manifest)
         return report
 
     def _make_plan(self) -> list[dict[str, Any]]:
@@ -258,39 +269,56 @@ class DiscussionExperiment:
         conv.autosave_to(path)
         return conv
 
-    def _load_manifest(self, folder: Path) -> dict[str, Any]:
-        path = folder / MANIFEST
-        settings = self.settings()
-        if not path.is_file():
-            actors = [*self.users, *([self.moderator] if self.moderator else [])]
-            run = start_run_record([a.model for a in actors], seed=self.seed)
-            manifest = {"format": FORMAT, "settings": settings, "plan": self.plan, "runs": {}, "run": run}
-            self._save_manifest(folder, manifest)
-            return manifest
-        manifest = read_json(path, LogsFormatError, "experiment manifest")
-        saved = manifest.get("settings") if isinstance(manifest, dict) else None
-        if not isinstance(saved, dict):
-            raise ConfigError(
-                f"{path} was written by another version or program; "
-                "use a new output folder for this experiment"
-            )
-        for key, value in settings.items():
-            if saved.get(key) != _json_round_trip(value):
-                raise ConfigError(
-                    f"{path} belongs to a different experiment: it was run with {key} {saved.get(key)!r}, "
-                    f"not {value!r}; use a new output folder, or the settings it was started with"
-                )
-        if manifest.get("plan") != self.plan:
-            raise ConfigError(
-                f"{path} belongs to a different experiment (its plan differs); use a new output folder"
-            )
-        manifest.setdefault("runs", {})
-        return dict(manifest)
 
-    @staticmethod
-    def _save_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-        text = strict_json(manifest, LogsFormatError, str(folder / MANIFEST), indent=2)
-        atomic_write_text(folder / MANIFEST, text + "\n")
+def load_manifest(
+    folder: Path,
+    settings: dict[str, Any],
+    plan: Sequence[Mapping[str, Any]],
+    start_run: Callable[[], RunRecord],
+) -> dict[str, Any]:
+    """The experiment folder's manifest, written first if new (with the run record ``start_run`` makes).
+
+    Raises:
+        ConfigError: the folder holds an experiment with other settings (the
+            setting is named with both values) or another plan.
+    """
+    path = folder / MANIFEST
+    if not path.is_file():
+        manifest = {"format": FORMAT, "settings": settings, "plan": plan, "runs": {}, "run": start_run()}
+        save_manifest(folder, manifest)
+        return manifest
+    manifest = read_json(path, LogsFormatError, "experiment manifest")
+    saved = manifest.get("settings") if isinstance(manifest, dict) else None
+    if not isinstance(saved, dict):
+        raise ConfigError(
+            f"{path} was written by another version or program; use a new output folder for this experiment"
+        )
+    for key, value in settings.items():
+        if saved.get(key) != _json_round_trip(value):
+            raise ConfigError(
+                f"{path} belongs to a different experiment: it was run with {key} {saved.get(key)!r}, "
+                f"not {value!r}; use a new output folder, or the settings it was started with"
+            )
+    if manifest.get("plan") != _json_round_trip(plan):
+        raise ConfigError(
+            f"{path} belongs to a different experiment (its plan differs); use a new output folder"
+        )
+    manifest.setdefault("runs", {})
+    return dict(manifest)
+
+
+def save_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest atomically."""
+    text = strict_json(manifest, LogsFormatError, str(folder / MANIFEST), indent=2)
+    atomic_write_text(folder / MANIFEST, text + "\n")
+
+
+def finish_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Close the run record, add up the usage of every run file, and save."""
+    if "run" in manifest:
+        manifest["run"] = finish_run_record(manifest["run"])
+    manifest["usage"] = summarize_usage(folder).as_dict()
+    save_manifest(folder, manifest)
 
 
 def new_experiment_dir(root: str | os.PathLike[str], stem: str = "experiment") -> Path:

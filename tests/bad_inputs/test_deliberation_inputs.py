@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from syndisco_widgets.deliberation import Agent, Chain, Debate, Ensemble, Graph, Moderator
+from syndisco_widgets import drive
+from syndisco_widgets.deliberation import (
+    Agent,
+    Chain,
+    Debate,
+    DeliberationExperiment,
+    Ensemble,
+    Graph,
+    Moderator,
+)
 from syndisco_widgets.errors import ConfigError, GraphCycleError, ModelLoadError
 from syndisco_widgets.models import ScriptedModel
 
@@ -21,6 +30,27 @@ M = ScriptedModel()
 
 def _two() -> list[Agent]:
     return [Agent(model=M), Agent(model=M)]
+
+
+def _shared() -> object:
+    agents = _two()
+    return DeliberationExperiment([Chain(agents, task=TASK), Ensemble([agents[1]], task=TASK)])
+
+
+def _repeated() -> object:
+    chain = Chain(_two(), task=TASK)
+    return DeliberationExperiment([chain, chain])
+
+
+def _begin(batch_size: object = 4, output_dir: object = "unused-folder") -> object:
+    return DeliberationExperiment([Chain(_two(), task=TASK)]).begin(output_dir, batch_size=batch_size)
+
+
+def _record_unasked() -> object:
+    chain, other = Chain(_two(), task=TASK), Chain(_two(), task=TASK)
+    (request,) = other.next_requests()
+    chain.next_requests()
+    return chain.record(request, M.complete(request.prompt))
 
 
 CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
@@ -156,6 +186,38 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
         ConfigError,
         "previous_responses",
     ),
+    ("experiment structures empty", lambda: DeliberationExperiment([]), ConfigError, "structures"),
+    (
+        "experiment one structure",
+        lambda: DeliberationExperiment(Chain(_two(), task=TASK)),
+        ConfigError,
+        "structures",
+    ),
+    (
+        "experiment holds an agent",
+        lambda: DeliberationExperiment([Agent(TASK, model=M)]),
+        ConfigError,
+        "structures[0]",
+    ),
+    ("experiment shares agents", _shared, ConfigError, "structures[1] shares"),
+    ("experiment repeats a structure", _repeated, ConfigError, "structures[1]"),
+    (
+        "experiment seed as text",
+        lambda: DeliberationExperiment([Chain(_two(), task=TASK)], seed="1"),
+        ConfigError,
+        "seed",
+    ),
+    ("experiment batch_size zero", lambda: _begin(batch_size=0), ConfigError, "batch_size"),
+    ("experiment output_dir not a path", lambda: _begin(output_dir=3), ConfigError, "output_dir"),
+    (
+        "drive a structure not in a list",
+        lambda: drive(Chain(_two(), task=TASK)),
+        ConfigError,
+        "drive sources",
+    ),
+    ("drive an agent", lambda: drive([Agent(TASK, model=M)]), ConfigError, "sources[0]"),
+    ("start seed as text", lambda: Chain(_two(), task=TASK).start("3"), ConfigError, "seed"),
+    ("record before any request", _record_unasked, ConfigError, "next_requests"),
 ]
 
 

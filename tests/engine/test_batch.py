@@ -6,14 +6,16 @@ from syndisco_widgets import (
     AnnotationExperiment,
     Discussion,
     DiscussionExperiment,
+    GenerationControl,
     Logs,
     Persona,
     RoundRobin,
     ScriptedModel,
     TurnRequest,
+    drive,
     run_discussions,
 )
-from syndisco_widgets.errors import ConfigError, DiscussionsFailedError, RunLockedError
+from syndisco_widgets.errors import ConfigError, DiscussionsFailedError, GenerationStopped, RunLockedError
 
 from .helpers import make_actors, make_discussion
 
@@ -27,6 +29,7 @@ def test_next_request_is_typed_frozen_and_recorded_with_its_cost():
     request = conv.next_request()
     assert isinstance(request, TurnRequest) and request is conv.next_request()
     assert (request.name, request.window, request.drawn, request.turn) == ("Ann", (0, 0), True, 0)
+    assert request.payload is conv.next_speaker() and conv.next_requests() == [request]
     with pytest.raises(AttributeError):
         request.window = (0, 1)
     entry = conv.record(request, request.model.complete(request.prompt))
@@ -178,3 +181,65 @@ def test_resume_restores_seed_opinions_a_crash_cut_short(tmp_path):
         again = Discussion.resume(path, RoundRobin(), make_actors(ScriptedModel()), conv_len=1)
     again.begin(verbose=False)
     assert [e["source"] for e in Logs.from_file(path)] == ["model"]
+
+
+class Recorder:
+    """A DriveListener that keeps what it was told."""
+
+    def __init__(self):
+        self.started, self.recorded = [], []
+
+    def request_started(self, source, request):
+        self.started.append((source, request.name))
+
+    def entry_recorded(self, source, request, entry):
+        self.recorded.append((source, request.name, entry["text"]))
+
+
+def test_drive_with_a_control_streams_one_request_at_a_time_and_tells_its_listener():
+    model = ScriptedModel(["one two three"])
+    convs = [make_discussion(model, conv_len=2) for _ in range(2)]
+    pieces, listener = [], Recorder()
+    control = GenerationControl(on_text=pieces.append)
+    report = drive(convs, control=control, listener=listener, verbose=False)
+    assert report.ok and report.turns == 4 and report.batches == 4 and model.batch_calls == []
+    assert " ".join(pieces).split() == ["one", "two", "three"] * 4
+    assert [name for _, name in listener.started] == ["Ann", "Ann", "Bob", "Bob"]
+    assert [(s, t) for s, _, t in listener.recorded] == [
+        (c, "one two three") for c in (convs[0], convs[1])
+    ] * 2
+
+
+def test_drive_stop_leaves_the_turn_unrecorded_and_the_next_drive_retries_it():
+    model = ScriptedModel(["slow " * 30], token_delay=0.001)
+    conv = make_discussion(model, conv_len=2)
+    control = GenerationControl()
+    control.on_text = lambda piece: control.stop()
+    with pytest.raises(GenerationStopped):
+        drive([conv], control=control, verbose=False)
+    assert len(conv.logs) == 0 and conv.next_request().name == "Ann"
+    drive([conv], control=GenerationControl(), verbose=False)
+    assert [e["name"] for e in conv.logs] == ["Ann", "Bob"]
+
+
+def test_drive_max_entries_takes_steps_and_run_discussions_is_drive():
+    model = ScriptedModel(echo)
+    convs = [make_discussion(model, conv_len=3) for _ in range(2)]
+    first = drive(convs, max_entries=3, verbose=False)
+    assert first.turns == 3 and first.finished == [] and [len(c.logs) for c in convs] == [2, 1]
+    rest = run_discussions(convs, verbose=False)
+    assert rest.turns == 3 and rest.finished == [0, 1] and all(c.finished for c in convs)
+    assert drive(convs, verbose=False).turns == 0  # nothing left: no model call
+    assert len(model.calls) == 6
+
+
+def test_drive_checks_its_inputs():
+    conv = make_discussion()
+    with pytest.raises(ConfigError, match="drive sources must be a list"):
+        drive(conv)
+    with pytest.raises(ConfigError, match=r"drive sources\[1\] must be a Discussion"):
+        drive([conv, "talk"])
+    with pytest.raises(ConfigError, match="max_entries"):
+        drive([conv], max_entries=0)
+    with pytest.raises(ConfigError, match="repeat"):
+        drive([conv, conv])

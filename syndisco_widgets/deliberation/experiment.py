@@ -1,0 +1,243 @@
+"""Deliberation experiments: many structures run together, saved as they go, resumable.
+
+Every structure's calls go through one :func:`~syndisco_widgets.drive`, so
+agents of different structures that share a model are answered in the same
+batched call. The plan (which structure runs with which seed) and the
+settings are written to ``manifest.experiment.json`` before anything runs,
+as a discussion experiment does, so the viewer and the analysis read the
+folder like one. Structure *i* appends its entries to ``structure-<i>.jsonl``
+as they are made. Calling :meth:`DeliberationExperiment.begin` again on the
+folder, even after ``kill -9``, replays every file and asks the models only
+for what is missing: no answer is lost or repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from ..checks import optional_seed, path_like, positive_whole_number
+from ..engine.drive import BarListener, RunReport, drive, progress_bar
+from ..engine.experiment import LOCK, finish_manifest, load_manifest, save_manifest
+from ..engine.locks import WriterLock
+from ..engine.run_record import start_run_record
+from ..engine.storage import JsonlLogWriter, read_jsonl_records
+from ..errors import ConfigError, DiscussionsFailedError
+from .records import logs_to_frame
+from .sampling import derive_seed
+from .structures import AbstractStructure
+
+if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .agent import Agent
+
+#: Columns of the frame :meth:`DeliberationExperiment.begin` returns.
+COLUMNS = ("structure", "run", "agent", "cycle", "prompt", "response", "seed")
+
+
+class PlanItem(TypedDict):
+    """One planned structure run, as the manifest lists it."""
+
+    index: int
+    structure: str
+    users: list[str]
+    seed: int
+
+
+#: Settings that describe one run's outcome rather than the structure.
+_RUN_KEYS = ("last_seed", "first_speaker")
+
+
+class DeliberationExperiment:
+    """Run many deliberation structures together, batched, saved and resumable.
+
+    Args:
+        structures: The structures (distinct objects, none sharing an agent or
+            moderator with another: each keeps its own history).
+        seed: Gives every structure built without a ``seed`` its run seed.
+    """
+
+    def __init__(self, structures: Sequence[AbstractStructure], *, seed: int = 0) -> None:
+        self.structures = _checked_structures(structures)
+        seed_value = optional_seed("DeliberationExperiment seed", seed)
+        self.seed = 0 if seed_value is None else seed_value
+        self.plan = [
+            PlanItem(
+                index=i,
+                structure=type(s).__name__,
+                users=list(s.names),
+                seed=s.seed if s.seed is not None else derive_seed(self.seed, "structure", i),
+            )
+            for i, s in enumerate(self.structures)
+        ]
+
+    def settings(self) -> dict[str, Any]:
+        """What makes two runs the same experiment; a folder holding other settings is refused."""
+        return {
+            "structures": [_stable(s.settings()) for s in self.structures],
+            "models": sorted({m.name for s in self.structures for m in _models(s)}),
+            "seed": self.seed,
+        }
+
+    @staticmethod
+    def file_name(index: int) -> str:
+        """The run file of structure ``index`` inside the experiment folder."""
+        return f"structure-{index:04d}.jsonl"
+
+    def begin(
+        self, output_dir: str | os.PathLike[str], *, batch_size: int = 32, verbose: bool = True
+    ) -> pd.DataFrame:
+        """Run (or resume) every structure together; return one tidy frame of all responses.
+
+        Args:
+            output_dir: The experiment's folder (created if needed).
+            batch_size: At most this many prompts per model call.
+            verbose: Show one progress bar of agent answers.
+
+        Returns:
+            One row per response: ``structure`` (class name), ``run`` (the
+            structure's place in the list), ``agent``, ``cycle``, ``prompt``
+            (the user message sent), ``response`` and ``seed`` (the call's).
+
+        Raises:
+            RunLockedError: another process is running this folder.
+            ConfigError: the folder holds an experiment with other settings
+                (the setting is named with both values).
+            DiscussionsFailedError: some structures failed; the others
+                finished, and ``begin()`` again retries the failed calls.
+        """
+        folder = path_like("output_dir", output_dir)
+        batch_size = positive_whole_number("batch_size", batch_size)
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = WriterLock(folder / LOCK, f"experiment folder {folder}")
+        try:
+            models = [m for s in self.structures for m in _models(s)]
+            manifest = load_manifest(
+                folder, self.settings(), self.plan, lambda: start_run_record(models, seed=self.seed)
+            )
+            report = self._run(folder, manifest, batch_size, verbose)
+            finish_manifest(folder, manifest)
+        finally:
+            lock.release()
+        if report.failures:
+            raise DiscussionsFailedError(report.failures, report)
+        return self.to_dataframe()
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Every structure's latest run as one tidy frame (see :meth:`begin`)."""
+        import pandas as pd
+
+        frames = []
+        for item, structure in zip(self.plan, self.structures, strict=True):
+            frame = logs_to_frame(structure.logs)
+            frame.insert(0, "structure", item["structure"])
+            frame.insert(1, "run", item["index"])
+            frames.append(frame[list(COLUMNS)])
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(COLUMNS))
+
+    def _run(self, folder: Path, manifest: dict[str, Any], batch_size: int, verbose: bool) -> RunReport:
+        """Drive the structures in waves (bounded open files), all of a wave at once."""
+        report = RunReport()
+        wave_size = max(4 * batch_size, 128)
+        runs: dict[str, dict[str, str]] = manifest["runs"]
+        with progress_bar(sum(s.expected_calls() for s in self.structures), verbose) as bar:
+            for start in range(0, len(self.plan), wave_size):
+                wave = list(zip(self.plan, self.structures, strict=True))[start : start + wave_size]
+                try:
+                    for item, structure in wave:
+                        self._open(folder, item, structure)
+                        runs[str(item["index"])] = {
+                            "file": self.file_name(item["index"]),
+                            "status": "running",
+                        }
+                    save_manifest(folder, manifest)
+                    if bar is not None:
+                        bar.update(sum(len(s.responses) for _, s in wave))
+                    listener = None if bar is None else BarListener(bar)
+                    part = drive(
+                        [s for _, s in wave],
+                        batch_size=batch_size,
+                        verbose=False,
+                        raise_on_failure=False,
+                        listener=listener,
+                    )
+                finally:
+                    for _, structure in wave:
+                        structure.close()
+                for position, (item, _) in enumerate(wave):
+                    failed = part.failures.get(position)
+                    if failed is not None:
+                        report.failures[item["index"]] = failed
+                    runs[str(item["index"])]["status"] = "failed" if failed is not None else "done"
+                report.turns += part.turns
+                report.batches += part.batches
+                report.finished += [wave[i][0]["index"] for i in part.finished]
+                save_manifest(folder, manifest)
+        return report
+
+    def _open(self, folder: Path, item: PlanItem, structure: AbstractStructure) -> None:
+        """Start ``structure`` on its run file: a new file, or the saved records of an earlier run."""
+        path = folder / self.file_name(item["index"])
+        metadata = {**structure.settings(), "seed": item["seed"]}
+        if not path.exists():
+            structure.start(item["seed"], writer=JsonlLogWriter(path, metadata=metadata))
+            return
+        writer = JsonlLogWriter(path, resume=True)  # takes the lock before reading
+        try:
+            header, records = read_jsonl_records(path)
+            if not header:
+                writer.rewrite_header(metadata)
+            _check_seed(path, header, item["seed"])
+            structure.start(item["seed"], saved=[r for _, r in records], writer=writer)
+        except BaseException:
+            writer.close()
+            raise
+
+
+def _check_seed(path: Path, header: dict[str, Any], seed: int) -> None:
+    saved = header.get("metadata", {}).get("seed", seed) if header else seed
+    if saved != seed:
+        raise ConfigError(
+            f"{path} was run with seed {saved!r}, not {seed!r}; use a new output folder, or the "
+            "settings it was started with"
+        )
+
+
+def _checked_structures(structures: object) -> list[AbstractStructure]:
+    if isinstance(structures, (str, bytes)) or not isinstance(structures, Sequence) or not structures:
+        raise ConfigError(
+            f"DeliberationExperiment structures must be a non-empty list of Chain, Debate, Ensemble or "
+            f"Graph objects, got {type(structures).__name__} {structures!r:.60}"
+        )
+    owner: dict[int, int] = {}
+    for i, structure in enumerate(structures):
+        if not isinstance(structure, AbstractStructure):
+            raise ConfigError(
+                f"DeliberationExperiment structures[{i}] must be a Chain, Debate, Ensemble or Graph, "
+                f"got {type(structure).__name__} {structure!r:.60}"
+            )
+        for speaker in _speakers(structure):
+            first = owner.setdefault(id(speaker), i)
+            if first != i:
+                raise ConfigError(
+                    f"DeliberationExperiment structures[{i}] shares {speaker!r} with structures[{first}] "
+                    "(or repeats a structure); build each structure with its own agents and moderator"
+                )
+    return list(structures)
+
+
+def _speakers(structure: AbstractStructure) -> list[Agent]:
+    return [*structure.agents, *([structure.moderator] if structure.moderator else [])]
+
+
+def _models(structure: AbstractStructure) -> list[Any]:
+    return [s.model for s in _speakers(structure)]
+
+
+def _stable(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` without what a run decides (its seed, Debate's opener)."""
+    return {k: v for k, v in settings.items() if k not in _RUN_KEYS}

@@ -1,0 +1,287 @@
+"""The one driver: any mix of turn sources, their model calls batched.
+
+Every round, :func:`drive` asks each source for its ready requests, groups
+them by model and decoding options, sends each group through
+``model.complete_batch`` in chunks of ``batch_size`` and hands every reply
+back to its source. A source whose call fails is set aside with its entries
+kept; the others go on, and the failures are reported together at the end.
+With a :class:`~syndisco_widgets.models.base.GenerationControl` (someone is
+watching) the requests go one at a time, streamed, and Stop ends the run
+with :class:`~syndisco_widgets.errors.GenerationStopped`, the stopped turn
+unrecorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..checks import positive_whole_number, sequence_of
+from ..errors import ConfigError, DiscussionsFailedError, ModelError, TurnError
+from .discussion import Discussion
+from .requests import CountedSource, TurnSource
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ..models.base import Completion, GenerationControl, GenerationOptions
+    from .entries import Entry
+    from .requests import TurnRequest
+
+#: A request with the position of its source in the list given to :func:`drive`.
+Pending = tuple[int, "TurnRequest[Any]"]
+
+
+class DriveListener(Protocol):
+    """Told what :func:`drive` does, on the thread that drives."""
+
+    def request_started(self, source: TurnSource, request: TurnRequest[Any]) -> None:
+        """``request`` is about to be sent to its model."""
+
+    def entry_recorded(self, source: TurnSource, request: TurnRequest[Any], entry: Entry) -> None:
+        """``source`` recorded ``entry`` from the reply to ``request``."""
+
+
+@dataclass
+class RunReport:
+    """What :func:`drive` did.
+
+    Attributes:
+        finished: Positions (in the list given) of the sources that ended.
+        failures: Position -> the :class:`TurnError` that stopped that source.
+        turns: Entries recorded in this run.
+        batches: Model calls made (each up to ``batch_size`` prompts).
+    """
+
+    finished: list[int] = field(default_factory=list)
+    failures: dict[int, TurnError] = field(default_factory=dict)
+    turns: int = 0
+    batches: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no source failed."""
+        return not self.failures
+
+
+def drive(
+    sources: Sequence[TurnSource],
+    *,
+    batch_size: int = 32,
+    verbose: bool = True,
+    raise_on_failure: bool = True,
+    control: GenerationControl | None = None,
+    listener: DriveListener | None = None,
+    max_entries: int | None = None,
+) -> RunReport:
+    """Run every source until it is finished, failed or waiting, batching their model calls.
+
+    Args:
+        sources: Discussions, deliberation structures or any other
+            :class:`~.requests.TurnSource`, each at most once. Texts equal
+            those of running them one after the other whenever the model's
+            batched replies equal its single ones (e.g. greedy decoding).
+        batch_size: At most this many prompts per model call.
+        verbose: Show one progress bar of participant answers.
+        raise_on_failure: Raise :class:`DiscussionsFailedError` at the end if a
+            source failed (default); ``False`` returns the report instead.
+        control: Send requests one at a time, streaming into ``control`` and
+            stopping when it is stopped (:class:`GenerationStopped` is raised,
+            the stopped turn is not recorded and is asked again next time).
+        listener: Told of every request sent and every entry recorded.
+        max_entries: Stop after recording this many entries (``None``: no limit).
+
+    Raises:
+        DiscussionsFailedError: some sources failed (after all others
+            finished); ``.failures`` maps positions to TurnErrors, ``.report``
+            holds the report. Each failed source keeps its entries.
+    """
+    items = _checked_sources(sources)
+    batch_size = positive_whole_number("batch_size", batch_size)
+    if max_entries is not None:
+        max_entries = positive_whole_number("max_entries (or None)", max_entries)
+    total = sum(s.answers_left for s in items if isinstance(s, CountedSource))
+    with progress_bar(total, verbose) as bar:
+        listeners = [x for x in (listener, BarListener(bar) if bar is not None else None) if x is not None]
+        report = _Drive(items, batch_size, control, listeners, max_entries).run()
+    if report.failures and raise_on_failure:
+        raise DiscussionsFailedError(report.failures, report)
+    return report
+
+
+def run_discussions(
+    discussions: Sequence[Discussion],
+    *,
+    batch_size: int = 32,
+    verbose: bool = True,
+    raise_on_failure: bool = True,
+) -> RunReport:
+    """Drive every discussion to its end together, batching their model calls (see :func:`drive`)."""
+    items = sequence_of("run_discussions discussions", discussions, Discussion, what="Discussion objects")
+    return drive(items, batch_size=batch_size, verbose=verbose, raise_on_failure=raise_on_failure)
+
+
+@contextmanager
+def progress_bar(total: int, verbose: bool, desc: str = "Turns") -> Iterator[Any]:
+    """One tqdm bar of ``total`` answers (``None`` when not verbose)."""
+    if not verbose:
+        yield None
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, desc=desc, unit="turn") as bar:
+        yield bar
+
+
+class BarListener:
+    """Moves a progress bar one step per entry of the given roles (participants' answers by default)."""
+
+    def __init__(self, bar: Any, roles: tuple[str, ...] = ("user",)) -> None:
+        self.bar = bar
+        self.roles = roles
+
+    def request_started(self, source: TurnSource, request: TurnRequest[Any]) -> None:
+        """Nothing to show yet."""
+
+    def entry_recorded(self, source: TurnSource, request: TurnRequest[Any], entry: Entry) -> None:  # noqa: ARG002
+        """One step for an answer of a counted role."""
+        if entry.get("role") in self.roles:
+            self.bar.update(1)
+
+
+def _checked_sources(sources: object) -> list[TurnSource]:
+    if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence):
+        raise ConfigError(
+            f"drive sources must be a list of discussions or structures, got {type(sources).__name__}"
+        )
+    for i, source in enumerate(sources):
+        if not isinstance(source, TurnSource):
+            raise ConfigError(
+                f"drive sources[{i}] must be a Discussion, a deliberation structure or another "
+                f"TurnSource, got {type(source).__name__} {source!r:.60}"
+            )
+    if len({id(s) for s in sources}) != len(sources):
+        raise ConfigError("drive sources must not repeat the same object; each source runs once")
+    return list(sources)
+
+
+def _group_key(request: TurnRequest[Any]) -> tuple[int, GenerationOptions | None]:
+    """Requests with equal keys share a model call.
+
+    A seed does not change a greedy (temperature 0) reply, so greedy requests
+    that differ only in their seed share a call too.
+    """
+    options = request.options
+    if options is not None and options.temperature == 0 and options.seed is not None:
+        options = dataclasses.replace(options, seed=None)
+    return id(request.model), options
+
+
+class _Drive:
+    """One :func:`drive` call's loop and its bookkeeping."""
+
+    def __init__(
+        self,
+        sources: list[TurnSource],
+        batch_size: int,
+        control: GenerationControl | None,
+        listeners: list[DriveListener],
+        max_entries: int | None,
+    ) -> None:
+        self.active = dict(enumerate(sources))
+        self.batch_size = 1 if control is not None else batch_size
+        self.control = control
+        self.listeners = listeners
+        self.left = max_entries
+        self.report = RunReport()
+
+    def run(self) -> RunReport:
+        while self.active and self.left != 0:
+            pending = self._collect()
+            for group in _groups(pending):
+                for start in range(0, len(group), self.batch_size):
+                    chunk = [p for p in group[start : start + self.batch_size] if p[0] in self.active]
+                    if self.left is not None:
+                        chunk = chunk[: self.left]
+                    if chunk:
+                        self._send(chunk)
+        self.report.finished.sort()
+        return self.report
+
+    def _collect(self) -> list[Pending]:
+        """Every active source's ready requests; sources with none leave the run."""
+        pending: list[Pending] = []
+        for index, source in list(self.active.items()):
+            requests = source.next_requests()
+            if not requests:
+                if source.finished:
+                    self.report.finished.append(index)
+                del self.active[index]
+            pending += [(index, r) for r in requests]
+        return pending
+
+    def _send(self, chunk: list[Pending]) -> None:
+        """One model call for ``chunk``; record each reply, or fail its source."""
+        chunk = [p for part in _by_source(chunk) for p in part]  # each source's requests together
+        for index, request in chunk:
+            for listener in self.listeners:
+                listener.request_started(self.active[index], request)
+        replies = self._replies(chunk, split=True)
+        for (index, request), reply in zip(chunk, replies, strict=True):
+            if index in self.active:
+                self._take(index, request, reply)
+
+    def _replies(self, chunk: list[Pending], *, split: bool) -> list[Completion | ModelError]:
+        """The replies to ``chunk``, or its call's error for each request.
+
+        With ``split``, a failed call of several sources is made again source
+        by source, so a bad request fails its own source alone.
+        """
+        try:
+            return list(self._complete(chunk))
+        except ModelError as exc:
+            parts = _by_source(chunk)
+            if not split or len(parts) == 1:
+                return [exc] * len(chunk)
+        return [reply for part in parts for reply in self._replies(part, split=False)]
+
+    def _complete(self, chunk: list[Pending]) -> list[Completion]:
+        first = chunk[0][1]
+        self.report.batches += 1
+        if len(chunk) == 1 and (first.single or self.control is not None):
+            return [first.model.complete(first.prompt, control=self.control, options=first.options)]
+        return first.model.complete_batch([r.prompt for _, r in chunk], options=first.options)
+
+    def _take(self, index: int, request: TurnRequest[Any], reply: Completion | ModelError) -> None:
+        source = self.active[index]
+        if isinstance(reply, ModelError):
+            self.report.failures[index] = source.fail(request, reply)
+            del self.active[index]
+            return
+        entry = source.record(request, reply)
+        if entry is None:
+            return
+        self.report.turns += 1
+        if self.left is not None:
+            self.left -= 1
+        for listener in self.listeners:
+            listener.entry_recorded(source, request, entry)
+
+
+def _groups(pending: list[Pending]) -> list[list[Pending]]:
+    """Requests grouped by :func:`_group_key`, in first-seen order."""
+    groups: dict[tuple[int, GenerationOptions | None], list[Pending]] = {}
+    for item in pending:
+        groups.setdefault(_group_key(item[1]), []).append(item)
+    return list(groups.values())
+
+
+def _by_source(chunk: list[Pending]) -> list[list[Pending]]:
+    """``chunk`` split by source, in first-seen order."""
+    parts: dict[int, list[Pending]] = {}
+    for item in chunk:
+        parts.setdefault(item[0], []).append(item)
+    return list(parts.values())

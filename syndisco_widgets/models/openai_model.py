@@ -18,6 +18,8 @@ import asyncio
 import os
 import queue
 import random
+import time
+from dataclasses import replace
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -29,6 +31,7 @@ from .base import BaseModel, ChatPrompt, Completion, GenerationControl, Generati
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from concurrent.futures import Future
     from types import ModuleType
 
 #: Where requests go when neither ``base_url`` nor ``OPENAI_BASE_URL`` is given.
@@ -263,6 +266,18 @@ class OpenAIModel(BaseModel):
         settings = self._settings(options)
         return _openai_pool.wait(_openai_pool.submit(self._gather(prompts, settings)))
 
+    def submit(self, prompt: ChatPrompt, *, options: GenerationOptions | None = None) -> Future[Completion]:
+        """Send ``prompt`` without waiting for it; at most ``max_concurrency`` run at once.
+
+        The future gives the cleaned :class:`Completion` (as :meth:`complete`
+        would), or raises :class:`ModelError`. ``drive`` uses this to keep a
+        server's slots busy: each source's next request goes out as soon as
+        its previous reply is in.
+        """
+        if not isinstance(prompt, ChatPrompt):
+            raise ConfigError(f"submit takes a ChatPrompt, got {type(prompt).__name__}")
+        return _openai_pool.submit(self._submitted(prompt, self._settings(options)))
+
     def describe(self) -> dict[str, Any]:
         """Backend, server URL(s), model name and generation settings (never the API key)."""
         return {
@@ -287,6 +302,13 @@ class OpenAIModel(BaseModel):
     # -- requests (on the private loop) ---------------------------------------
     def _settings(self, options: GenerationOptions | None) -> GenerationOptions:
         return (options or GenerationOptions()).over(self.defaults)
+
+    async def _submitted(self, prompt: ChatPrompt, settings: GenerationOptions) -> Completion:
+        started = time.perf_counter()
+        with self._wrapped_errors():
+            completion = await self._request(prompt, settings, None)
+        seconds = completion.seconds or time.perf_counter() - started
+        return replace(completion, text=self.clean(completion.text), seconds=seconds)
 
     async def _gather(self, prompts: Sequence[ChatPrompt], settings: GenerationOptions) -> list[Completion]:
         results = await asyncio.gather(

@@ -98,6 +98,22 @@ def run(variant: str, model: OpenAIModel, args: argparse.Namespace) -> tuple[flo
     return time.perf_counter() - started, report.turns
 
 
+def real_servers(args: argparse.Namespace) -> None:
+    """The same comparison against real replicas (e.g. vLLM); no lower bound is known there."""
+    slots = args.replicas * args.slots
+    model = OpenAIModel(
+        args.model_name, base_url=args.base_url, max_out_tokens=args.max_tokens, max_concurrency=slots
+    )
+    print(f"servers {args.base_url}, max_concurrency {slots}; {args.discussions} x {args.turns} turns")
+    run("pipelined", model, argparse.Namespace(**{**vars(args), "discussions": 8, "turns": 2}))  # warm-up
+    for _ in range(args.rounds):
+        walls = {v: run(v, model, args)[0] for v in args.variants}
+        shown = ", ".join(f"{v} {w:.1f} s" for v, w in walls.items())
+        ratio = walls["lock-step"] / walls["pipelined"] if len(walls) == 2 else float("nan")
+        print(f"  {shown}; pipelined vs lock-step {ratio:.2f}x", flush=True)
+    model.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -111,7 +127,12 @@ def main() -> None:
     parser.add_argument("--decode", type=float, default=Timing.decode)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--variants", nargs="+", default=["pipelined", "lock-step"])
+    parser.add_argument("--base-url", nargs="*", default=[], help="real replicas instead of the simulator")
+    parser.add_argument("--model-name", default="sim", help="the model name the real replicas serve")
     args = parser.parse_args()
+    if args.base_url:
+        real_servers(args)
+        return
 
     timing = Timing(prefill=args.prefill, decode=args.decode)
     slots = args.replicas * args.slots

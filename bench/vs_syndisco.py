@@ -19,6 +19,11 @@ strings), which the table shows as tokens per reply.
     OMP_NUM_THREADS=1 flock /tmp/heavy.lock python bench/vs_syndisco.py --model tiny --part p1 --rounds 3
     OMP_NUM_THREADS=1 flock /tmp/heavy.lock python bench/vs_syndisco.py --model tiny --part p9 --rounds 3
     OMP_NUM_THREADS=1 flock /tmp/heavy.lock python bench/vs_syndisco.py --model demo --part p9 --rounds 3
+    python bench/vs_syndisco.py --part p1 --server http://localhost:8000/v1 --server-model NAME  # e.g. vLLM
+
+With ``--server`` both sides talk to that server through their ``OpenAIModel``
+(ours pipelines the experiment's requests, SynDisco sends them one by one);
+reply lengths are then the server's (no ``min_new_tokens``).
 """
 
 from __future__ import annotations
@@ -53,7 +58,11 @@ def checkpoint(kind: str) -> str:
     return resolve_demo_source().path
 
 
-def our_model(path: str, tokens: int, *, reuse: bool = True) -> Any:
+def our_model(path: str, tokens: int, *, reuse: bool = True, server: str = "") -> Any:
+    if server:
+        return ours.OpenAIModel(
+            path, base_url=server, name="ours", max_out_tokens=tokens, temperature=0.0, max_concurrency=64
+        )
     return ours.TransformersModel(
         path,
         name="ours",
@@ -63,7 +72,9 @@ def our_model(path: str, tokens: int, *, reuse: bool = True) -> Any:
     )
 
 
-def their_model(peer: Any, path: str, tokens: int) -> Any:
+def their_model(peer: Any, path: str, tokens: int, server: str = "") -> Any:
+    if server:
+        return peer.model.OpenAIModel(path, "EMPTY", server, "theirs", tokens, temperature=0.0)
     return peer.model.TransformersModel(
         path, name="theirs", max_out_tokens=tokens, generation_kwargs={"min_new_tokens": tokens}
     )
@@ -185,6 +196,8 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--server", default="", help="an OpenAI-compatible server's base URL (e.g. vLLM)")
+    parser.add_argument("--server-model", default="", help="the model name the server serves")
     args = parser.parse_args()
     args.discussions = args.discussions or (16 if args.part == "p1" else 2)
 
@@ -197,12 +210,13 @@ def main() -> None:
     import torch
 
     logging.disable(logging.INFO)  # SynDisco logs every experiment step
-    path = checkpoint(args.model)
-    mine, theirs = our_model(path, args.tokens), their_model(peer, path, args.tokens)
-    unreused = our_model(path, args.tokens, reuse=False)
+    path = args.server_model if args.server else checkpoint(args.model)
+    mine = our_model(path, args.tokens, server=args.server)
+    theirs = their_model(peer, path, args.tokens, args.server)
+    unreused = our_model(path, args.tokens, reuse=False, server=args.server)
     version = getattr(peer, "__version__", "2.2.1")
     print(
-        f"model={args.model} part={args.part} syndisco={version} torch threads={torch.get_num_threads()} "
+        f"model={args.server_model + ' at ' + args.server if args.server else args.model} part={args.part} syndisco={version} torch threads={torch.get_num_threads()} "
         f"discussions={args.discussions} turns={args.turns} tokens={args.tokens} rounds={args.rounds}"
     )
     with tempfile.TemporaryDirectory() as tmp:

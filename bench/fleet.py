@@ -28,18 +28,19 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import syndisco_widgets as syndisco
 from syndisco_widgets.models import BaseModel, OpenAIModel
 
 sys.path.insert(0, str(Path(__file__).parent))
+from batched_discussions import discussions  # the P1 bench's discussions, beside this file
 from fleet_sim import Timing, fleet, fleet_stats, reset_stats
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from syndisco_widgets.models import ChatPrompt, Completion, GenerationControl, GenerationOptions
+    from syndisco_widgets.models import ChatPrompt, Completion
 
 
 class LockStep(BaseModel):
@@ -49,44 +50,11 @@ class LockStep(BaseModel):
         super().__init__(inner.name, inner.max_out_tokens)
         self.inner = inner
 
-    def generate(
-        self,
-        prompt: ChatPrompt,
-        *,
-        control: GenerationControl | None = None,
-        options: GenerationOptions | None = None,
-    ) -> Completion:
-        return self.inner.generate(prompt, control=control, options=options)
+    def generate(self, prompt: ChatPrompt, **kwargs: Any) -> Completion:
+        return self.inner.generate(prompt, **kwargs)
 
-    def generate_batch(
-        self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None
-    ) -> list[Completion]:
-        return self.inner.generate_batch(prompts, options=options)
-
-
-def discussions(model: BaseModel, count: int, turns: int) -> list[syndisco.Discussion]:
-    convs = []
-    for i in range(count):
-        users = [
-            syndisco.Actor(
-                model,
-                syndisco.Persona(username=name, age=20 + i % 50),
-                syndisco.ActorType.USER,
-                "An online forum.",
-                "Reply in one to three sentences.",
-            )
-            for name in ("Ann", "Bob", "Cem")
-        ]
-        convs.append(
-            syndisco.Discussion(
-                syndisco.RoundRobin(),
-                users,
-                conv_len=turns,
-                seed_opinions=[f"Topic {i}: should the town fund a new library?"],
-                seed_opinion_usernames=["Ann"],
-            )
-        )
-    return convs
+    def generate_batch(self, prompts: Sequence[ChatPrompt], **kwargs: Any) -> list[Completion]:
+        return self.inner.generate_batch(prompts, **kwargs)
 
 
 def run(variant: str, model: OpenAIModel, args: argparse.Namespace) -> tuple[float, int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from syndisco_widgets.errors import ConfigError, GenerationStopped
@@ -75,19 +73,12 @@ def test_stop_strings_and_options_match_whole_prompts(reuse, whole):
         assert reuse.prompt_batch(prompts, options=options) == whole.prompt_batch(prompts, options=options)
 
 
-def test_stopped_reply_leaves_later_replies_unchanged(tiny_path, whole):
+def test_stopped_reply_leaves_later_replies_unchanged(tiny_path, whole, stopping_control):
     long = TransformersModel(tiny_path, "long", 60, generation_kwargs={"min_new_tokens": 60})
     prompts = turn_prompts(["[Ann]: I like tea."])
-    stop = threading.Event()
-    pieces: list[str] = []
-
-    def on_text(piece: str) -> None:
-        pieces.append(piece)
-        if len(pieces) == 2:
-            stop.set()
-
+    control, pieces = stopping_control(after=2)
     with pytest.raises(GenerationStopped) as info:
-        long.prompt(prompts[0], control=GenerationControl(on_text, stop))
+        long.prompt(prompts[0], control=control)
     assert info.value.partial_text == "".join(pieces)
     assert long.prefix_cache is not None and len(long.prefix_cache) == 1
 

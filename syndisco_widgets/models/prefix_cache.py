@@ -187,9 +187,11 @@ class PrefixCache:
         """
         layers = [_states(layer) for layer in packed.cache.layers]
         for row, (ids, columns, hit) in enumerate(zip(packed.rows, packed.columns, hits, strict=True)):
-            index = columns.to(layers[0][0].device)
             states = tuple(
-                (keys[row : row + 1].index_select(2, index), values[row : row + 1].index_select(2, index))
+                (  # layers may sit on different devices (device_map="auto")
+                    keys[row : row + 1].index_select(2, columns.to(keys.device)),
+                    values[row : row + 1].index_select(2, columns.to(values.device)),
+                )
                 for keys, values in layers
             )
             nbytes = sum(k.numel() * k.element_size() + v.numel() * v.element_size() for k, v in states)

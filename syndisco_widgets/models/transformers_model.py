@@ -112,7 +112,9 @@ class TransformersModel(BaseModel):
         prefix_reuse: Keep the key/value states of recent prompts and read
             only the part of a new prompt they do not cover (a speaker's
             system prompt and the history it saw last turn). Greedy replies
-            are the same either way; ``False`` reads every prompt whole.
+            are the same either way (as with batching, up to floating-point
+            noise, which can tip a sampled draw in rare cases); ``False``
+            reads every prompt whole.
         prefix_cache_bytes: At most this many bytes of kept states (least
             recently used prompts are dropped first).
 

@@ -94,6 +94,12 @@ def main() -> None:
     parser.add_argument("--prefill", type=float, default=Timing.prefill)
     parser.add_argument("--decode", type=float, default=Timing.decode)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--in-flight",
+        type=float,
+        default=1.0,
+        help="max_concurrency as a multiple of all slots (queue headroom)",
+    )
     parser.add_argument("--variants", nargs="+", default=["pipelined", "lock-step"])
     parser.add_argument("--base-url", nargs="*", default=[], help="real replicas instead of the simulator")
     parser.add_argument("--model-name", default="sim", help="the model name the real replicas serve")
@@ -108,11 +114,12 @@ def main() -> None:
         f"fleet: {args.replicas} replicas x {args.slots} slots, prefill {timing.prefill * 1e3:g} ms/token, "
         f"decode {timing.decode * 1e3:g} ms/token, replies log-normal (median {timing.median_tokens:g} "
         f"tokens, sigma {timing.spread:g}, max {args.max_tokens}); {args.discussions} discussions x "
-        f"{args.turns} turns"
+        f"{args.turns} turns; max_concurrency {round(args.in_flight * slots)}"
     )
     rows: dict[str, list[tuple[float, float]]] = {v: [] for v in args.variants}
     with fleet(args.replicas, args.slots, timing) as urls:
-        model = OpenAIModel("sim", base_url=urls, max_out_tokens=args.max_tokens, max_concurrency=slots)
+        in_flight = round(args.in_flight * slots)
+        model = OpenAIModel("sim", base_url=urls, max_out_tokens=args.max_tokens, max_concurrency=in_flight)
         run("pipelined", model, argparse.Namespace(**{**vars(args), "discussions": 8, "turns": 2}))  # warm-up
         for _ in range(args.rounds):
             for variant in args.variants:

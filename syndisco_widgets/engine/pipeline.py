@@ -52,7 +52,7 @@ class Pipeline:
         sources: Position -> source, for the sources still running.
         started: Requests already taken from their sources (the round loop's first collection).
         send_local: Sends a list of requests to local models (batched) and records them.
-        take: Records one reply (or fails its source); returns False once the run must stop.
+        take: Records one reply, or fails its source.
         announce: Called as each request is sent.
         finished: Called with the position of a source that has finished.
         budget: At most this many more entries (``None``: no limit).
@@ -76,10 +76,13 @@ class Pipeline:
         self.on_finished = finished
         self.budget = budget
         self.ready: deque[int] = deque(i for i in sources if i not in {p[0] for p in started})
-        self.taken: deque[list[Pending]] = deque(by_source(started))
+        self.taken: deque[list[Pending]] = deque()  # sources' requests waiting for a slot
         self.local: list[Pending] = []
         self.in_flight: dict[int, int] = {}  # model id -> requests in flight
-        self.outstanding: dict[int, int] = {}  # source position -> requests in flight
+        self.outstanding: dict[int, int] = {}  # source position -> requests not yet answered
+        for group in by_source(started):
+            if concurrent := self._admit(group):
+                self.taken.append(concurrent)
         self.done: queue.SimpleQueue[tuple[Pending, Future[Completion]]] = queue.SimpleQueue()
         self.futures: set[Future[Completion]] = set()
 
@@ -91,7 +94,7 @@ class Pipeline:
                 if self.local:  # server requests go on meanwhile
                     batch, self.local = self.local, []
                     self.send_local(batch)
-                    self._requeue({i for i, _ in batch})
+                    self._settled(batch)
                 elif self.futures:
                     self._collect_replies()
                 else:
@@ -104,14 +107,15 @@ class Pipeline:
     def _fill(self) -> None:
         """Send requests while a model has room and a source has work."""
         while self._room_for_more():
-            group = self.taken[0] if self.taken else self._next_group()
-            if group is None:
-                return
-            if self.taken and group is self.taken[0]:
-                self.taken.popleft()
-            if not is_concurrent(group[0][1]):
-                self.local += group
-                continue
+            if self.taken:
+                group = self.taken.popleft()
+            else:
+                fresh = self._next_group()
+                if fresh is None:
+                    return
+                group = self._admit(fresh)
+                if not group:
+                    continue
             model = group[0][1].model
             if self.in_flight.get(id(model), 0) >= _cap(model):
                 self.taken.appendleft(group)  # waits for a free slot of its model
@@ -119,9 +123,16 @@ class Pipeline:
             for item in group:
                 self._send(item)
 
+    def _admit(self, fresh: list[Pending]) -> list[Pending]:
+        """Count a source's new requests as outstanding; keep local ones for a batch, return the rest."""
+        for index, _ in fresh:
+            self.outstanding[index] = self.outstanding.get(index, 0) + 1
+        self.local += [p for p in fresh if not is_concurrent(p[1])]
+        return [p for p in fresh if is_concurrent(p[1])]
+
     def _room_for_more(self) -> bool:
         left = self.budget()
-        return left is None or left > sum(self.outstanding.values()) + len(self.local)
+        return left is None or left > sum(self.outstanding.values())
 
     def _next_group(self) -> list[Pending] | None:
         """The ready requests of the next source that has any (sources with none leave)."""
@@ -144,7 +155,6 @@ class Pipeline:
         self.announce(index, request)
         future: Future[Completion] = model.submit(request.prompt, options=request.options)
         self.in_flight[id(model)] = self.in_flight.get(id(model), 0) + 1
-        self.outstanding[index] = self.outstanding.get(index, 0) + 1
         self.futures.add(future)
 
         def arrived(done: Future[Completion]) -> None:
@@ -158,22 +168,22 @@ class Pipeline:
         replies = [self.done.get()]
         while not self.done.empty():
             replies.append(self.done.get())
-        touched = set()
         for (index, request), future in replies:
             self.futures.discard(future)
             self.in_flight[id(request.model)] -= 1
-            self.outstanding[index] -= 1
             if index in self.sources:
                 self.take(index, request, _result(future))
-            touched.add(index)
-        self._requeue(touched)
+        self._settled([item for item, _ in replies])
 
-    def _requeue(self, indices: set[int]) -> None:
-        """Sources with nothing left in flight may have their next requests ready."""
-        for index in sorted(indices):
-            if index in self.sources and not self.outstanding.get(index):
+    def _settled(self, items: list[Pending]) -> None:
+        """``items`` are answered: a source with nothing left outstanding may have its next requests ready."""
+        for index, _ in items:
+            self.outstanding[index] -= 1
+        for index in sorted({index for index, _ in items}):
+            if not self.outstanding.get(index):
                 self.outstanding.pop(index, None)
-                self.ready.append(index)  # behind the others: all sources move on together
+                if index in self.sources:
+                    self.ready.append(index)  # behind the others: all sources move on together
 
 
 def _cap(model: Any) -> int:

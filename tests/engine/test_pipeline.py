@@ -152,3 +152,23 @@ def test_max_entries_stops_after_exactly_that_many():
     assert sum(len(c.logs) for c in convs) == 7
     drive(convs, verbose=False)  # the rest, later
     assert [len(c.logs) for c in convs] == [4] * 5
+
+
+def test_server_and_local_models_in_one_run_give_the_round_by_round_texts():
+    from syndisco_widgets import Actor, ActorType, Discussion, Persona, RoundRobin
+
+    def mixed(server: BaseModel, local: BaseModel) -> Discussion:
+        users = [
+            Actor(server, Persona(username="Ann"), ActorType.USER, "ctx", "be brief"),
+            Actor(local, Persona(username="Bob"), ActorType.USER, "ctx", "be brief"),
+        ]
+        return Discussion(RoundRobin(["Ann", "Bob"]), users, conv_len=5)
+
+    server, local = ThreadedModel(max_concurrency=2, delay={"Ann": 0.005}), Batches()
+    convs = [mixed(server, local) for _ in range(6)]
+    report = drive(convs, verbose=False)
+    expected = [mixed(Batches(), Batches()) for _ in range(6)]
+    drive(expected, verbose=False)
+    assert report.finished == list(range(6))
+    assert texts(convs) == texts(expected)
+    assert server.sent == 6 * 3 and server.most_in_flight <= 2

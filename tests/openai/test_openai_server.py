@@ -213,7 +213,16 @@ def test_many_discussions_are_pipelined_across_replicas(served, faulty_proxy):
     convs = []
     for i in range(6):
         users, moderator = people(model)
-        convs.append(Discussion(RoundRobin(), users, moderator, conv_len=2, seed_opinions=[f"Topic {i}"]))
+        convs.append(
+            Discussion(
+                RoundRobin(),
+                users,
+                moderator,
+                conv_len=2,
+                seed_opinions=[f"Topic {i}"],
+                seed_opinion_usernames=["Ann"],
+            )
+        )
     started: list[str] = []
 
     class Watch:

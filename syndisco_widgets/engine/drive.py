@@ -3,9 +3,13 @@
 Every round, :func:`drive` asks each source for its ready requests, groups
 them by model and decoding options, sends each group through
 ``model.complete_batch`` in chunks of ``batch_size`` and hands every reply
-back to its source. A source whose call fails is set aside with its entries
-kept; the others go on, and the failures are reported together at the end.
-With a :class:`~syndisco_widgets.models.base.GenerationControl` (someone is
+back to its source. Models that take concurrent requests (servers, e.g.
+:class:`~syndisco_widgets.models.OpenAIModel`) get no rounds: each source's
+next request goes out as soon as its previous reply is recorded, up to the
+model's ``max_concurrency`` in flight (:mod:`.pipeline`). A source whose
+call fails is set aside with its entries kept; the others go on, and the
+failures are reported together at the end. With a
+:class:`~syndisco_widgets.models.base.GenerationControl` (someone is
 watching) the requests go one at a time, streamed, and Stop ends the run
 with :class:`~syndisco_widgets.errors.GenerationStopped`, the stopped turn
 unrecorded.
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..checks import positive_whole_number, sequence_of
 from ..errors import ConfigError, DiscussionsFailedError, ModelError, TurnError
 from .discussion import Discussion
+from .pipeline import Pending, Pipeline, by_source, is_concurrent
 from .requests import CountedSource, TurnSource
 
 if TYPE_CHECKING:
@@ -30,9 +35,6 @@ if TYPE_CHECKING:
     from ..models.base import Completion, GenerationControl, GenerationOptions
     from .entries import Entry
     from .requests import TurnRequest
-
-#: A request with the position of its source in the list given to :func:`drive`.
-Pending = tuple[int, "TurnRequest[Any]"]
 
 
 class DriveListener(Protocol):
@@ -84,7 +86,7 @@ def drive(
             :class:`~.requests.TurnSource`, each at most once. Texts equal
             those of running them one after the other whenever the model's
             batched replies equal its single ones (e.g. greedy decoding).
-        batch_size: At most this many prompts per model call.
+        batch_size: At most this many prompts per model call (local models).
         verbose: Show one progress bar of participant answers.
         raise_on_failure: Raise :class:`DiscussionsFailedError` at the end if a
             source failed (default); ``False`` returns the report instead.
@@ -201,15 +203,40 @@ class _Drive:
     def run(self) -> RunReport:
         while self.active and self.left != 0:
             pending = self._collect()
-            for group in _groups(pending):
-                for start in range(0, len(group), self.batch_size):
-                    chunk = [p for p in group[start : start + self.batch_size] if p[0] in self.active]
-                    if self.left is not None:
-                        chunk = chunk[: self.left]
-                    if chunk:
-                        self._send(chunk)
+            if self.control is None and any(is_concurrent(r) for _, r in pending):
+                self._pipeline(pending)  # servers: no rounds from here on
+                break
+            self._send_rounds(pending)
         self.report.finished.sort()
         return self.report
+
+    def _send_rounds(self, pending: list[Pending]) -> None:
+        """One round: ``pending`` grouped by model and options, in chunks of ``batch_size``."""
+        for group in _groups(pending):
+            for start in range(0, len(group), self.batch_size):
+                chunk = [p for p in group[start : start + self.batch_size] if p[0] in self.active]
+                if self.left is not None:
+                    chunk = chunk[: self.left]
+                if chunk:
+                    self._send(chunk)
+
+    def _pipeline(self, started: list[Pending]) -> None:
+        """Run on through :class:`~.pipeline.Pipeline`: each source's next request as soon as it is ready."""
+
+        def announce(index: int, request: TurnRequest[Any]) -> None:
+            self.report.batches += 1
+            for listener in self.listeners:
+                listener.request_started(self.active[index], request)
+
+        Pipeline(
+            self.active,
+            started,
+            send_local=self._send_rounds,
+            take=self._take,
+            announce=announce,
+            finished=self.report.finished.append,
+            budget=lambda: self.left,
+        ).run()
 
     def _collect(self) -> list[Pending]:
         """Every active source's ready requests; sources with none leave the run."""
@@ -225,7 +252,7 @@ class _Drive:
 
     def _send(self, chunk: list[Pending]) -> None:
         """One model call for ``chunk``; record each reply, or fail its source."""
-        chunk = [p for part in _by_source(chunk) for p in part]  # each source's requests together
+        chunk = [p for part in by_source(chunk) for p in part]  # each source's requests together
         for index, request in chunk:
             for listener in self.listeners:
                 listener.request_started(self.active[index], request)
@@ -243,7 +270,7 @@ class _Drive:
         try:
             return list(self._complete(chunk))
         except ModelError as exc:
-            parts = _by_source(chunk)
+            parts = by_source(chunk)
             if not split or len(parts) == 1:
                 return [exc] * len(chunk)
         return [reply for part in parts for reply in self._replies(part, split=False)]
@@ -277,11 +304,3 @@ def _groups(pending: list[Pending]) -> list[list[Pending]]:
     for item in pending:
         groups.setdefault(_group_key(item[1]), []).append(item)
     return list(groups.values())
-
-
-def _by_source(chunk: list[Pending]) -> list[list[Pending]]:
-    """``chunk`` split by source, in first-seen order."""
-    parts: dict[int, list[Pending]] = {}
-    for item in chunk:
-        parts.setdefault(item[0], []).append(item)
-    return list(parts.values())

@@ -18,8 +18,10 @@ import asyncio
 import os
 import queue
 import random
+import time
 from dataclasses import replace
 from http import HTTPStatus
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +41,7 @@ from .labels import LABEL_REPLY_TOKENS, LabelChoice, checked_labels, parse_with_
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from concurrent.futures import Future
     from types import ModuleType
 
 #: Where requests go when neither ``base_url`` nor ``OPENAI_BASE_URL`` is given.
@@ -309,6 +312,18 @@ class OpenAIModel(BaseModel):
             ]
         return parse_with_retry(self, prompts, labels, first=first)
 
+    def submit(self, prompt: ChatPrompt, *, options: GenerationOptions | None = None) -> Future[Completion]:
+        """Send ``prompt`` without waiting for it; at most ``max_concurrency`` run at once.
+
+        The future gives the cleaned :class:`Completion` (as :meth:`complete`
+        would), or raises :class:`ModelError`. ``drive`` uses this to keep a
+        server's slots busy: each source's next request goes out as soon as
+        its previous reply is in.
+        """
+        if not isinstance(prompt, ChatPrompt):
+            raise ConfigError(f"submit takes a ChatPrompt, got {type(prompt).__name__}")
+        return _openai_pool.submit(self._submitted(prompt, self._settings(options)))
+
     def describe(self) -> dict[str, Any]:
         """Backend, server URL(s), model name and generation settings (never the API key)."""
         return {
@@ -333,6 +348,13 @@ class OpenAIModel(BaseModel):
     # -- requests (on the private loop) ---------------------------------------
     def _settings(self, options: GenerationOptions | None) -> GenerationOptions:
         return (options or GenerationOptions()).over(self.defaults)
+
+    async def _submitted(self, prompt: ChatPrompt, settings: GenerationOptions) -> Completion:
+        started = time.perf_counter()
+        with self._wrapped_errors():
+            completion = await self._request(prompt, settings, None)
+        seconds = completion.seconds or time.perf_counter() - started
+        return replace(completion, text=self.clean(completion.text), seconds=seconds)
 
     async def _gather(
         self, prompts: Sequence[ChatPrompt], settings: GenerationOptions, *, choices: Sequence[str] = ()
@@ -407,12 +429,11 @@ class OpenAIModel(BaseModel):
         client = self._client(url)
         body = self._body(prompt, settings, stream=sink is not None, choices=choices)
         if sink is None:
-            response = await client.chat.completions.create(**body)
-            choices = response.choices or []
-            text = (choices[0].message.content or "") if choices else ""
-            finish = getattr(choices[0], "finish_reason", None) if choices else None
-            cut = cut_at_stop(text, settings.stop)
-            return _completion(cut, response.usage, finish if cut == text else "stop")
+            # Plain JSON both ways: the client's typed request transform and
+            # response models cost milliseconds per request, which adds up
+            # when hundreds are in flight.
+            data = await client.post("/chat/completions", body=body, cast_to=object)
+            return _completion_from_json(data, settings.stop)
         scanner = _StopScanner(settings.stop)
         usage = finish = None
         stream = await client.chat.completions.create(**body)
@@ -556,6 +577,21 @@ def _completion(text: str, usage: Any, finish_reason: Any = None) -> Completion:
         completion_tokens if isinstance(completion_tokens, int) else None,
         finish_reason="length" if finish_reason == "length" else ("stop" if finish_reason else None),
     )
+
+
+def _completion_from_json(data: object, stops: Sequence[str]) -> Completion:
+    """The completion in a chat-completions JSON answer (an empty reply if it has none)."""
+    answer = data if isinstance(data, dict) else {}
+    choices = answer.get("choices") or [{}]
+    first = choices[0] if isinstance(choices[0], dict) else {}
+    message = first.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    text = content if isinstance(content, str) else ""
+    usage = answer.get("usage")
+    counts = SimpleNamespace(**usage) if isinstance(usage, dict) else None
+    cut = cut_at_stop(text, stops)
+    # A reply we cut at a stop string ended there, whatever the server said.
+    return _completion(cut, counts, first.get("finish_reason") if cut == text else "stop")
 
 
 def _backoff(retries: int, exc: Exception) -> float:

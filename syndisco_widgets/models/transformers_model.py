@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import torch
 from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList, TextStreamer
 
-from ..checks import finite_number, mapping, optional_seed
+from ..checks import finite_number, mapping, optional_seed, whole_number
 from ..errors import ConfigError, SyndiscoWarning
 from .base import (
     BaseModel,
@@ -29,6 +29,8 @@ from .base import (
 )
 from .cache import checked_device, load_model_and_tokenizer, resolve_device
 from .generation_settings import checked_generation_kwargs
+from .prefix_cache import DEFAULT_PREFIX_CACHE_BYTES, Hit, PackedBatch, PrefixCache, supports_reuse
+from .stop_strings import StopAtStrings, completing_tokens
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
 # thread) holds this lock so a seeded call's random stream is not interleaved
 # with another call's draws. Always taken after a model's own lock.
 _RNG_LOCK = threading.Lock()
+
+# Per-options generation configs kept at most (they are cheap to remake).
+_MAX_KEPT_CONFIGS = 64
 
 # Decoding options shared by the final decode and the streamer, so streamed
 # pieces join up to exactly the returned text.
@@ -113,6 +118,14 @@ class TransformersModel(BaseModel):
         top_p: Nucleus-sampling threshold in (0, 1]; used only when sampling.
         seed: Makes sampled replies reproducible per prompt.
         device: ``"auto"`` (cuda, then mps, then cpu) or a torch device string.
+        prefix_reuse: Keep the key/value states of recent prompts and read
+            only the part of a new prompt they do not cover (a speaker's
+            system prompt and the history it saw last turn). Greedy replies
+            are the same either way (as with batching, up to floating-point
+            noise, which can tip a sampled draw in rare cases); ``False``
+            reads every prompt whole.
+        prefix_cache_bytes: At most this many bytes of kept states (least
+            recently used prompts are dropped first).
 
     Raises:
         ModelLoadError: the model or tokenizer cannot be loaded; the message
@@ -134,6 +147,8 @@ class TransformersModel(BaseModel):
         top_p: float | None = None,
         seed: int | None = None,
         device: str = "auto",
+        prefix_reuse: bool = True,
+        prefix_cache_bytes: int = DEFAULT_PREFIX_CACHE_BYTES,
     ) -> None:
         super().__init__(name, max_out_tokens, strip_strings)
         if temperature is not None:
@@ -145,6 +160,9 @@ class TransformersModel(BaseModel):
         tokenizer_kwargs = mapping("tokenizer_kwargs", tokenizer_kwargs)
         generation_kwargs = checked_generation_kwargs(generation_kwargs)
         device = checked_device(device)
+        if not isinstance(prefix_reuse, bool):
+            raise ConfigError(f"prefix_reuse must be True or False, got {prefix_reuse!r}")
+        whole_number("prefix_cache_bytes", prefix_cache_bytes)
 
         self.model_path = str(model_path)
         self.temperature = temperature
@@ -172,6 +190,13 @@ class TransformersModel(BaseModel):
                 stacklevel=2,
             )
         self.generation_config = self._build_generation_config()
+        # Made once and reused: per-options configs, and per-stop-set token tables.
+        self._call_configs: dict[GenerationOptions | None, tuple[GenerationConfig, tuple[str, ...]]] = {}
+        self._stop_tables: dict[tuple[str, ...], torch.Tensor] = {}
+        #: Kept prompt states (``None`` when reuse is off or the model's layers cannot be reused).
+        self.prefix_cache: PrefixCache | None = (
+            PrefixCache(prefix_cache_bytes) if prefix_reuse and supports_reuse(self.model) else None
+        )
 
     # -- setup ----------------------------------------------------------------
     def _build_generation_config(self) -> GenerationConfig:
@@ -218,6 +243,15 @@ class TransformersModel(BaseModel):
             add_special_tokens=not self.uses_chat_template,
         ).to(self.device)
 
+    def _pack(self, texts: list[str], pad_id: int | None) -> tuple[PackedBatch | None, list[Hit]]:
+        """Inputs that start from kept prompt states (``None`` when reuse is off)."""
+        if self.prefix_cache is None:
+            return None, []
+        encoded = self.tokenizer(texts, add_special_tokens=not self.uses_chat_template)["input_ids"]
+        rows = [torch.tensor(ids, dtype=torch.long) for ids in encoded]
+        hits = [self.prefix_cache.lookup(row) for row in rows]
+        return self.prefix_cache.pack(rows, hits, pad_id or 0, self.device), hits
+
     def _call_seed(self, seed: int | None, texts: Sequence[str]) -> int:
         """Per-call seed from (seed, exact prompt texts): independent of call order."""
         digest = hashlib.sha256(str(seed).encode())
@@ -254,17 +288,47 @@ class TransformersModel(BaseModel):
         config.update(**changes)  # type: ignore[no-untyped-call]  # untyped upstream
         return config, self.seed if options.seed is None else options.seed
 
+    def _call_config(self, options: GenerationOptions | None) -> tuple[GenerationConfig, tuple[str, ...]]:
+        """The config ``generate`` gets (without stop strings) and the stop strings; made once per options."""
+        made = self._call_configs.get(options)
+        if made is None:
+            config, _ = self.config_for(options)
+            stops = tuple(getattr(config, "stop_strings", None) or ())
+            if stops:
+                config = copy.deepcopy(config)
+                config.stop_strings = None
+            if len(self._call_configs) >= _MAX_KEPT_CONFIGS:  # e.g. a new seed on every call
+                self._call_configs.clear()
+            made = self._call_configs[options] = (config, stops)
+        return made
+
+    def _stop_criteria(self, stops: tuple[str, ...], prompt_len: int) -> StopAtStrings:
+        """The criterion ending each row at a stop string (its token table made once per stop set)."""
+        flags = self._stop_tables.get(stops)
+        if flags is None:
+            vocab = int(getattr(self.model.config, "vocab_size", 0) or 0)
+            flags = self._stop_tables[stops] = completing_tokens(self.tokenizer, stops, vocab)
+        return StopAtStrings(self.tokenizer, stops, prompt_len, flags, _DECODE_KWARGS)
+
     def _run_generate(
-        self, texts: list[str], options: GenerationOptions | None, **extra: Any
+        self, texts: list[str], options: GenerationOptions | None, control: GenerationControl | None = None
     ) -> list[Completion]:
         """One ``generate`` call for all ``texts``; returns each new-token slice with its counts."""
-        config, seed = self.config_for(options)
-        stops = tuple(config.stop_strings or ()) if getattr(config, "stop_strings", None) else ()
-        if stops:
-            extra["tokenizer"] = self.tokenizer
+        seed = self.seed if options is None or options.seed is None else options.seed
         with self._lock:
-            inputs = self._encode(texts)
+            config, stops = self._call_config(options)
+            packed, hits = self._pack(texts, config.pad_token_id)
+            inputs = self._encode(texts) if packed is None else packed.inputs()
             prompt_len = inputs["input_ids"].shape[1]  # left padding: same for every row
+            criteria: list[StoppingCriteria] = []
+            extra: dict[str, Any] = {}
+            if stops:
+                criteria.append(self._stop_criteria(stops, prompt_len))
+            if control is not None:
+                extra["streamer"] = _CallbackStreamer(self.tokenizer, control)
+                criteria.append(_ControlStoppingCriteria(control))
+            if criteria:
+                extra["stopping_criteria"] = StoppingCriteriaList(criteria)
 
             def run() -> Any:
                 with torch.inference_mode():  # grad mode is thread-local: set it here
@@ -280,6 +344,8 @@ class TransformersModel(BaseModel):
                             output = run()
             else:
                 output = run()
+            if packed is not None and self.prefix_cache is not None:
+                self.prefix_cache.keep(packed, hits)
             new_tokens = output[:, prompt_len:]
             # Decode under the lock too: a fast tokenizer shared across threads
             # can fail ("Already borrowed") if another thread pads meanwhile.
@@ -311,11 +377,7 @@ class TransformersModel(BaseModel):
         """
         if control is not None and control.stopped:
             return Completion("")
-        extra: dict[str, Any] = {}
-        if control is not None:
-            extra["streamer"] = _CallbackStreamer(self.tokenizer, control)
-            extra["stopping_criteria"] = StoppingCriteriaList([_ControlStoppingCriteria(control)])
-        return self._run_generate([self.format_prompt(prompt)], options, **extra)[0]
+        return self._run_generate([self.format_prompt(prompt)], options, control)[0]
 
     def generate_batch(
         self, prompts: Sequence[ChatPrompt], *, options: GenerationOptions | None = None

@@ -28,6 +28,26 @@ class GenerateSpy:
 
 
 @pytest.fixture
+def stopping_control() -> Any:
+    """``stopping_control(after)``: a GenerationControl that stops once ``after`` pieces came, and the pieces."""
+    from syndisco_widgets.models import GenerationControl
+
+    def make(after: int = 2) -> tuple[GenerationControl, list[str]]:
+        pieces: list[str] = []
+        control = GenerationControl()
+
+        def on_text(piece: str) -> None:
+            pieces.append(piece)
+            if len(pieces) == after:
+                control.stop()
+
+        control.on_text = on_text
+        return control, pieces
+
+    return make
+
+
+@pytest.fixture
 def spy_generate() -> Iterator[Any]:
     """``spy_generate(hf_model)`` starts recording its ``generate`` calls; undone after the test."""
     spies: list[GenerateSpy] = []

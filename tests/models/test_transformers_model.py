@@ -150,19 +150,12 @@ def test_streamed_pieces_join_to_the_returned_text(greedy):
     assert reply == "".join(cleaned_pieces).strip()
 
 
-def test_stop_event_set_from_the_callback_stops_early(tiny_path):
+def test_stop_event_set_from_the_callback_stops_early(tiny_path, stopping_control):
     model = TransformersModel(tiny_path, "long", 80, generation_kwargs={"min_new_tokens": 80})
     full = model.generate(PROMPTS[0]).text
-    stop = threading.Event()
-    pieces: list[str] = []
-
-    def on_text(piece: str) -> None:
-        pieces.append(piece)
-        if len(pieces) == 2:
-            stop.set()
-
+    control, pieces = stopping_control(after=2)
     with pytest.raises(GenerationStopped) as info:
-        model.prompt(PROMPTS[0], control=GenerationControl(on_text, stop))
+        model.prompt(PROMPTS[0], control=control)
     partial = info.value.partial_text
     assert partial == "".join(pieces)
     assert full.startswith(partial) and len(partial) < len(full)

@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("openai", reason="OpenAIModel needs: pip install 'syndisco-widgets[openai]'")
 
-from syndisco_widgets import Actor, ActorType, Discussion, OpenAIModel, Persona, RoundRobin
+from syndisco_widgets import Actor, ActorType, Discussion, OpenAIModel, Persona, RoundRobin, drive
 from syndisco_widgets.errors import GenerationStopped, ModelError, TurnError
 from syndisco_widgets.models import ChatPrompt, GenerationControl, GenerationOptions
 
@@ -205,6 +205,68 @@ def test_a_server_killed_mid_run_keeps_the_log_and_the_run_resumes(served, tmp_p
     assert after[: len(before)] == before
     assert resumed.finished
     assert [e["name"] for e in after] == ["Ann", "Mod", "Bob", "Mod", "Ann", "Mod"]
+
+
+def test_many_discussions_are_pipelined_across_replicas(served, faulty_proxy):
+    second = faulty_proxy([])  # a second route to the server: another replica
+    model = tiny(served, base_url=[served.url, second.url], max_concurrency=4)
+    convs = []
+    for i in range(6):
+        users, moderator = people(model)
+        convs.append(
+            Discussion(
+                RoundRobin(),
+                users,
+                moderator,
+                conv_len=2,
+                seed_opinions=[f"Topic {i}"],
+                seed_opinion_usernames=["Ann"],
+            )
+        )
+    started: list[str] = []
+
+    class Watch:
+        def request_started(self, source, request) -> None:
+            started.append(request.name)
+
+        def entry_recorded(self, source, request, entry) -> None:
+            pass
+
+    report = drive(convs, verbose=False, listener=Watch())
+    assert report.finished == list(range(6))
+    assert report.turns == 6 * 4 and report.batches == 6 * 4  # one request per call: no rounds
+    for conv in convs:
+        assert [e["name"] for e in conv.get_logs() if e["source"] == "model"] == ["Ann", "Mod", "Bob", "Mod"]
+    assert 0 < len(second.answered) < 24
+
+
+def test_a_failed_server_fails_each_pipelined_discussion_and_drive_resumes_them(served, tmp_path):
+    model = tiny(served, max_out_tokens=400, max_concurrency=2)
+    convs = []
+    for i in range(3):
+        users, moderator = people(model)
+        convs.append(Discussion(RoundRobin(), users, moderator, conv_len=2, autosave_dir=tmp_path / str(i)))
+
+    class Crash:
+        def request_started(self, source, request) -> None:
+            pass
+
+        def entry_recorded(self, source, request, entry) -> None:
+            if served.running:
+                served.kill()  # the first reply is in; everything after it fails
+
+    report = drive(convs, verbose=False, raise_on_failure=False, listener=Crash())
+    assert set(report.failures) == {0, 1, 2} - set(report.finished)
+    assert all(isinstance(e, TurnError) for e in report.failures.values())
+    kept = [list(c.get_logs()) for c in convs]
+    served.start()
+    report = drive(convs, verbose=False)
+    assert report.finished == [0, 1, 2]
+    for conv, before in zip(convs, kept, strict=True):
+        after = list(conv.get_logs())
+        assert after[: len(before)] == before
+        assert [e["name"] for e in after if e["source"] == "model"] == ["Ann", "Mod", "Bob", "Mod"]
+        conv.close()
 
 
 def _closed_port() -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pandas as pd
 
 from syndisco_widgets.engine import Logs, Persona, RandomWeighted
@@ -221,8 +223,8 @@ def test_export_is_named_by_branch_and_offered_as_a_download(closing, tmp_path):
     assert studio.runner.wait(5)
     path = studio.export_csv()
     assert path is not None and path.name.startswith("anonymous--branch-1-")  # no study: no study part
-    header, first = path.read_text(encoding="utf-8").splitlines()[:2]
-    assert dict(zip(header.split(","), first.split(",")))["turn"] == "1"  # turns count from 1
+    with path.open(encoding="utf-8", newline="") as table:
+        assert next(csv.DictReader(table))["turn"] == "1"  # turns count from 1
     assert 'download="' + path.name in studio.export_status.value
     studio.runner.switch(studio.explorer.branches[0].discussion)
     assert studio.runner.wait(5)

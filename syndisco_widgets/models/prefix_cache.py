@@ -1,0 +1,208 @@
+"""Reuse of the key/value cache of prompt prefixes that repeat between calls.
+
+A speaker's prompt starts with the same system prompt on every turn, and its
+history only grows, so most of each prompt was already read by the model on
+that speaker's previous turn. :class:`PrefixCache` keeps the key/value states
+of recent prompts (least recently used dropped first, bounded in bytes) and
+:func:`pack` lays a batch out so that ``generate`` reads only the part of
+each prompt that no kept prompt shares.
+
+Layout of a packed batch (``P`` cached columns, then ``S`` new ones), row by row::
+
+    [pad ... pad | cached prefix][pad ... pad | new tokens]
+
+Padded columns have attention mask 0, so every real token keeps the position
+it has in its own prompt (generate counts positions from the mask); rows
+without a hit have no cached part, and a batch with no hits is the usual
+left-padded batch. Keys and values depend only on a token and the tokens
+before it, so greedy replies equal those of reading the whole prompt, up to
+floating-point noise.
+
+This module imports torch; it is loaded with :mod:`.transformers_model`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+import torch
+from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+#: Default bound on the bytes of key/value states kept per model.
+DEFAULT_PREFIX_CACHE_BYTES = 512 * 2**20
+
+# One layer's (keys, values), each [1, heads, tokens, head_dim].
+_LayerStates = tuple[torch.Tensor, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """The key/value states of one earlier prompt."""
+
+    ids: torch.Tensor  # 1-D token ids on the CPU
+    layers: tuple[_LayerStates, ...]
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """How much of one prompt a kept prompt covers (``length`` 0: nothing)."""
+
+    key: int | None
+    length: int
+
+
+@dataclass(frozen=True)
+class PackedBatch:
+    """Inputs for one ``generate`` call that starts from kept states."""
+
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+    cache: DynamicCache
+    #: Per row, the columns that hold its prompt (cached part, then new part).
+    columns: tuple[torch.Tensor, ...]
+    rows: tuple[torch.Tensor, ...]
+
+    def inputs(self) -> dict[str, Any]:
+        """The ``generate`` keyword arguments."""
+        return {"input_ids": self.input_ids, "attention_mask": self.attention_mask, "cache": self.cache}
+
+
+def supports_reuse(model: Any) -> bool:
+    """True when ``model`` keeps plain full-attention layers that can be cut and joined.
+
+    Sliding-window, linear-attention and recurrent layers cannot be reused
+    from an arbitrary prefix, so such models read the whole prompt.
+    """
+    if not getattr(model, "_supports_default_dynamic_cache", lambda: False)():
+        return False
+    try:
+        layers = DynamicCache(config=model.config).layers
+    except Exception:  # noqa: BLE001  unusual configs: no reuse rather than a failed call
+        return False
+    return all(type(layer) is DynamicLayer for layer in layers)
+
+
+def _states(layer: object) -> _LayerStates:
+    keys, values = getattr(layer, "keys", None), getattr(layer, "values", None)
+    if not isinstance(keys, torch.Tensor) or not isinstance(values, torch.Tensor):
+        msg = f"expected a filled key/value cache layer, got {type(layer).__name__}"
+        raise TypeError(msg)
+    return keys, values
+
+
+def _common_length(kept: torch.Tensor, ids: torch.Tensor) -> int:
+    """Length of the common start of two 1-D id tensors."""
+    n = min(len(kept), len(ids))
+    same = kept[:n] == ids[:n]
+    return n if bool(same.all()) else int(torch.argmin(same.to(torch.int8)))
+
+
+class PrefixCache:
+    """Key/value states of recent prompts, least recently used dropped past ``max_bytes``.
+
+    Not thread-safe: the model's generation lock guards it.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.nbytes = 0
+        self._kept: OrderedDict[int, _Kept] = OrderedDict()
+        self._next_key = 0
+        #: Prompt tokens read from kept states instead of being computed (for tests and benchmarks).
+        self.reused_tokens = 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def clear(self) -> None:
+        """Forget every kept prompt."""
+        self._kept.clear()
+        self.nbytes = 0
+
+    def lookup(self, ids: torch.Tensor) -> Hit:
+        """The kept prompt sharing the longest start with ``ids`` (at least one token is left to read)."""
+        best = Hit(None, 0)
+        limit = len(ids) - 1  # generate needs one new token to compute the next one's logits
+        for key, kept in self._kept.items():
+            length = min(_common_length(kept.ids, ids), limit)
+            if length > best.length:
+                best = Hit(key, length)
+        if best.key is not None:
+            self._kept.move_to_end(best.key)
+        return best
+
+    def pack(
+        self, rows: Sequence[torch.Tensor], hits: Sequence[Hit], pad_id: int, device: Any
+    ) -> PackedBatch:
+        """Inputs and a starting cache for ``rows`` (1-D CPU id tensors) given their ``hits``."""
+        cached = max(h.length for h in hits)
+        fresh = max(len(r) - h.length for r, h in zip(rows, hits, strict=True))
+        width = cached + fresh
+        input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        columns = []
+        for i, (row, hit) in enumerate(zip(rows, hits, strict=True)):
+            new = len(row) - hit.length
+            input_ids[i, cached - hit.length : cached] = row[: hit.length]
+            input_ids[i, width - new :] = row[hit.length :]
+            mask[i, cached - hit.length : cached] = 1
+            mask[i, width - new :] = 1
+            columns.append(
+                torch.cat([torch.arange(cached - hit.length, cached), torch.arange(width - new, width)])
+            )
+        cache = DynamicCache()
+        if cached:
+            for index, states in enumerate(self._joined_states(hits, cached)):
+                cache.update(*states, index)
+        return PackedBatch(input_ids.to(device), mask.to(device), cache, tuple(columns), tuple(rows))
+
+    def _joined_states(self, hits: Sequence[Hit], width: int) -> list[_LayerStates]:
+        """Per layer, the hits' kept states left-padded with zeros to ``width`` and stacked as a batch."""
+        sample = next(self._kept[h.key] for h in hits if h.key is not None)
+        joined = []
+        for index, (keys, _) in enumerate(sample.layers):
+            shape = (len(hits), keys.shape[1], width, keys.shape[3])
+            batch_keys = keys.new_zeros(shape)
+            batch_values = keys.new_zeros(shape)
+            for row, hit in enumerate(hits):
+                if hit.key is None or not hit.length:
+                    continue
+                kept_keys, kept_values = self._kept[hit.key].layers[index]
+                batch_keys[row, :, width - hit.length :] = kept_keys[0, :, : hit.length]
+                batch_values[row, :, width - hit.length :] = kept_values[0, :, : hit.length]
+            joined.append((batch_keys, batch_values))
+        return joined
+
+    def keep(self, packed: PackedBatch, hits: Sequence[Hit]) -> None:
+        """Keep each row's prompt states from ``packed.cache`` after generation.
+
+        A row's states replace the kept prompt it grew from (a speaker's previous turn).
+        """
+        layers = [_states(layer) for layer in packed.cache.layers]
+        for row, (ids, columns, hit) in enumerate(zip(packed.rows, packed.columns, hits, strict=True)):
+            states = tuple(
+                (  # layers may sit on different devices (device_map="auto")
+                    keys[row : row + 1].index_select(2, columns.to(keys.device)),
+                    values[row : row + 1].index_select(2, columns.to(values.device)),
+                )
+                for keys, values in layers
+            )
+            nbytes = sum(k.numel() * k.element_size() + v.numel() * v.element_size() for k, v in states)
+            grown_from = self._kept.get(hit.key) if hit.key is not None else None
+            if grown_from is not None and 2 * hit.length >= len(grown_from.ids):
+                self.nbytes -= self._kept.pop(cast("int", hit.key)).nbytes
+            self.reused_tokens += hit.length
+            if nbytes > self.max_bytes:
+                continue
+            self._kept[self._next_key] = _Kept(ids, states, nbytes)
+            self._next_key += 1
+            self.nbytes += nbytes
+        while self.nbytes > self.max_bytes:
+            self.nbytes -= self._kept.popitem(last=False)[1].nbytes

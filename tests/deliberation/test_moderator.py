@@ -20,7 +20,7 @@ from syndisco_widgets.deliberation.templates import (
     MODERATOR_PERSONAS,
     fill,
 )
-from syndisco_widgets.errors import ConfigError
+from syndisco_widgets.errors import ConfigError, SyndiscoWarning
 from syndisco_widgets.models import ScriptedModel
 
 from .helpers import user_text
@@ -35,8 +35,9 @@ def test_persona_and_system_instructions_are_exclusive(model: ScriptedModel) -> 
         Moderator(persona="defualt", model=model)
     with pytest.raises(ConfigError, match="unknown template name 'sum'"):
         Moderator(combination_instructions="sum", model=model)
-    with pytest.raises(ConfigError, match=r"\$\{previous_responses\}"):
-        Moderator(combination_instructions="Combine everything please.", model=model)
+    with pytest.warns(SyndiscoWarning, match=r"\$\{previous_responses\}"):  # accepted, as in Plurals
+        moderator = Moderator(combination_instructions="Combine everything please.", model=model)
+    assert moderator.combination_instructions == "Combine everything please."
 
 
 def test_default_moderator_knows_the_task_in_system_and_user_text(model: ScriptedModel) -> None:

@@ -113,6 +113,8 @@ class AbstractStructure:
         if moderator is not None:
             instance_of(f"{kind} moderator", moderator, Moderator, "a Moderator or None")
         self.moderator = moderator
+        if moderator is not None:
+            moderator.join(self.task, self.combination_instructions)
         self.defaults: dict[str, Any] = templates.defaults()
         self.last_seed: int | None = None
         self._run_seed = 0

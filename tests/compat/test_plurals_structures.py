@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from syndisco_widgets.deliberation import AbstractStructure, Agent, Chain, Ensemble
+from syndisco_widgets.deliberation import AbstractStructure, Agent, Chain, Ensemble, Graph, Moderator
 from syndisco_widgets.errors import SyndiscoWarning
 from syndisco_widgets.models import ScriptedModel
 
@@ -108,3 +108,28 @@ def test_combination_instructions_without_previous_responses_are_used_with_a_war
     assert chain.responses[0] not in second  # nothing asked for the earlier answer
     with pytest.warns(SyndiscoWarning, match=r"\$\{previous_responses\}"):
         Ensemble([Agent(model=model, combination_instructions=loose)], task=TASK)
+
+
+def test_a_moderator_takes_the_structures_task_unless_it_has_its_own() -> None:
+    model = ScriptedModel()
+    moderator = Moderator(system_instructions="Sum up the talk on ${task}", model=model)
+    Ensemble([Agent(model=model)], task=TASK, moderator=moderator)
+    assert moderator.task == TASK
+    assert moderator.system_instructions == f"Sum up the talk on {TASK}"
+    Ensemble([Agent(model=model)], task="Another task entirely", moderator=moderator).process()
+    assert model.calls[-1].system == "Sum up the talk on Another task entirely"  # each run its own task
+    own = Moderator(system_instructions="Sum up the talk on ${task}", task="pants", model=model)
+    with pytest.warns(SyndiscoWarning, match="keeps its own task 'pants'"):
+        Ensemble([Agent(model=model)], task=TASK, moderator=own)
+    assert own.task == "pants"
+
+
+def test_graph_keeps_the_agents_and_edges_as_given() -> None:
+    model = ScriptedModel()
+    named = {"left": Agent(model=model), "right": Agent(model=model)}
+    edges = [("left", "right")]
+    graph = Graph(named, edges, task=TASK)
+    assert graph.original_agents == named
+    assert graph.original_edges == edges
+    assert graph.edges == [(0, 1)]
+    assert all(a.combination_instructions == graph.combination_instructions for a in graph.agents)

@@ -84,7 +84,10 @@ def test_system_instructions_without_placeholder_are_kept_verbatim(model: Script
 def test_own_task_fills_the_system_text_but_the_run_task_leads_the_message(model: ScriptedModel) -> None:
     moderator = Moderator(persona="Moderate talk about ${task}.", task="pants", model=model)
     assert moderator.system_instructions == "Moderate talk about pants."
-    Ensemble([Agent(model=model)], task=TASK, moderator=moderator).process()
+    with pytest.warns(SyndiscoWarning, match="keeps its own task 'pants'"):  # as Plurals warns
+        ensemble = Ensemble([Agent(model=model)], task=TASK, moderator=moderator)
+    ensemble.process()
+    assert moderator.task == "pants"
     assert model.calls[-1].system == "Moderate talk about pants."
     assert user_text(model.calls[-1]).startswith(TASK)
 
@@ -110,7 +113,9 @@ def test_auto_declared_outside_uses_its_own_task() -> None:
         lambda p: "Look for practical uses." if p.system == AUTO_MODERATOR_SYSTEM else "idea"
     )
     moderator = Moderator(system_instructions="auto", model=model, task="What is a creative use for pants?")
-    Chain([Agent(model=model), Agent(model=model)], moderator=moderator, task=TASK).process()
+    with pytest.warns(SyndiscoWarning, match="keeps its own task"):  # as Plurals warns
+        chain = Chain([Agent(model=model), Agent(model=model)], moderator=moderator, task=TASK)
+    chain.process()
     assert "creative use for pants" in user_text(model.calls[0])
     assert user_text(model.calls[-1]).startswith(TASK)
 

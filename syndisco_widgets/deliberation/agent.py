@@ -285,13 +285,14 @@ class Agent:
     def join(self, task: str | None, combination_instructions: str) -> None:
         """Take a structure's task and combination instructions, as a Plurals structure gives them when built.
 
-        The structure's task (if it has one) becomes :attr:`task`; its
+        The structure's task (if it has one) becomes :attr:`task` (``current_task_description``
+        follows at the start of the next run, as in Plurals); its
         combination instructions show in :attr:`combination_instructions`
         unless the agent has its own. Each structure still runs with its own
         settings, so the agent can sit in several.
         """
         if task is not None:
-            self._task = self.current_task_description = task
+            self._task = task
         self._joined_combination = combination_instructions
 
     def set_task(self, task: str) -> None:

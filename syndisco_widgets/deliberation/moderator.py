@@ -189,7 +189,7 @@ class Moderator(Agent):
                 stacklevel=4,
             )
             return
-        self._task = self.current_task_description = task
+        self._task = task
 
     def system_text(self, task: str | None) -> str | None:
         """The system text for a run about ``task`` (the moderator's own task wins if set)."""

@@ -133,3 +133,14 @@ def test_graph_keeps_the_agents_and_edges_as_given() -> None:
     assert graph.original_edges == edges
     assert graph.edges == [(0, 1)]
     assert all(a.combination_instructions == graph.combination_instructions for a in graph.agents)
+
+
+def test_current_task_description_follows_the_structure_from_the_next_run() -> None:
+    agent = Agent("my own task", model=ScriptedModel())
+    with pytest.warns(SyndiscoWarning, match="replaces the own task"):
+        chain = Chain([agent], task=TASK)
+    assert agent.current_task_description == "my own task"  # as Plurals leaves it until the agent runs
+    chain.process()
+    assert agent.current_task_description is not None
+    assert agent.current_task_description.startswith(TASK)
+    assert agent.info["original_task"] == TASK

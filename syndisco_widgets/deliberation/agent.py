@@ -190,12 +190,15 @@ class Agent:
             raise ConfigError(f"{owner}: seed= is only used for survey personas (persona='random')")
 
         self.name = name
-        self.task = task
+        self._task: str | None = task
+        #: The task the agent was given itself (a structure's task, taken by :meth:`join`, is not).
+        self.own_task: str | None = task
         #: The user message of the latest call (the task until the agent has answered).
         self.current_task_description = task
         self.ideology = ideology
         self.query_str = query_str
-        self.combination_instructions = combination_instructions
+        self._own_combination = combination_instructions
+        self._joined_combination: str | None = None  # the latest structure's, when it has none of its own
         if combination_instructions is not None:
             templates.resolve("combination_instructions", combination_instructions, owner)
         self.kwargs: dict[str, Any] = dict(kwargs) if isinstance(kwargs, Mapping) else {}
@@ -260,6 +263,37 @@ class Agent:
     def task_description(self) -> str | None:
         """Same as :attr:`task` (the reference's name)."""
         return self.task
+
+    @property
+    def task(self) -> str | None:
+        """The task the agent answers: its own, or that of the latest structure with a task it joined."""
+        return self._task
+
+    @task.setter
+    def task(self, value: str | None) -> None:
+        self._task = self.own_task = value
+
+    @property
+    def combination_instructions(self) -> str | None:
+        """The agent's own combination instructions, else those of the latest structure it joined."""
+        return self._own_combination or self._joined_combination
+
+    @combination_instructions.setter
+    def combination_instructions(self, value: str | None) -> None:
+        self._own_combination = optional_text(self._label, "combination_instructions", value)
+
+    def join(self, task: str | None, combination_instructions: str) -> None:
+        """Take a structure's task and combination instructions, as a Plurals structure gives them when built.
+
+        The structure's task (if it has one) becomes :attr:`task` (``current_task_description``
+        follows at the start of the next run, as in Plurals); its
+        combination instructions show in :attr:`combination_instructions`
+        unless the agent has its own. Each structure still runs with its own
+        settings, so the agent can sit in several.
+        """
+        if task is not None:
+            self._task = task
+        self._joined_combination = combination_instructions
 
     def set_task(self, task: str) -> None:
         """Give the agent a new task; its persona and system text stay the same."""
@@ -341,7 +375,7 @@ class Agent:
 
         ``combination_instructions`` (a name or text) is used when the agent has none of its own.
         """
-        chosen = self.combination_instructions or combination_instructions or "default"
+        chosen = self._own_combination or combination_instructions or "default"
         _, combination_text = templates.resolve("combination_instructions", chosen, self._label)
         return chat_prompt(self.system_text(task), user_message(task, combination_text, previous_responses))
 
@@ -467,10 +501,5 @@ class Agent:
         return f"agent {self.name!r}" if self.name else "agent"
 
     def __repr__(self) -> str:
-        who = (
-            f"persona={self.persona!r}"
-            if self.persona
-            else ("system_instructions=..." if self._system_template else "no system text")
-        )
-        name = f"{self.name!r}, " if self.name else ""
-        return f"{type(self).__name__}({name}{who}, model={self.model.name!r})"
+        """The :attr:`info` dict, as Plurals shows an agent."""
+        return repr(self.info)

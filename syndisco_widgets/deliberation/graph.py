@@ -121,6 +121,9 @@ class Graph(AbstractStructure):
     ) -> None:
         self._keys: list[str] | None = None
         self._entry_of: dict[int, int] = {}
+        #: The agents and edges as given (a dict of named agents stays a dict), as Plurals keeps them.
+        self.original_agents: Sequence[Agent] | Mapping[str, Agent] = agents
+        self.original_edges: Sequence[tuple[Any, Any]] = edges
         if isinstance(agents, Mapping):
             bad = [k for k in agents if not isinstance(k, str) or not k]
             if bad:

@@ -174,9 +174,26 @@ class Moderator(Agent):
         self.persona = None
         self.persona_template = None
 
+    def join(self, task: str | None, combination_instructions: str) -> None:  # noqa: ARG002  its own kind
+        """Take a structure's task when the moderator has none of its own, as Plurals does when it is built.
+
+        A moderator's own task stays (with a warning when the structure's differs);
+        its combination instructions are always its own.
+        """
+        if task is None:
+            return
+        if self.own_task not in (None, task):
+            warnings.warn(
+                f"Moderator keeps its own task {self.own_task!r} rather than the structure's {task!r}",
+                SyndiscoWarning,
+                stacklevel=4,
+            )
+            return
+        self._task = task
+
     def system_text(self, task: str | None) -> str | None:
         """The system text for a run about ``task`` (the moderator's own task wins if set)."""
-        task = self.task or task
+        task = self.own_task or task
         if self._auto:
             if self._generated is None:
                 if task is None:
@@ -241,7 +258,7 @@ class Moderator(Agent):
         self.reset()
         if self._auto:
             self._generated = self.generate_system_instructions(
-                self.task or task, seed=derive_seed(seed, "auto")
+                self.own_task or task, seed=derive_seed(seed, "auto")
             )
 
     def build_prompt(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import random
 import warnings
-from abc import ABC, abstractmethod
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +45,8 @@ if TYPE_CHECKING:
     from ..models.base import ChatPrompt
 
 
-class AbstractStructure(ABC):
-    """Common machinery of all structures. Subclasses write :meth:`_run`.
+class AbstractStructure:
+    """Common machinery of all structures. Subclasses write :meth:`_run` (or, Plurals-style, ``process()``).
 
     Args:
         agents: The participating agents (distinct objects).
@@ -90,6 +89,11 @@ class AbstractStructure(ABC):
         verbose: bool = False,
     ) -> None:
         kind = type(self).__name__
+        cls = type(self)
+        if cls._run is AbstractStructure._run and cls.process is AbstractStructure.process:
+            raise TypeError(
+                f"{kind} must write _run() (or process()) to be a structure; or use Chain, Debate, Ensemble"
+            )
         self.agents: list[Agent] = self._checked_agents(agents)
         self.names: list[str] = self._names()
         if len(set(self.names)) != len(self.names):
@@ -104,9 +108,13 @@ class AbstractStructure(ABC):
         optional_text(kind, "combination_instructions", combination_instructions)
         self.combination_instructions = combination_instructions or self.default_combination
         templates.resolve("combination_instructions", self.combination_instructions, kind)
+        for agent in self.agents:  # as Plurals: agents read the structure's task once it is built
+            agent.join(self.task, self.combination_instructions)
         if moderator is not None:
             instance_of(f"{kind} moderator", moderator, Moderator, "a Moderator or None")
         self.moderator = moderator
+        if moderator is not None:
+            moderator.join(self.task, self.combination_instructions)
         self.defaults: dict[str, Any] = templates.defaults()
         self.last_seed: int | None = None
         self._run_seed = 0
@@ -149,7 +157,7 @@ class AbstractStructure(ABC):
                 raise ConfigError(f"{kind} has no task, and neither do {missing}: pass {kind}(..., task=...)")
             return
         pairs = zip(self.names, self.agents, strict=True)
-        differing = [n for n, a in pairs if a.task not in (None, self.task)]
+        differing = [n for n, a in pairs if a.own_task not in (None, self.task)]
         if differing:
             warnings.warn(
                 f"{kind}'s task replaces the own task of {differing}", SyndiscoWarning, stacklevel=4
@@ -375,9 +383,16 @@ class AbstractStructure(ABC):
         """How many agent responses one run makes."""
         return self.cycles * len(self.agents)
 
-    @abstractmethod
     def _run(self) -> Iterator[list[Call]]:
-        """The agents' waves of one run (subclasses); each is answered and logged before the next."""
+        """The agents' waves of one run (subclasses); each is answered and logged before the next.
+
+        A subclass written for Plurals overrides only ``process()``; it can be
+        built (and its agents read), but running it through the engine needs ``_run``.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not say how its agents take turns: write its _run() "
+            "(see Chain, Debate, Ensemble), or override process()"
+        )
 
     def _calls(self) -> Iterator[list[Call]]:
         yield from self._run()
@@ -556,7 +571,8 @@ class AbstractStructure(ABC):
         return format_responses(self.responses)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.names}, cycles={self.cycles}, moderated={self.moderated})"
+        """The :attr:`info` dict, as Plurals shows a structure."""
+        return repr(self.info)
 
 
 class Chain(AbstractStructure):

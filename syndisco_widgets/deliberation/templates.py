@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import copy
 import re
+import warnings
 from string import Template
 from typing import Any, cast
 
-from ..errors import ConfigError
+from ..errors import ConfigError, SyndiscoWarning
 
 # Each template below has the same instructions, in meaning, as the template of
 # the same name in the reference library; the wording is our own.
@@ -246,6 +247,9 @@ _KINDS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "moderator combination_instructions": (MODERATOR_COMBINATION_INSTRUCTIONS, ("previous_responses",)),
 }
 
+#: Kinds whose raw text without ``${previous_responses}`` is accepted with a warning.
+_SHOWS_RESPONSES = frozenset({"combination_instructions", "moderator combination_instructions"})
+
 _NAME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 
@@ -319,6 +323,14 @@ def resolve(kind: str, value: str, owner: str = "") -> tuple[str | None, str]:
     missing = [p for p in required if p not in placeholders(value)]
     if missing:
         example = " ".join(f"${{{p}}}" for p in missing)
+        if kind in _SHOWS_RESPONSES:  # accepted as Plurals does, but never silently
+            warnings.warn(
+                f"{where} has no {example} placeholder, so the earlier responses are not shown "
+                f"to whoever uses it; add {example} where they should go",
+                SyndiscoWarning,
+                stacklevel=3,
+            )
+            return None, value
         raise ConfigError(
             f"{where}: your text must contain the placeholder {example} "
             f"(it marks where that content goes), got {value!r}"

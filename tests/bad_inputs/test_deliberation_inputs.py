@@ -163,12 +163,6 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
         "moderator persona",
     ),
     (
-        "moderator combination lacks placeholder",
-        lambda: Moderator(model=M, combination_instructions="Sum it all up please."),
-        ConfigError,
-        "combination_instructions",
-    ),
-    (
         "moderator max_tries zero",
         lambda: Moderator(system_instructions="auto", model=M).generate_system_instructions(TASK, 0),
         ConfigError,

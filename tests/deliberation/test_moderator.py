@@ -20,7 +20,7 @@ from syndisco_widgets.deliberation.templates import (
     MODERATOR_PERSONAS,
     fill,
 )
-from syndisco_widgets.errors import ConfigError
+from syndisco_widgets.errors import ConfigError, SyndiscoWarning
 from syndisco_widgets.models import ScriptedModel
 
 from .helpers import user_text
@@ -35,8 +35,9 @@ def test_persona_and_system_instructions_are_exclusive(model: ScriptedModel) -> 
         Moderator(persona="defualt", model=model)
     with pytest.raises(ConfigError, match="unknown template name 'sum'"):
         Moderator(combination_instructions="sum", model=model)
-    with pytest.raises(ConfigError, match=r"\$\{previous_responses\}"):
-        Moderator(combination_instructions="Combine everything please.", model=model)
+    with pytest.warns(SyndiscoWarning, match=r"\$\{previous_responses\}"):  # accepted, as in Plurals
+        moderator = Moderator(combination_instructions="Combine everything please.", model=model)
+    assert moderator.combination_instructions == "Combine everything please."
 
 
 def test_default_moderator_knows_the_task_in_system_and_user_text(model: ScriptedModel) -> None:
@@ -83,7 +84,10 @@ def test_system_instructions_without_placeholder_are_kept_verbatim(model: Script
 def test_own_task_fills_the_system_text_but_the_run_task_leads_the_message(model: ScriptedModel) -> None:
     moderator = Moderator(persona="Moderate talk about ${task}.", task="pants", model=model)
     assert moderator.system_instructions == "Moderate talk about pants."
-    Ensemble([Agent(model=model)], task=TASK, moderator=moderator).process()
+    with pytest.warns(SyndiscoWarning, match="keeps its own task 'pants'"):  # as Plurals warns
+        ensemble = Ensemble([Agent(model=model)], task=TASK, moderator=moderator)
+    ensemble.process()
+    assert moderator.task == "pants"
     assert model.calls[-1].system == "Moderate talk about pants."
     assert user_text(model.calls[-1]).startswith(TASK)
 
@@ -109,7 +113,9 @@ def test_auto_declared_outside_uses_its_own_task() -> None:
         lambda p: "Look for practical uses." if p.system == AUTO_MODERATOR_SYSTEM else "idea"
     )
     moderator = Moderator(system_instructions="auto", model=model, task="What is a creative use for pants?")
-    Chain([Agent(model=model), Agent(model=model)], moderator=moderator, task=TASK).process()
+    with pytest.warns(SyndiscoWarning, match="keeps its own task"):  # as Plurals warns
+        chain = Chain([Agent(model=model), Agent(model=model)], moderator=moderator, task=TASK)
+    chain.process()
     assert "creative use for pants" in user_text(model.calls[0])
     assert user_text(model.calls[-1]).startswith(TASK)
 

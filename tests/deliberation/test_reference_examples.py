@@ -13,7 +13,7 @@ import pytest
 
 from syndisco_widgets.deliberation import Agent, Chain, Debate, Ensemble, Graph, Moderator
 from syndisco_widgets.deliberation.templates import AUTO_MODERATOR_SYSTEM
-from syndisco_widgets.errors import ModelLoadError
+from syndisco_widgets.errors import ModelLoadError, SyndiscoWarning
 from syndisco_widgets.models import ScriptedModel
 
 from .helpers import entries, user_text
@@ -177,7 +177,8 @@ def test_auto_moderator_outside_structure(stand_in: StandIn) -> None:
     moderator = Moderator(system_instructions="auto", model=model, task=moderator_task)
     a1 = Agent(model=stand_in("gpt-4o-mini"))
     a2 = Agent(model=stand_in("gpt-4o-mini"))
-    chain = Chain([a1, a2], moderator=moderator, task=task)
+    with pytest.warns(SyndiscoWarning, match="keeps its own task"):  # Plurals warns here too
+        chain = Chain([a1, a2], moderator=moderator, task=task)
     chain.process()
     assert moderator_task in user_text(model.calls[0])
     assert model.calls[-1].system == "Favour practical, surprising uses."

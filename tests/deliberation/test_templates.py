@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from syndisco_widgets.deliberation import templates
-from syndisco_widgets.errors import ConfigError
+from syndisco_widgets.errors import ConfigError, SyndiscoWarning
 
 
 def test_fill_replaces_both_placeholder_spellings_and_leaves_everything_else() -> None:
@@ -50,9 +50,13 @@ def test_unknown_single_word_is_an_error_listing_known_names() -> None:
         templates.resolve("combination_instructions", "chian")
 
 
-def test_raw_text_missing_its_placeholder_is_an_error() -> None:
-    with pytest.raises(ConfigError, match=r"\$\{previous_responses\}"):
-        templates.resolve("combination_instructions", "Please combine the answers.")
+def test_raw_text_missing_its_placeholder_warns_or_is_an_error() -> None:
+    # Plurals accepts combination instructions without ${previous_responses}; we do too, with a warning
+    with pytest.warns(SyndiscoWarning, match=r"\$\{previous_responses\}.*not shown"):
+        assert templates.resolve("combination_instructions", "Please combine the answers.") == (
+            None,
+            "Please combine the answers.",
+        )
     with pytest.raises(ConfigError, match=r"\$\{persona\}"):
         templates.resolve("persona_template", "You are a person.")
 

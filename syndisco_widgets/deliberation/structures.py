@@ -648,8 +648,10 @@ class Debate(AbstractStructure):
     In an agent's prompt, its own earlier turns are labelled ``[You]`` and its
     opponent's ``[Other]``; labels a model echoes at the start of a line are
     removed first. The moderator sees ``[Debater 1]`` and ``[Debater 2]``
-    (agent 1 is the first in ``agents``). Turns strictly alternate: with
-    ``shuffle=True`` the opener is drawn once per run (``first_speaker``).
+    (agent 1 is the first in ``agents``), and :attr:`responses` holds each
+    reply as ``[Debater N] reply``, as in Plurals (so does an unmoderated
+    ``final_response``). Turns strictly alternate: with ``shuffle=True`` the
+    opener is drawn once per run (``first_speaker``).
 
     Raises:
         ConfigError: not exactly two agents (a ValueError).

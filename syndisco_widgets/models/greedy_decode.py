@@ -127,9 +127,10 @@ def greedy_generate(
     positions = (attention_mask.long().cumsum(-1) - 1).masked_fill(attention_mask == 0, 0)
     mask: torch.Tensor | None = None if bool((attention_mask == 1).all()) else attention_mask
     device = input_ids.device
-    eos = torch.tensor(settings.eos_ids, dtype=torch.long, device=device) if settings.eos_ids else None
+    ends = set(settings.eos_ids)
+    eos = torch.tensor(settings.eos_ids, dtype=torch.long, device=device)
     pad = settings.pad_id if settings.pad_id is not None else 0
-    unfinished = torch.ones(batch, dtype=torch.long, device=device)
+    ended = [False] * batch  # rows past an end token or a stop; they get pad tokens
     extra: dict[str, Any] = {"logits_to_keep": 1} if last_logits_only else {}
     ids = input_ids
     step_ids, step_positions = input_ids[:, read:], positions[:, read:]
@@ -145,21 +146,20 @@ def greedy_generate(
             return_dict=True,
             **extra,
         )
-        logits = outputs.logits[:, -1].to(copy=True, dtype=torch.float32, device=ids.device)
+        logits = outputs.logits[:, -1].to(copy=True, dtype=torch.float32, device=device)
         del outputs
-        if eos is not None and made < settings.min_new_tokens:
-            logits[:, eos] = -float("inf")
+        if ends and made < settings.min_new_tokens:
+            logits.index_fill_(1, eos, -float("inf"))
         tokens = torch.argmax(logits, dim=-1)
-        if eos is not None:
-            tokens = tokens * unfinished + pad * (1 - unfinished)
+        if ends and any(ended):  # without end tokens, generate pads no row either
+            tokens = tokens.masked_fill(torch.tensor(ended, device=device), pad)
         ids = torch.cat([ids, tokens[:, None]], dim=-1)
         if streamer is not None:
             streamer.put(tokens.cpu())
-        done = torch.isin(tokens, eos) if eos is not None else torch.zeros_like(unfinished, dtype=torch.bool)
+        ended = [done or token in ends for done, token in zip(ended, tokens.tolist(), strict=True)]
         for check in criteria:
-            done = done | check(ids, None).to(done.device)
-        unfinished = unfinished & ~done
-        if not bool(unfinished.any()):
+            ended = [done or bool(hit) for done, hit in zip(ended, check(ids, None).tolist(), strict=True)]
+        if all(ended):
             break
         step_ids, step_positions = tokens[:, None], step_positions[:, -1:] + 1
         if mask is not None:

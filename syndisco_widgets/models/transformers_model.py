@@ -197,7 +197,7 @@ class TransformersModel(BaseModel):
         self.generation_config = self._build_generation_config()
         # Made once and reused: per-options configs, and per-stop-set token tables.
         self._call_configs: dict[GenerationOptions | None, _CallConfig] = {}
-        self._stop_tables: dict[tuple[str, ...], torch.Tensor] = {}
+        self._stop_tables: dict[tuple[str, ...], tuple[bool, ...]] = {}
         #: Kept prompt states (``None`` when reuse is off or the model's layers cannot be reused).
         self.prefix_cache: PrefixCache | None = (
             PrefixCache(prefix_cache_bytes) if prefix_reuse and supports_reuse(self.model) else None

@@ -125,7 +125,8 @@ class DeliberationExperiment:
                 verbose=verbose,
             )
         if report.failures:
-            raise DiscussionsFailedError(report.failures, report)
+            kinds = {item["index"]: item["structure"] for item in self.plan}
+            raise DiscussionsFailedError(report.failures, report, kinds=kinds)
         return self.to_dataframe()
 
     def to_dataframe(self) -> pd.DataFrame:

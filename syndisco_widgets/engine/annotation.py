@@ -160,7 +160,7 @@ class AnnotationExperiment:
         finally:
             lock.release()
         if failures:
-            raise DiscussionsFailedError(failures, None)
+            raise DiscussionsFailedError(failures, None, kinds=dict.fromkeys(failures, "annotation"))
         return labels_frame(t.path for t in tasks)
 
     # -- internals --------------------------------------------------------------

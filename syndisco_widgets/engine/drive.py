@@ -110,8 +110,15 @@ def drive(
         listeners = [x for x in (listener, BarListener(bar) if bar is not None else None) if x is not None]
         report = _Drive(items, batch_size, control, listeners, max_entries).run()
     if report.failures and raise_on_failure:
-        raise DiscussionsFailedError(report.failures, report)
+        raise DiscussionsFailedError(
+            report.failures, report, kinds={i: source_kind(items[i]) for i in report.failures}
+        )
     return report
+
+
+def source_kind(source: TurnSource) -> str:
+    """What ``source`` is, as error messages name it: ``"discussion"``, or its class (``"Ensemble"``)."""
+    return "discussion" if isinstance(source, Discussion) else type(source).__name__
 
 
 def run_discussions(

@@ -419,6 +419,11 @@ class AbstractStructure:
         self._speaker = []
         self._wave = None
 
+    def sync(self) -> None:
+        """Push the entries written to the run file to disk (``drive`` calls it after each model call)."""
+        if self._writer is not None:
+            self._writer.sync()
+
     def close(self) -> None:
         """Stop writing to the run file given to :meth:`start` (so another process may resume it)."""
         if self._writer is not None:

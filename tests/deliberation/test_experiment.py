@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -111,6 +112,28 @@ def test_a_failed_structure_resumes_without_repeating_an_answer(tmp_path: Path) 
     assert len(model.calls) == sum(len(s.logs) for s in reference) - saved  # only what was missing
     names = [p.name for p in sorted(tmp_path.glob("structure-*.jsonl"))]
     assert names == [f"structure-000{i}.jsonl" for i in range(5)]
+
+
+def test_run_files_are_synced_once_per_model_call_not_once_per_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = ScriptedModel(echo)
+    structures = [
+        Ensemble(
+            [Agent(persona=f"r{i} {j}", model=model, kwargs=GREEDY) for j in range(3)],
+            task=f"Town {i}?",
+            moderator=Moderator(model=model, kwargs=GREEDY),
+        )
+        for i in range(4)
+    ]
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    frame = DeliberationExperiment(structures).begin(tmp_path, verbose=False)
+    assert len(frame) == 16 and [len(p) for p in model.batch_calls] == [12, 4]  # agents, then moderators
+    assert len(synced) == 8  # each of the 4 files once after each of the 2 calls
+    files = sorted(tmp_path.glob("structure-*.jsonl"))
+    assert [len(p.read_text().splitlines()) for p in files] == [5] * 4  # header, 3 agents, moderator
 
 
 def test_other_settings_are_refused_naming_both(tmp_path: Path) -> None:

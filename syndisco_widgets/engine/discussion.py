@@ -225,19 +225,7 @@ class Discussion:
             completion.finish_reason,
         )
         cut = {} if raw is None else {"truncated": True, "raw_text": raw}
-        entry = make_entry(
-            request.name,
-            shown,
-            request.model.name,
-            speaker.describe(),
-            role=speaker.role,
-            source="model",
-            context=list(request.window),
-            prompt_tokens=completion.prompt_tokens,
-            completion_tokens=completion.completion_tokens,
-            seconds=round(completion.seconds, 6),
-            **cut,
-        )
+        entry = speaker.reply_entry(shown, completion, request.window, **cut)
         self._pending = self._request = None
         return self._record(entry, drawn=request.drawn)
 

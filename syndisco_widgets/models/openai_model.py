@@ -423,8 +423,10 @@ class OpenAIModel(BaseModel):
         if sink is None:
             # Plain JSON both ways: the client's typed request transform and
             # response models cost milliseconds per request, which adds up
-            # when hundreds are in flight.
-            data = await client.post("/chat/completions", body=body, cast_to=object)
+            # when hundreds are in flight. Fields the typed call takes as
+            # ``extra_body`` go into the JSON itself.
+            plain = {k: v for k, v in body.items() if k != "extra_body"} | body.get("extra_body", {})
+            data = await client.post("/chat/completions", body=plain, cast_to=object)
             return _completion_from_json(data, settings.stop)
         scanner = _StopScanner(settings.stop)
         usage = finish = None

@@ -4,8 +4,6 @@
 transformers load only when a model is built) and, on first use, the widgets.
 """
 
-from importlib import import_module
-
 from . import errors
 from .engine import (
     Actor,
@@ -40,6 +38,7 @@ from .engine import (
     summarize_usage,
     unique_run_path,
 )
+from .lazy import lazy_attributes
 from .models import (
     BaseModel,
     ChatPrompt,
@@ -125,12 +124,7 @@ __all__ = [
 assert set(_LAZY) <= set(__all__)
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'syndisco_widgets' has no attribute {name!r}")
+__getattr__ = lazy_attributes(globals(), _LAZY)
 
 
 def __dir__() -> list[str]:

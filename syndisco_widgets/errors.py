@@ -6,6 +6,11 @@ torch, transformers or ipywidgets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 
 class SyndiscoError(Exception):
     """Base class for all errors raised by syndisco_widgets."""
@@ -53,17 +58,26 @@ class RunLockedError(ConfigError):
 
 
 class DiscussionsFailedError(SyndiscoError):
-    """Some discussions of a batched run failed; the others finished.
+    """Some sources of a batched run (discussions, structures) failed; the others finished.
 
-    ``failures`` maps each failed discussion's position in the list given to
-    ``run_discussions`` to its :class:`TurnError`; ``report`` is the whole
-    run's report. Every entry made before a failure is kept.
+    ``failures`` maps each failed source's position in the list given to
+    ``drive`` (or in an experiment's plan) to its :class:`TurnError`;
+    ``kinds`` maps it to what the source is (``"discussion"``, ``"Ensemble"``,
+    ...), which the message names; ``report`` is the whole run's report.
+    Every entry made before a failure is kept.
     """
 
-    def __init__(self, failures: dict[int, TurnError], report: object) -> None:
-        lines = "; ".join(f"discussion {i}: {exc}" for i, exc in sorted(failures.items()))
+    def __init__(
+        self, failures: dict[int, TurnError], report: object, *, kinds: Mapping[int, str] | None = None
+    ) -> None:
+        self.kinds = {i: (kinds or {}).get(i, "discussion") for i in failures}
+        lines = "; ".join(
+            f"{self.kinds[i]} {i}: {str(exc).rstrip('.')}" for i, exc in sorted(failures.items())
+        )
+        shown = set(self.kinds.values())
+        noun = shown.pop() if len(shown) == 1 else "run"
         super().__init__(
-            f"{len(failures)} discussion(s) failed, the others finished: {lines}. "
+            f"{len(failures)} {noun}(s) failed, the others finished: {lines}. "
             "Their entries are kept; run them again to retry the failed turns."
         )
         self.failures = failures

@@ -82,7 +82,7 @@ ALLOWED_LAYERS = {
     "widgets": {"models", "engine", "deliberation", "analysis", "viewer", "session"},
 }
 #: Modules every layer may use.
-SHARED = {"checks", "errors", "wording"}
+SHARED = {"checks", "errors", "lazy", "wording"}
 PACKAGE = "syndisco_widgets"
 
 

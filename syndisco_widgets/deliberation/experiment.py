@@ -6,7 +6,8 @@ batched call. The plan (which structure runs with which seed) and the
 settings are written to ``manifest.experiment.json`` before anything runs,
 as a discussion experiment does, so the viewer and the analysis read the
 folder like one. Structure *i* appends its entries to ``structure-<i>.jsonl``
-as they are made. Calling :meth:`DeliberationExperiment.begin` again on the
+as they are made, and the file is synced to disk once per model call (not
+once per entry). Calling :meth:`DeliberationExperiment.begin` again on the
 folder, even after ``kill -9``, replays every file and asks the models only
 for what is missing: no answer is lost or repeated.
 """
@@ -125,7 +126,8 @@ class DeliberationExperiment:
                 verbose=verbose,
             )
         if report.failures:
-            raise DiscussionsFailedError(report.failures, report)
+            kinds = {item["index"]: item["structure"] for item in self.plan}
+            raise DiscussionsFailedError(report.failures, report, kinds=kinds)
         return self.to_dataframe()
 
     def to_dataframe(self) -> pd.DataFrame:
@@ -145,9 +147,9 @@ class DeliberationExperiment:
         path = folder / self.file_name(item["index"])
         metadata = {**structure.settings(), "seed": item["seed"]}
         if not path.exists():
-            structure.start(item["seed"], writer=JsonlLogWriter(path, metadata=metadata))
+            structure.start(item["seed"], writer=JsonlLogWriter(path, metadata=metadata, sync_each=False))
             return structure
-        writer = JsonlLogWriter(path, resume=True)  # takes the lock before reading
+        writer = JsonlLogWriter(path, resume=True, sync_each=False)  # takes the lock before reading
         try:
             header, records = read_jsonl_records(path)
             if not header:

@@ -113,7 +113,7 @@ class Graph(AbstractStructure):
         edges: Sequence[tuple[Any, Any]],
         task: str | None = None,
         last_n: int = 1000,
-        combination_instructions: str | None = "default",
+        combination_instructions: str | None = None,
         moderator: Moderator | None = None,
         *,
         seed: int | None = None,

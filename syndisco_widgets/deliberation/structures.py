@@ -54,7 +54,8 @@ class AbstractStructure:
         cycles: How many times the agents go through the task.
         last_n: At most this many earlier responses are shown to each agent.
         combination_instructions: Name or text telling agents how to use earlier
-            responses (agents with their own keep theirs).
+            responses (agents with their own keep theirs); None: the
+            structure's own (``"default"``; a Debate's ``"debate"``).
         moderator: Writes the final response from all responses, if given.
         seed: The run's seed: shuffling and every call's sampling seed follow
             from it. ``None`` picks a new one for each run, recorded in
@@ -71,7 +72,7 @@ class AbstractStructure:
         defaults: Every named template (a fresh copy).
     """
 
-    #: Combination instructions used when the argument is None.
+    #: Combination instructions used when the argument is None (the default).
     default_combination = "default"
 
     def __init__(
@@ -81,7 +82,7 @@ class AbstractStructure:
         shuffle: bool = False,
         cycles: int = 1,
         last_n: int = 1000,
-        combination_instructions: str | None = "default",
+        combination_instructions: str | None = None,
         moderator: Moderator | None = None,
         *,
         seed: int | None = None,
@@ -446,6 +447,11 @@ class AbstractStructure:
         self._shown = {}
         self._wave = None
 
+    def sync(self) -> None:
+        """Push the entries written to the run file to disk (``drive`` calls it after each model call)."""
+        if self._writer is not None:
+            self._writer.sync()
+
     def close(self) -> None:
         """Stop writing to the run file given to :meth:`start` (so another process may resume it)."""
         if self._writer is not None:
@@ -658,38 +664,17 @@ class Debate(AbstractStructure):
     """
 
     default_combination = "debate"
+    #: Name of the agent that opened the latest run.
+    first_speaker: str | None = None
 
-    def __init__(
-        self,
-        agents: Sequence[Agent],
-        task: str | None = None,
-        shuffle: bool = False,
-        cycles: int = 1,
-        last_n: int = 1000,
-        combination_instructions: str | None = "debate",
-        moderator: Moderator | None = None,
-        *,
-        seed: int | None = None,
-        verbose: bool = False,
-    ) -> None:
-        if isinstance(agents, (list, tuple)) and len(agents) != 2:  # noqa: PLR2004
+    def _checked_agents(self, agents: Sequence[Agent]) -> list[Agent]:
+        checked = super()._checked_agents(agents)
+        if len(checked) != 2:  # noqa: PLR2004
             raise ConfigError(
-                f"Debate agents must be exactly 2 agents, got {len(agents)}; "
+                f"Debate agents must be exactly 2 agents, got {len(checked)}; "
                 "use Chain or Ensemble for other group sizes"
             )
-        super().__init__(
-            agents,
-            task,
-            shuffle,
-            cycles,
-            last_n,
-            combination_instructions,
-            moderator,
-            seed=seed,
-            verbose=verbose,
-        )
-        #: Name of the agent that opened the latest run.
-        self.first_speaker: str | None = None
+        return checked
 
     def _default_name(self, index: int) -> str:
         return f"Debater {index + 1}"

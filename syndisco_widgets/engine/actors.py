@@ -12,9 +12,11 @@ from ..checks import instance_of, text
 from ..errors import ConfigError
 from ..models.base import BaseModel, ChatPrompt, Completion, GenerationControl
 from . import prompts
+from .logs import make_entry
 from .persona import Persona
 
 if TYPE_CHECKING:
+    from ..models.labels import LabelChoice
     from .entries import Entry, Role
 
 
@@ -104,6 +106,28 @@ class Actor:
                 "persona": self.persona.to_dict(),
             },
             ensure_ascii=False,
+        )
+
+    def reply_entry(
+        self, shown: str, reply: Completion | LabelChoice, window: tuple[int, int], **fields: Any
+    ) -> Entry:
+        """The log entry of a reply this actor's model wrote, after seeing the ``window`` of the log.
+
+        ``shown`` is the text kept; the reply gives the call's token counts
+        and seconds; ``fields`` are added (e.g. ``truncated``, ``label``).
+        """
+        return make_entry(
+            self.name,
+            shown,
+            self.model.name,
+            self.describe(),
+            role=self.role,
+            source="model",
+            context=list(window),
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            seconds=round(reply.seconds, 6),
+            **fields,
         )
 
     def turn_prompt(self, window: Sequence[Entry]) -> ChatPrompt:

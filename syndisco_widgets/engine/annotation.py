@@ -14,7 +14,7 @@ from ..models.labels import LabelChoice, checked_labels
 from . import prompts
 from .actors import Actor, ActorType
 from .locks import WriterLock
-from .logs import Logs, make_entry
+from .logs import Logs
 from .storage import EXPERIMENT_MANIFEST, JsonlLogWriter, read_jsonl_records
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ class AnnotationExperiment:
         finally:
             lock.release()
         if failures:
-            raise DiscussionsFailedError(failures, None)
+            raise DiscussionsFailedError(failures, None, kinds=dict.fromkeys(failures, "annotation"))
         return labels_frame(t.path for t in tasks)
 
     # -- internals --------------------------------------------------------------
@@ -332,21 +332,8 @@ def _annotation(
             chosen["raw_text"] = reply.raw_text
     else:
         text_, chosen = reply.text, {}
-    return make_entry(
-        annotator.name,
-        text_,
-        annotator.model.name,
-        annotator.describe(),
-        role=annotator.role,
-        source="model",
-        context=list(window),
-        target=index,
-        target_name=target["name"],
-        target_text=target["text"],
-        prompt_tokens=reply.prompt_tokens,
-        completion_tokens=reply.completion_tokens,
-        seconds=round(reply.seconds, 6),
-        **chosen,
+    return annotator.reply_entry(
+        text_, reply, window, target=index, target_name=target["name"], target_text=target["text"], **chosen
     )
 
 

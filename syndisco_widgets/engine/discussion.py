@@ -103,9 +103,7 @@ class Discussion:
         self.moderator_every = (
             None if moderator_every is None else whole_number("moderator_every (or None)", moderator_every, 1)
         )
-        self.seed_opinions, self.seed_opinion_usernames = _checked_seeds(
-            seed_opinions, seed_opinion_usernames
-        )
+        self.seed_opinions, self.seed_opinion_usernames = checked_seeds(seed_opinions, seed_opinion_usernames)
         self.autosave_dir = None if autosave_dir is None else folder_path("autosave_dir", autosave_dir)
         if not isinstance(next_turn_manager, TurnManager):
             raise ConfigError(
@@ -225,19 +223,7 @@ class Discussion:
             completion.finish_reason,
         )
         cut = {} if raw is None else {"truncated": True, "raw_text": raw}
-        entry = make_entry(
-            request.name,
-            shown,
-            request.model.name,
-            speaker.describe(),
-            role=speaker.role,
-            source="model",
-            context=list(request.window),
-            prompt_tokens=completion.prompt_tokens,
-            completion_tokens=completion.completion_tokens,
-            seconds=round(completion.seconds, 6),
-            **cut,
-        )
+        entry = speaker.reply_entry(shown, completion, request.window, **cut)
         self._pending = self._request = None
         return self._record(entry, drawn=request.drawn)
 
@@ -595,13 +581,14 @@ def _checked_moderator(moderator: object) -> Actor | None:
     return actor
 
 
-def _checked_seeds(opinions: object, usernames: object) -> tuple[list[str], list[str]]:
+def checked_seeds(opinions: object, usernames: object) -> tuple[list[str], list[str]]:
+    """The seed opinions and their speakers' names, checked: lists of strings, one name per opinion."""
     texts = text_sequence("seed_opinions", opinions)
     names = text_sequence("seed_opinion_usernames", usernames)
     if len(texts) != len(names):
         raise ConfigError(
             f"seed_opinions ({len(texts)}) and seed_opinion_usernames ({len(names)}) "
-            "must have the same length"
+            "must have the same length: give one username per opinion"
         )
     for i, name in enumerate(names):
         check_speaker_name(f"seed_opinion_usernames[{i}]", name)

@@ -27,10 +27,10 @@ from ..checks import positive_whole_number, sequence_of
 from ..errors import ConfigError, DiscussionsFailedError, ModelError, TurnError
 from .discussion import Discussion
 from .pipeline import Pending, Pipeline, by_source, is_concurrent
-from .requests import CountedSource, TurnSource
+from .requests import CountedSource, SyncedSource, TurnSource
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from ..models.base import Completion, GenerationControl, GenerationOptions
     from .entries import Entry
@@ -110,8 +110,15 @@ def drive(
         listeners = [x for x in (listener, BarListener(bar) if bar is not None else None) if x is not None]
         report = _Drive(items, batch_size, control, listeners, max_entries).run()
     if report.failures and raise_on_failure:
-        raise DiscussionsFailedError(report.failures, report)
+        raise DiscussionsFailedError(
+            report.failures, report, kinds={i: source_kind(items[i]) for i in report.failures}
+        )
     return report
+
+
+def source_kind(source: TurnSource) -> str:
+    """What ``source`` is, as error messages name it: ``"discussion"``, or its class (``"Ensemble"``)."""
+    return "discussion" if isinstance(source, Discussion) else type(source).__name__
 
 
 def run_discussions(
@@ -232,7 +239,7 @@ class _Drive:
             self.active,
             started,
             send_local=self._send_rounds,
-            take=self._take,
+            take=self._take_and_sync,
             announce=announce,
             finished=self.report.finished.append,
             budget=lambda: self.left,
@@ -253,13 +260,15 @@ class _Drive:
     def _send(self, chunk: list[Pending]) -> None:
         """One model call for ``chunk``; record each reply, or fail its source."""
         chunk = [p for part in by_source(chunk) for p in part]  # each source's requests together
+        sources = {index: self.active[index] for index, _ in chunk}
         for index, request in chunk:
             for listener in self.listeners:
-                listener.request_started(self.active[index], request)
+                listener.request_started(sources[index], request)
         replies = self._replies(chunk, split=True)
         for (index, request), reply in zip(chunk, replies, strict=True):
             if index in self.active:
                 self._take(index, request, reply)
+        _sync(sources.values())
 
     def _replies(self, chunk: list[Pending], *, split: bool) -> list[Completion | ModelError]:
         """The replies to ``chunk``, or its call's error for each request.
@@ -282,6 +291,11 @@ class _Drive:
             return [first.model.complete(first.prompt, control=self.control, options=first.options)]
         return first.model.complete_batch([r.prompt for _, r in chunk], options=first.options)
 
+    def _take_and_sync(self, index: int, request: TurnRequest[Any], reply: Completion | ModelError) -> None:
+        source = self.active[index]
+        self._take(index, request, reply)
+        _sync([source])
+
     def _take(self, index: int, request: TurnRequest[Any], reply: Completion | ModelError) -> None:
         source = self.active[index]
         if isinstance(reply, ModelError):
@@ -296,6 +310,13 @@ class _Drive:
             self.left -= 1
         for listener in self.listeners:
             listener.entry_recorded(source, request, entry)
+
+
+def _sync(sources: Iterable[TurnSource]) -> None:
+    """Sync the run files of ``sources`` that write in steps (see :class:`~.requests.SyncedSource`)."""
+    for source in sources:
+        if isinstance(source, SyncedSource):
+            source.sync()
 
 
 def _groups(pending: list[Pending]) -> list[list[Pending]]:

@@ -76,6 +76,15 @@ class TurnSource(Protocol):
 
 
 @runtime_checkable
+class SyncedSource(TurnSource, Protocol):
+    """A source whose run file is synced to disk in steps rather than entry by entry."""
+
+    def sync(self) -> None:
+        """Push the entries written so far to disk; ``drive`` calls it after each model call's replies."""
+        ...
+
+
+@runtime_checkable
 class CountedSource(TurnSource, Protocol):
     """A source that knows how many participant answers are still to come (for progress bars)."""
 

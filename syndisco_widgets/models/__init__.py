@@ -4,9 +4,7 @@
 lazily so that torch and transformers load only when a model is built.
 """
 
-from importlib import import_module
-from typing import Any
-
+from ..lazy import lazy_attributes
 from .base import (
     BaseModel,
     ChatMessage,
@@ -61,7 +59,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(globals(), _LAZY)

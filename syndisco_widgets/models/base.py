@@ -371,6 +371,15 @@ class BaseModel:
         del prompts, labels
         return None
 
+    def reply_labels(self, prompts: list[ChatPrompt], labels: Sequence[str]) -> list[LabelChoice]:
+        """One label per prompt from the replies, for :meth:`choose_labels` where labels are not scored.
+
+        The replies are free text, parsed with one retry (see
+        :func:`~.labels.parse_with_retry`); a backend that can make the model
+        answer with a label alone (guided choice) overrides this.
+        """
+        return parse_with_retry(self, prompts, labels)
+
     def choose_labels(
         self,
         prompts: Sequence[ChatPrompt],
@@ -404,7 +413,7 @@ class BaseModel:
         with self._wrapped_errors():
             scores = self.score_labels([*checked, *distinct], labels)
         if scores is None:
-            return parse_with_retry(self, checked, labels)
+            return self.reply_labels(checked, labels)
         if len(scores) != len(checked) + len(distinct) or any(len(row) != len(labels) for row in scores):
             raise ModelError(f"model {self.name!r} scored the wrong number of prompts or labels")
         by_baseline = {repr(p): row for p, row in zip(distinct, scores[len(checked) :], strict=True)}

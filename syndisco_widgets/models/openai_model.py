@@ -37,7 +37,7 @@ from .base import (
     MaybeOptions,
     cut_at_stop,
 )
-from .labels import LABEL_REPLY_TOKENS, LabelChoice, checked_labels, parse_with_retry
+from .labels import LABEL_REPLY_TOKENS, LabelChoice, parse_with_retry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -273,26 +273,18 @@ class OpenAIModel(BaseModel):
         settings = self._settings(options)
         return _openai_pool.wait(_openai_pool.submit(self._gather(prompts, settings)))
 
-    def choose_labels(
-        self,
-        prompts: Sequence[ChatPrompt],
-        labels: Sequence[str],
-        *,
-        baselines: Sequence[ChatPrompt] | None = None,
-    ) -> list[LabelChoice]:
+    def reply_labels(self, prompts: list[ChatPrompt], labels: Sequence[str]) -> list[LabelChoice]:
         """One label per prompt, by guided choice where the server offers it, else parsed.
 
         The request carries vLLM's ``structured_outputs: {"choice": labels}``
         (and the older ``guided_choice``); a reply that is exactly a label is
         ``"guided"``. Servers that ignore the fields give free text, which is
         parsed, with one retry (see :func:`~.labels.parse_with_retry`); a
-        server that refuses them is not sent them again. ``baselines`` only
-        matter where labels are scored (see :meth:`BaseModel.choose_labels`).
+        server that refuses them is not sent them again.
+        :meth:`~.base.BaseModel.choose_labels` checks the prompts and labels first.
         """
-        labels = checked_labels(labels)
-        prompts = list(prompts)
-        if not prompts or not self._guided or not all(isinstance(p, ChatPrompt) for p in prompts):
-            return super().choose_labels(prompts, labels, baselines=baselines)  # names a wrong prompt too
+        if not self._guided:
+            return super().reply_labels(prompts, labels)
         settings = self._settings(GenerationOptions(max_new_tokens=LABEL_REPLY_TOKENS))
         with self._wrapped_errors():
             replies = _openai_pool.wait(_openai_pool.submit(self._gather(prompts, settings, choices=labels)))
@@ -431,8 +423,10 @@ class OpenAIModel(BaseModel):
         if sink is None:
             # Plain JSON both ways: the client's typed request transform and
             # response models cost milliseconds per request, which adds up
-            # when hundreds are in flight.
-            data = await client.post("/chat/completions", body=body, cast_to=object)
+            # when hundreds are in flight. Fields the typed call takes as
+            # ``extra_body`` go into the JSON itself.
+            plain = {k: v for k, v in body.items() if k != "extra_body"} | body.get("extra_body", {})
+            data = await client.post("/chat/completions", body=plain, cast_to=object)
             return _completion_from_json(data, settings.stop)
         scanner = _StopScanner(settings.stop)
         usage = finish = None

@@ -97,13 +97,6 @@ def _states(layer: object) -> _LayerStates:
     return keys, values
 
 
-def _common_length(kept: torch.Tensor, ids: torch.Tensor) -> int:
-    """Length of the common start of two 1-D id tensors."""
-    n = min(len(kept), len(ids))
-    same = kept[:n] == ids[:n]
-    return n if bool(same.all()) else int(torch.argmin(same.to(torch.int8)))
-
-
 class PrefixCache:
     """Key/value states of recent prompts, least recently used dropped past ``max_bytes``.
 
@@ -115,6 +108,7 @@ class PrefixCache:
         self.nbytes = 0
         self._kept: OrderedDict[int, _Kept] = OrderedDict()
         self._next_key = 0
+        self._table: tuple[list[int], torch.Tensor] | None = None  # kept keys and their padded ids
         #: Prompt tokens read from kept states instead of being computed (for tests and benchmarks).
         self.reused_tokens = 0
 
@@ -124,19 +118,39 @@ class PrefixCache:
     def clear(self) -> None:
         """Forget every kept prompt."""
         self._kept.clear()
+        self._table = None
         self.nbytes = 0
 
     def lookup(self, ids: torch.Tensor) -> Hit:
-        """The kept prompt sharing the longest start with ``ids`` (at least one token is left to read)."""
-        best = Hit(None, 0)
-        limit = len(ids) - 1  # generate needs one new token to compute the next one's logits
-        for key, kept in self._kept.items():
-            length = min(_common_length(kept.ids, ids), limit)
-            if length > best.length:
-                best = Hit(key, length)
-        if best.key is not None:
-            self._kept.move_to_end(best.key)
-        return best
+        """The kept prompt sharing the longest start with ``ids`` (at least one token is left to read).
+
+        One comparison against every kept prompt at once; of equally long
+        matches the least recently used wins.
+        """
+        if not self._kept:
+            return Hit(None, 0)
+        keys, table = self._id_table()
+        width = min(table.shape[1], len(ids))
+        same = (table[:, :width] == ids[:width]).to(torch.int64)
+        lengths = same.cumprod(dim=1).sum(dim=1).clamp(max=len(ids) - 1)  # one token left for generate
+        recency = {key: i for i, key in enumerate(self._kept)}
+        rank = torch.tensor([recency[key] for key in keys])
+        row = int(torch.argmax(lengths * (len(keys) + 1) - rank))
+        if int(lengths[row]) <= 0:
+            return Hit(None, 0)
+        self._kept.move_to_end(keys[row])
+        return Hit(keys[row], int(lengths[row]))
+
+    def _id_table(self) -> tuple[list[int], torch.Tensor]:
+        """The kept keys, and their ids as rows padded with -1 (built again once kept prompts change)."""
+        if self._table is None:
+            keys = list(self._kept)
+            rows = [self._kept[k].ids for k in keys]
+            table = torch.full((len(rows), max(len(r) for r in rows)), -1, dtype=torch.long)
+            for i, r in enumerate(rows):
+                table[i, : len(r)] = r
+            self._table = (keys, table)
+        return self._table
 
     def pack(
         self, rows: Sequence[torch.Tensor], hits: Sequence[Hit], pad_id: int, device: Any
@@ -186,6 +200,7 @@ class PrefixCache:
         A row's states replace the kept prompt it grew from (a speaker's previous turn).
         """
         layers = [_states(layer) for layer in packed.cache.layers]
+        self._table = None
         for row, (ids, columns, hit) in enumerate(zip(packed.rows, packed.columns, hits, strict=True)):
             states = tuple(
                 (  # layers may sit on different devices (device_map="auto")

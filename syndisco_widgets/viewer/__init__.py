@@ -11,8 +11,9 @@ show themselves: :mod:`.display` registers them when ``syndisco_widgets``
 is imported. The names below load on first use, so that registering stays light.
 """
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from ..lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .bundles import MimeBundle, bundle, discussion_bundle, experiment_bundle, structure_bundle
@@ -31,22 +32,22 @@ if TYPE_CHECKING:
 
 #: Which module of the viewer holds each public name.
 _HOMES = {
-    "MIME_TYPE": "payload",
-    "PAYLOAD_VERSION": "payload",
-    "DiscussionPayload": "payload",
-    "ExperimentPayload": "payload",
-    "MimeBundle": "bundles",
-    "Payload": "payload",
-    "StructurePayload": "payload",
-    "bundle": "bundles",
-    "discussion_bundle": "bundles",
-    "discussion_payload": "payload",
-    "experiment_bundle": "bundles",
-    "experiment_payload": "payload",
-    "structure_bundle": "bundles",
-    "structure_payload": "payload",
-    "to_html": "html",
-    "to_text": "html",
+    "MIME_TYPE": ".payload",
+    "PAYLOAD_VERSION": ".payload",
+    "DiscussionPayload": ".payload",
+    "ExperimentPayload": ".payload",
+    "MimeBundle": ".bundles",
+    "Payload": ".payload",
+    "StructurePayload": ".payload",
+    "bundle": ".bundles",
+    "discussion_bundle": ".bundles",
+    "discussion_payload": ".payload",
+    "experiment_bundle": ".bundles",
+    "experiment_payload": ".payload",
+    "structure_bundle": ".bundles",
+    "structure_payload": ".payload",
+    "to_html": ".html",
+    "to_text": ".html",
 }
 
 __all__ = [
@@ -70,12 +71,7 @@ __all__ = [
 assert set(__all__) == set(_HOMES)
 
 
-def __getattr__(name: str) -> object:
-    if name in _HOMES:
-        value = getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(globals(), _HOMES)
 
 
 def __dir__() -> list[str]:

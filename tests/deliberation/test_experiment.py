@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -97,7 +98,10 @@ def test_a_failed_structure_resumes_without_repeating_an_answer(tmp_path: Path) 
             raise RuntimeError("server down")
         return echo(prompt)
 
-    with pytest.raises(DiscussionsFailedError, match=r"discussion 2: Debate: 'Debater 2' failed in cycle"):
+    with pytest.raises(
+        DiscussionsFailedError,
+        match=r"^1 Debate\(s\) failed.*: Debate 2: Debate: 'Debater 2' failed in cycle",
+    ):
         DeliberationExperiment(build(ScriptedModel(flaky))).begin(tmp_path, verbose=False)
     saved = sum(len(p.read_text().splitlines()) - 1 for p in tmp_path.glob("structure-*.jsonl"))
     model = ScriptedModel(echo)
@@ -108,6 +112,28 @@ def test_a_failed_structure_resumes_without_repeating_an_answer(tmp_path: Path) 
     assert len(model.calls) == sum(len(s.logs) for s in reference) - saved  # only what was missing
     names = [p.name for p in sorted(tmp_path.glob("structure-*.jsonl"))]
     assert names == [f"structure-000{i}.jsonl" for i in range(5)]
+
+
+def test_run_files_are_synced_once_per_model_call_not_once_per_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = ScriptedModel(echo)
+    structures = [
+        Ensemble(
+            [Agent(persona=f"r{i} {j}", model=model, kwargs=GREEDY) for j in range(3)],
+            task=f"Town {i}?",
+            moderator=Moderator(model=model, kwargs=GREEDY),
+        )
+        for i in range(4)
+    ]
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    frame = DeliberationExperiment(structures).begin(tmp_path, verbose=False)
+    assert len(frame) == 16 and [len(p) for p in model.batch_calls] == [12, 4]  # agents, then moderators
+    assert len(synced) == 8  # each of the 4 files once after each of the 2 calls
+    files = sorted(tmp_path.glob("structure-*.jsonl"))
+    assert [len(p.read_text().splitlines()) for p in files] == [5] * 4  # header, 3 agents, moderator
 
 
 def test_other_settings_are_refused_naming_both(tmp_path: Path) -> None:
@@ -180,6 +206,27 @@ def test_drive_runs_discussions_and_structures_together() -> None:
         structure.seed = done.last_seed
         structure.process()
     assert texts(seeded) == texts(structures)
+
+
+def test_failures_name_each_source_by_its_kind() -> None:
+    from syndisco_widgets import Actor, ActorType, Discussion, Persona, RoundRobin
+
+    def flaky(prompt: ChatPrompt) -> str:
+        if "e 1" in prompt.system or "Ann" in prompt.system:
+            raise RuntimeError("server down")
+        return echo(prompt)
+
+    model = ScriptedModel(flaky)
+    users = [Actor(model, Persona(username=n), ActorType.USER, "ctx", "be brief") for n in ("Ann", "Bob")]
+    conv, structures = Discussion(RoundRobin(), users, conv_len=3), build(model)
+    with pytest.raises(DiscussionsFailedError) as info:
+        drive([*structures, conv], verbose=False)
+    message = str(info.value)
+    assert message.startswith("2 run(s) failed, the others finished: Ensemble 0: Ensemble: the batched call")
+    assert "; discussion 5: Ann's turn (entry 0) failed" in message and "branch off. Their entries" in message
+    assert "discussion 0" not in message and info.value.kinds == {0: "Ensemble", 5: "discussion"}
+    with pytest.raises(DiscussionsFailedError, match=r"^1 Ensemble\(s\) failed.*: Ensemble 1: Ensemble: "):
+        drive([build(ScriptedModel(echo))[0], build(model)[0]], verbose=False)
 
 
 def test_a_watched_structure_streams_each_answer_and_stop_leaves_it_to_ask_again() -> None:

@@ -1,4 +1,8 @@
 import json
+import os
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -101,6 +105,35 @@ def test_jsonl_writer_round_trip_and_crash_tolerance(tmp_path):
         handle.write('{"entry": {"name": "A", "te')  # crash mid-write
     with pytest.warns(UserWarning, match="cut off mid-write"):
         assert Logs.from_file(path) == logs
+
+
+def test_a_writer_that_syncs_in_steps_loses_nothing_when_killed_before_syncing(tmp_path, monkeypatch):
+    script = (
+        "import os, signal, sys\n"
+        "from syndisco_widgets import JsonlLogWriter, Logs\n"
+        "writer = JsonlLogWriter(sys.argv[1], sync_each=False)\n"
+        "for entry in Logs.from_lists(['A', 'B', 'A'], ['one', 'two', 'three']):\n"
+        "    writer.write(entry)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)  # before any sync or close\n"
+    )
+    path = tmp_path / "run.jsonl"
+    killed = subprocess.run([sys.executable, "-c", script, str(path)], check=False, capture_output=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert [e["text"] for e in Logs.from_file(path)] == ["one", "two", "three"]
+    synced = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    writer = JsonlLogWriter(path, resume=True, sync_each=False)
+    writer.write(Logs.from_lists(["B"], ["four"])[0])
+    writer.write(Logs.from_lists(["A"], ["five"])[0])
+    assert synced == []
+    writer.sync()
+    writer.sync()  # nothing new: no second fsync
+    writer.close()
+    assert len(synced) == 1 and len(Logs.from_file(path)) == 5
+    each = JsonlLogWriter(tmp_path / "each.jsonl")  # the default syncs every line
+    each.write(Logs.from_lists(["A"], ["one"])[0])
+    each.close()
+    assert len(synced) == 3  # its header and its line
 
 
 def test_jsonl_broken_middle_line_is_an_error(tmp_path):

@@ -116,3 +116,23 @@ def test_switch_off_and_memory_bound(tiny_path, whole):
 def test_bad_switches_name_the_parameter(tiny_path, kwargs, name):
     with pytest.raises(ConfigError, match=name):
         model(tiny_path, **kwargs)
+
+
+def test_lookup_takes_the_longest_kept_start_and_of_equals_the_least_recently_used() -> None:
+    import torch
+
+    from syndisco_widgets.models.prefix_cache import Hit, PrefixCache
+
+    cache = PrefixCache(2**20)
+    rows = [torch.tensor(r) for r in ([1, 2, 3, 4], [1, 2, 5], [1, 2, 3, 9])]
+    packed = cache.pack(rows, [Hit(None, 0)] * 3, 0, "cpu")
+    states = torch.zeros(3, 1, packed.input_ids.shape[1], 2)
+    packed.cache.update(states, states, 0)  # one layer of key/value states, as generate leaves it
+    cache.keep(packed, [Hit(None, 0)] * 3)
+    assert len(cache) == 3  # kept as keys 0, 1, 2, least recently used first
+    assert cache.lookup(torch.tensor([1, 2, 3, 4, 7])) == Hit(0, 4)
+    assert cache.lookup(torch.tensor([1, 2, 3, 9])) == Hit(2, 3)  # one token is left to read
+    assert cache.lookup(torch.tensor([1, 2, 6, 6])) == Hit(1, 2)  # all share 2: key 1 was used least recently
+    assert cache.lookup(torch.tensor([1, 2, 6, 6])) == Hit(0, 2)  # now key 0 was
+    assert cache.lookup(torch.tensor([7, 8])) == Hit(None, 0)
+    assert cache.lookup(torch.tensor([1])) == Hit(None, 0)

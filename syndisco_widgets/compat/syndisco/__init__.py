@@ -7,8 +7,7 @@ torch only when ``TransformersModel`` is first used. The README's port guide
 lists what differs and why.
 """
 
-from importlib import import_module
-
+from ...lazy import lazy_attributes
 from ...models.base import BaseModel
 from .actors import Actor
 from .experiments import AnnotationExperiment, DiscussionExperiment
@@ -19,7 +18,7 @@ from .turn_manager import QueueTurnManager, RandomTurnManager, RandomWeighted, R
 #: The SynDisco release whose API this namespace follows.
 __version__ = "2.2.1"
 
-_LAZY = {"TransformersModel", "OpenAIModel"}
+_LAZY = {"TransformersModel": ".model", "OpenAIModel": ".model"}
 
 __all__ = [
     "Actor",
@@ -40,12 +39,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(import_module(f"{__name__}.model"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'syndisco' (syndisco_widgets.compat.syndisco) has no attribute {name!r}")
+__getattr__ = lazy_attributes(globals(), _LAZY, "'syndisco' (syndisco_widgets.compat.syndisco)")
 
 
 def __dir__() -> list[str]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ...checks import path_like, positive_whole_number, whole_number
 from ...engine import logs as engine_logs
 from ...engine import prompts
+from ...engine.discussion import checked_seeds
 from ...engine.storage import JsonlLogWriter, atomic_write_text, read_jsonl_records, unique_run_path
 from ...errors import ConfigError, LogsFormatError
 from ..errors import LogFileNotFoundError, OutOfRangeError
@@ -314,26 +315,4 @@ def _seeds(opinions: object, usernames: object) -> tuple[list[str], list[str]]:
         raise ConfigError(
             "give seed_opinions and seed_opinion_usernames together (one username per opinion), or neither"
         )
-    if opinions is None:
-        return [], []
-    texts = _text_list("seed_opinions", opinions)
-    names = _text_list("seed_opinion_usernames", usernames)
-    if len(texts) != len(names):
-        raise ConfigError(
-            f"{len(texts)} seed_opinions but {len(names)} seed_opinion_usernames; "
-            "give one username per opinion"
-        )
-    return texts, names
-
-
-def _text_list(label: str, value: object) -> list[str]:
-    if isinstance(value, (str, bytes)):
-        raise ConfigError(
-            f"{label} must be a list of strings, got the string {value!r:.40}; wrap it: [{value!r:.40}]"
-        )
-    if not isinstance(value, Sequence):
-        raise ConfigError(f"{label} must be a list of strings, got {type(value).__name__}")
-    for i, item in enumerate(value):
-        if not isinstance(item, str):
-            raise ConfigError(f"{label}[{i}] must be a string, got {type(item).__name__}")
-    return list(value)
+    return ([], []) if opinions is None else checked_seeds(opinions, usernames)

@@ -8,9 +8,9 @@ this module loads no torch.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
 
+from ...lazy import lazy_attributes
 from ...models.base import BaseModel
 
 if TYPE_CHECKING:
@@ -25,9 +25,4 @@ _LAZY = {
 __all__ = ["BaseModel", "OpenAIModel", "TransformersModel"]
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'syndisco.model' has no attribute {name!r}")
+__getattr__ = lazy_attributes(globals(), _LAZY, "'syndisco.model'")

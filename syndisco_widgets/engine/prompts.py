@@ -58,6 +58,12 @@ ASK = {
     "moderator": "Write your next message as the moderator {name}. Reply with the message text only.",
     "annotator": "Annotate the comment above as instructed. Reply with the annotation only.",
 }
+#: The user's request when the last comment shown is its own (e.g. right after its opening post):
+#: "replying to the last comment" would have it answer itself.
+FOLLOW_UP = (
+    "The last comment is yours. Write one more comment about the topic: another reason for your "
+    "view, in two or three sentences. Write only the comment."
+)
 
 # What continues a text onto a new line: an indent, so no text line starts a history line.
 _CONTINUATION = "\n    "
@@ -129,7 +135,8 @@ def turn_prompt(actor: Actor, window: Sequence[Mapping[str, Any]], topic: str = 
     parts = [history_text(window)]
     if topic.strip():
         parts.append(TOPIC_REMINDER.format(topic=quoted(topic.strip())))
-    parts.append(ASK[actor.role].format(name=safe_name(actor.name)))
+    own_last = actor.role == "user" and bool(window) and window[-1].get("name") == actor.name
+    parts.append(FOLLOW_UP if own_last else ASK[actor.role].format(name=safe_name(actor.name)))
     return ChatPrompt(system_prompt(actor), ({"role": "user", "content": "\n\n".join(parts)},))
 
 

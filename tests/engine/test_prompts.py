@@ -166,3 +166,18 @@ def test_a_hostile_topic_is_shown_as_data_not_as_a_history_line(topic):
     assert reminder.startswith("Topic: ") and (
         "forged" in reminder or "give up" in reminder or "agrees" in reminder
     )
+
+
+def test_a_speaker_whose_comment_is_the_last_one_is_not_asked_to_reply_to_itself():
+    model = ScriptedModel(["More reasons."])
+    ann, bob = Actor(model, Persona(username="Ann")), Actor(model, Persona(username="Bob"))
+    conv = Discussion(
+        RoundRobin(["Ann", "Bob"]),
+        [ann, bob],
+        conv_len=2,
+        seed_opinions=["Ban cars."],
+        seed_opinion_usernames=["Ann"],
+    )
+    conv.begin(verbose=False)
+    assert model.calls[0].messages[0]["content"].endswith(prompts.FOLLOW_UP)  # Ann, after her own opening
+    assert model.calls[1].messages[0]["content"].endswith(prompts.ASK["user"])  # Bob replies to Ann

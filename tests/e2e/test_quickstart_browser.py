@@ -291,9 +291,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")
     expect(studio.root).to_be_in_viewport(ratio=0.99)  # sub-pixel edges
     studio.root.screenshot(path=str(artifacts / "5-studio-full.png"))
-    readme_image = QUICKSTART.parent / "img" / "studio.png"
-    readme_image.parent.mkdir(exist_ok=True)
-    shutil.copy2(artifacts / "5-studio-full.png", readme_image)  # the README's picture, kept fresh
+    # (The README's picture is made by test_readme_screenshot.py: a whole discussion, no test payloads.)
 
     # 11. The same studio at 1024 px, light and dark.
     page.set_viewport_size({"width": 1024, "height": 1400})

@@ -3,12 +3,18 @@
 Reads run files (autosave ``.jsonl`` or export ``.json``) and judges every
 model-written reply on its own, by this written rule:
 
-* **on topic**: the reply names the topic's subject: at least one word of
-  the topic's subject list (:data:`SUBJECTS`; for a topic not listed there,
-  ``--keywords``), matched as a whole word with its listed endings, so "car"
-  counts in "cars" and "car-free" but not in "care" or "career". Words of
-  the question that also fit any other subject ("turn", "main", "free",
-  "town") are not in the list;
+* **on topic**: the reply names the question itself: at least one word of
+  the topic's question list (:data:`QUESTION_WORDS`; for a topic not listed
+  there, ``--keywords``), matched as a whole word with its listed endings,
+  so "street" counts in "streets" but "car" not in "care". For the car-free
+  main street these are the street, pedestrians, walking, cycling, traffic,
+  parking, "car-free", a zone or downtown; cars, driving or transport alone
+  are not enough (the demo model drifts to "sustainable transportation" and
+  electric cars in general). Words of the question that fit any other
+  subject ("turn", "main", "free", "town") are not in the list.
+  **On the subject** is the looser count: the question's words or the
+  wider subject's (:data:`SUBJECT_WORDS`: cars, driving, vehicles, roads,
+  buses, transport, commuting);
 * and it is not an **echo**: it does not repeat the request's wording
   ("two or three sentences", "Write only the comment", a leading
   "Topic:") and is not just the question itself (fewer than five words
@@ -45,22 +51,25 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import syndisco_widgets
 from syndisco_widgets import Logs
 
-#: The subject words of each known topic: a reply on the topic names at least one.
-SUBJECTS = {
-    "Should our town turn its main street into a car-free zone?": (
-        r"cars?|car-free|street|streets|traffic|pedestrian\w*|parking|park(?:ed)?\s+cars?"
-        r"|driv(?:e|es|er|ers|ing)|vehicles?|roads?|bikes?|bicycles?|cycl(?:e|ing|ists?)"
-        r"|walk(?:s|ing|able)?|bus|buses|transport\w*|commut\w*|downtown|zone"
+CAR_FREE = "Should our town turn its main street into a car-free zone?"
+LIBRARY = "Should the town spend more of next year's budget on the library?"
+#: The words of each known topic's question: a reply on topic names at least one.
+QUESTION_WORDS = {
+    CAR_FREE: (
+        r"car-free|cars?-free|streets?|sidewalks?|pedestrian\w*|traffic|parking|walk(?:s|ing|able)?"
+        r"|bikes?|bicycles?|cycl(?:e|ing|ists?)|downtown|zones?"
     ),
-    "Should the town spend more of next year's budget on the library?": (
-        r"budget\w*|librar(?:y|ies|ian|ians)|books?|spend(?:ing)?|spent|fund(?:s|ed|ing)?"
-        r"|money|tax(?:es)?|costs?"
-    ),
+    LIBRARY: r"budget\w*|librar(?:y|ies|ian|ians)",
+}
+#: The wider subject of each known topic (counted as "on the subject", not as on topic).
+SUBJECT_WORDS = {
+    CAR_FREE: r"cars?|driv(?:e|es|er|ers|ing)|vehicles?|roads?|bus|buses|transport\w*|commut\w*",
+    LIBRARY: r"books?|spend(?:ing)?|spent|fund(?:s|ed|ing)?|money|tax(?:es)?|costs?",
 }
 #: A reply that repeats the request's wording instead of answering it.
 ECHO = re.compile(
@@ -115,24 +124,27 @@ def words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+(?:['-][a-z0-9]+)*", text.lower())
 
 
-def judge(text: str, topic: str, subject: re.Pattern[str]) -> dict[str, bool]:
-    """The rule of the module docstring, for one reply."""
+def judge(text: str, topic: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> dict[str, bool]:
+    """The rule of the module docstring, for one reply (``patterns``: see :func:`topic_patterns`)."""
     question = set(words(topic))
     own = [w for w in words(text) if w not in question]
     return {
-        "names_subject": bool(subject.search(text)),
+        "names_question": bool(patterns[0].search(text)),
+        "names_subject": bool(patterns[1].search(text)),
         "echo": bool(ECHO.search(text)) or len(own) < MIN_OWN_WORDS,
         "letter": bool(LETTER_OPENING.search(text)),
         "whole": bool(text.rstrip()) and not text.rstrip()[-1].isalnum(),
     }
 
 
-def subject_pattern(topic: str, keywords: list[str]) -> re.Pattern[str]:
-    listed = SUBJECTS.get(topic)
+def topic_patterns(topic: str, keywords: list[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(the question's words, the question's or the subject's words) of ``topic`` as patterns."""
+    listed = QUESTION_WORDS.get(topic)
     if listed is None and not keywords:
-        raise SystemExit(f"no subject words for topic {topic!r}: give --keywords word,word,...")
-    alternatives = "|".join([*([listed] if listed else []), *map(re.escape, keywords)])
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+        raise SystemExit(f"no question words for topic {topic!r}: give --keywords word,word,...")
+    question = "|".join([*([listed] if listed else []), *map(re.escape, keywords)])
+    subject = "|".join([question, *([SUBJECT_WORDS[topic]] if topic in SUBJECT_WORDS else [])])
+    return tuple(re.compile(rf"\b(?:{a})\b", re.IGNORECASE) for a in (question, subject))  # type: ignore[return-value]
 
 
 def run_topic(path: Path, given: str) -> str:
@@ -145,19 +157,32 @@ def run_topic(path: Path, given: str) -> str:
     return given
 
 
-def check(path: Path, topic: str, keywords: list[str]) -> tuple[int, int, int, list[str]]:
-    """(replies, on topic, ending mid-word, printed lines) of one run file."""
-    subject = subject_pattern(topic, keywords)
+class Tally(NamedTuple):
+    """What one run (or several) gave: replies, on topic, on the subject, ending mid-word."""
+
+    replies: int = 0
+    on_topic: int = 0
+    on_subject: int = 0
+    mid_word: int = 0
+
+    def __add__(self, other: object) -> Tally:
+        assert isinstance(other, Tally)
+        return Tally(*(a + b for a, b in zip(self, other, strict=True)))
+
+
+def check(path: Path, topic: str, keywords: list[str]) -> tuple[Tally, list[str]]:
+    """The tally and the printed lines of one run file."""
+    patterns = topic_patterns(topic, keywords)
     replies = [e for e in Logs.from_file(path) if e.get("source") == "model"]
-    lines, hits, cut = [f"{path.name}: {topic}"], 0, 0
+    lines, tally = [f"{path.name}: {topic}"], Tally()
     for entry in replies:
-        verdict = judge(entry["text"], topic, subject)
-        topical = verdict["names_subject"] and not verdict["echo"] and not verdict["letter"]
-        hits += topical
-        cut += not verdict["whole"]
+        verdict = judge(entry["text"], topic, patterns)
+        counted = not verdict["echo"] and not verdict["letter"]
+        topical, subject = counted and verdict["names_question"], counted and verdict["names_subject"]
+        tally += Tally(1, topical, subject, not verdict["whole"])
         marks = "".join(
             (
-                "T" if topical else "-",
+                "T" if topical else "s" if subject else "-",
                 "W" if verdict["whole"] else "-",
                 "E" if verdict["echo"] else " ",
                 "L" if verdict["letter"] else " ",
@@ -165,7 +190,16 @@ def check(path: Path, topic: str, keywords: list[str]) -> tuple[int, int, int, l
             )
         )
         lines.append(f"  [{marks}] {entry['name']}: {entry['text']}")
-    return len(replies), hits, cut, lines
+    return tally, lines
+
+
+def summary(tally: Tally) -> str:
+    n = tally.replies or 1
+    return (
+        f"on topic {tally.on_topic}/{tally.replies} ({tally.on_topic / n:.0%}), "
+        f"on the subject {tally.on_subject}/{tally.replies} ({tally.on_subject / n:.0%}), "
+        f"ending mid-word {tally.mid_word}"
+    )
 
 
 def run_setup(name: str, seed: int, folder: Path) -> Path:
@@ -204,16 +238,18 @@ def main() -> int:
             paths.append(run_setup(name, seed, args.out))
             print(f"ran {name} seed {seed} in {time.perf_counter() - t0:.0f} s")
     keywords = [k for k in args.keywords.split(",") if k]
-    print("[T on topic, W whole ending, E echo, L letter-like, c cut back to a whole sentence]")
-    total = hits = cut = 0
+    print(
+        "[T on topic, s on the subject only, W whole ending, E echo, L letter-like, c cut back to a sentence]"
+    )
+    total = Tally()
     for path in paths:
-        n, h, c, lines = check(path, run_topic(path, args.topic), keywords)
+        tally, lines = check(path, run_topic(path, args.topic), keywords)
         print("\n".join(lines))
-        print(f"  -> on topic {h}/{n}; ending mid-word: {c}")
-        total, hits, cut = total + n, hits + h, cut + c
-    share = hits / total if total else 0.0
-    print(f"on topic: {hits}/{total} = {share:.0%} of replies; ending mid-word: {cut}")
-    return 0 if share >= args.min_on_topic and cut == 0 else 1
+        print(f"  -> {summary(tally)}")
+        total += tally
+    print(f"all: {summary(total)}")
+    share = total.on_topic / total.replies if total.replies else 0.0
+    return 0 if share >= args.min_on_topic and total.mid_word == 0 else 1
 
 
 if __name__ == "__main__":

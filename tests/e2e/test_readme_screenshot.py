@@ -56,7 +56,7 @@ def test_readme_screenshot_of_a_whole_quickstart_discussion(
     replies = studio.transcript.locator(f"{MESSAGES}.sdw-source-model")
     expect(replies).to_have_count(CONV_LEN)
 
-    subject = rule.subject_pattern(question, [])
+    patterns = rule.topic_patterns(question, [])
     texts = []
     for i in range(CONV_LEN):
         shown = replies.nth(i).locator(".sdw-text")
@@ -64,13 +64,13 @@ def test_readme_screenshot_of_a_whole_quickstart_discussion(
         if shown.locator(".sdw-cut").count():  # the quiet mark of a reply cut at the token limit
             text = text.removesuffix("\u2026").rstrip()
         texts.append(text)
-    verdicts = [rule.judge(t, question, subject) for t in texts]
+    verdicts = [rule.judge(t, question, patterns) for t in texts]
     cut_mid_word = [t for t, v in zip(texts, verdicts, strict=True) if not v["whole"]]
     assert not cut_mid_word, f"replies ending mid-word: {cut_mid_word}"
-    on_topic = sum(v["names_subject"] and not v["echo"] and not v["letter"] for v in verdicts)
+    on_topic = sum(v["names_question"] and not v["echo"] and not v["letter"] for v in verdicts)
     print(f"\nREADME discussion: {on_topic}/{len(texts)} replies on topic")
     for text, verdict in zip(texts, verdicts, strict=True):
-        print(f"  [{'T' if verdict['names_subject'] else '-'}] {text[:160]}")
+        print(f"  [{'T' if verdict['names_question'] else '-'}] {text[:160]}")
 
     page.set_viewport_size({"width": 1280, "height": 2600})
     studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")

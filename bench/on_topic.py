@@ -17,7 +17,7 @@ model-written reply on its own, by this written rule:
   buses, transport, commuting);
 * and it is not an **echo**: it does not repeat the request's wording
   ("two or three sentences", "Write only the comment", a leading
-  "Topic:") and is not just the question itself (fewer than five words
+  "Topic:") and is not just the question itself (fewer than three words
   left once the question's words are taken out);
 * and it is not **letter-like** ("Dear Priya, I hope this message finds you
   well"), the wandering issue 19 reported.
@@ -77,7 +77,7 @@ ECHO = re.compile(
 )
 LETTER_OPENING = re.compile(r"^\s*(dear|hi|hello)\s+\w+\s*[,!]|i hope this (message|letter)", re.IGNORECASE)
 #: Fewer words than this left once the question's words are removed: the reply is the question.
-MIN_OWN_WORDS = 5
+MIN_OWN_WORDS = 3
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_quickstart.ipynb"
 #: The studio arguments of notebook 01 that make its set-up (model, personas and turn-taking aside).

@@ -75,7 +75,9 @@ SUBJECT_WORDS = {
 ECHO = re.compile(
     r"two or three sentences|write only the comment|your next comment|^\s*topic\s*:", re.IGNORECASE
 )
-LETTER_OPENING = re.compile(r"^\s*(dear|hi|hello)\s+\w+\s*[,!]|i hope this (message|letter)", re.IGNORECASE)
+LETTER_OPENING = re.compile(
+    r"^\s*(dear|hi|hey|hello)\s+\w+\s*[,!]|i hope this (message|letter)", re.IGNORECASE
+)
 #: Fewer words than this left once the question's words are removed: the reply is the question.
 MIN_OWN_WORDS = 3
 

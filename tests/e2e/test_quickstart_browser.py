@@ -107,8 +107,9 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     studio_cell = page.locator(".jp-CodeCell").filter(has=studio.root)
     studio_prompt = studio_cell.locator(".jp-InputPrompt").inner_text()
 
-    # The notebook's "driving it from code" cell already took two steps, in English.
-    expect(messages).to_have_count(2)
+    # The opening post, then the two steps the notebook's "driving it from code" cell took, in English.
+    expect(messages).to_have_count(3)
+    expect(messages.first.locator(".sdw-badge-seed")).to_have_text("opening message")
     expect(status).to_contain_text("Ready")
     for text in _texts(transcript):
         assert_real_words(text)
@@ -142,7 +143,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     button(sidebar, "Start with the new set-up").click()
     expect(setup_status).to_contain_text(f"Started: {PERSONAS[0]}, {RENAMED}")
     expect(setup_status).to_contain_text("The previous discussion is kept under Branches")
-    expect(messages).to_have_count(0)
+    expect(messages).to_have_count(1)  # the opening post of the new discussion
     button(studio.root, "Hide set-up").click()
     expect(sidebar).to_be_hidden()
 

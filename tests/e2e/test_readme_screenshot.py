@@ -8,7 +8,8 @@ topic or not by ``bench/on_topic.py``'s written rule (the share is printed;
 a sampling 135M model is not asserted to a figure here, ``bench/on_topic.py``
 measures that over several seeds). The studio is saved as
 ``notebooks/img/studio.png`` (light) and, for a look at the dark theme,
-``test-results/e2e/test_readme_screenshot/studio-dark.png``.
+``test-results/e2e/test_readme_screenshot_of_a_whole_quickstart_discussion/studio-dark.png``,
+the transcript scrolled to its start (topic, opening post, first replies).
 
     flock /tmp/heavy.lock python -m pytest tests/e2e/test_readme_screenshot.py -m browser -s
 """
@@ -74,6 +75,9 @@ def test_readme_screenshot_of_a_whole_quickstart_discussion(
 
     page.set_viewport_size({"width": 1280, "height": 2600})
     studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    # The discussion from its start: the topic, the opening post and the first replies.
+    studio.transcript.locator(".sdw-scroll").evaluate("el => { el.scrollTop = 0; }")
+    page.wait_for_timeout(300)
     expect(studio.root).to_be_in_viewport(ratio=0.99)
     studio.root.screenshot(path=str(artifacts / "studio-light.png"))
     README_IMAGE.parent.mkdir(exist_ok=True)

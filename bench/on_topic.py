@@ -20,7 +20,8 @@ model-written reply on its own, by this written rule:
   "Topic:") and is not just the question itself (fewer than three words
   left once the question's words are taken out);
 * and it is not **letter-like** ("Dear Priya, I hope this message finds you
-  well"), the wandering issue 19 reported.
+  well", "Hi Emma35,"; "Hello everyone," is a forum post), the wandering
+  issue 19 reported.
 
 **Whole ending**: the reply's last visible character is not a letter or
 digit (it ends in punctuation, an ellipsis, a closing quote or an emoji).
@@ -76,7 +77,8 @@ ECHO = re.compile(
     r"two or three sentences|write only the comment|your next comment|^\s*topic\s*:", re.IGNORECASE
 )
 LETTER_OPENING = re.compile(
-    r"^\s*(dear|hi|hey|hello)\s+\w+\s*[,!]|i hope this (message|letter)", re.IGNORECASE
+    r"^\s*(dear|hi|hey|hello)\s+(?!everyone|everybody|all\b|folks|there)\w+\s*[,!]|i hope this (message|letter)",
+    re.IGNORECASE,
 )
 #: Fewer words than this left once the question's words are removed: the reply is the question.
 MIN_OWN_WORDS = 3

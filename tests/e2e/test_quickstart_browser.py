@@ -262,13 +262,11 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     export_status = studio.root.locator(".sdw-export-status")
     expect(export_status).to_contain_text("Wrote")
     link = export_status.locator("a.sdw-download")
-    expect(link).to_contain_text(re.compile(r"Download no-study--Sam--branch-\d+.*\.json"))
+    expect(link).to_contain_text(re.compile(r"Download Sam--branch-\d+.*\.json"))
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert re.match(r"no-study--Sam--branch-\d+.*\.json$", download.suggested_filename), (
-        download.suggested_filename
-    )
+    assert re.match(r"Sam--branch-\d+.*\.json$", download.suggested_filename), download.suggested_filename
     saved = artifacts / download.suggested_filename
     download.save_as(saved)
     strings = set(_strings(json.loads(saved.read_text(encoding="utf-8"))))

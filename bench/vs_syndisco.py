@@ -154,34 +154,34 @@ def p1_round(peer: Any, mine: Any, theirs: Any, args: argparse.Namespace, folder
 def p9_round(
     peer: Any, mine: Any, unreused: Any, theirs: Any, args: argparse.Namespace, order: int
 ) -> tuple[dict[str, float], dict[str, list[list[str]]], dict[str, float]]:
-    texts: dict[str, list[list[str]]] = {}
-    tokens: dict[str, float] = {}
+    """One round: each discussion is run by every side in turn (the first side rotates),
+    so a burst of load on the shared machine falls on all sides alike."""
+    kinds = ["ours", "theirs", "ours, reuse off"]
+    seconds = dict.fromkeys(kinds, 0.0)
+    convs: dict[str, list[Any]] = {kind: [] for kind in kinds}
+    for number in range(args.discussions):
+        shift = (order + number) % 3
+        for kind in kinds[shift:] + kinds[:shift]:
 
-    def run(kind: str) -> float:
-        convs = []
-
-        def go() -> None:
-            for _ in range(args.discussions):
+            def run(kind: str = kind) -> None:  # the discussion is made and run inside the timing
                 conv = (
                     their_discussion(peer, theirs, args.turns)
                     if kind == "theirs"
                     else our_discussion(mine if kind == "ours" else unreused, args.turns)
                 )
                 conv.begin(verbose=False)
-                convs.append(conv)
+                convs[kind].append(conv)
 
-        seconds = quiet(go)
-        if kind != "theirs":
-            texts[kind] = [[e["text"] for e in c.logs] for c in convs]
-            made = [
-                e.get("completion_tokens") or 0 for c in convs for e in c.logs if e.get("source") == "model"
-            ]
-            tokens[kind] = statistics.mean(made) if made else 0.0
-        return seconds
-
-    kinds = ["ours", "theirs", "ours, reuse off"]
-    kinds = kinds[order % 3 :] + kinds[: order % 3]  # rotate who goes first
-    return {kind: run(kind) for kind in kinds}, texts, tokens
+            seconds[kind] += quiet(run)
+    texts: dict[str, list[list[str]]] = {}
+    tokens: dict[str, float] = {}
+    for kind in ("ours", "ours, reuse off"):
+        texts[kind] = [[e["text"] for e in c.logs] for c in convs[kind]]
+        made = [
+            e.get("completion_tokens") or 0 for c in convs[kind] for e in c.logs if e.get("source") == "model"
+        ]
+        tokens[kind] = statistics.mean(made) if made else 0.0
+    return seconds, texts, tokens
 
 
 def main() -> None:

@@ -208,6 +208,9 @@ class Agent:
         self.options: GenerationOptions = options_from_kwargs(kwargs, owner)
         self.num_responses, self.response_selector = _best_of(owner, num_responses, response_selector)
         self.model: BaseModel = resolve_model(model, owner=owner, max_out_tokens=max_out_tokens)
+        #: The model as named in ``model=`` (an alias such as ``'gpt-4o'`` stays as written; each
+        #: history entry names the model that answered).
+        self.model_name: str = model if isinstance(model, str) else self.model.name
 
         #: The survey respondent behind a random persona (None otherwise).
         self.survey_draw: SurveyDraw | None = None
@@ -319,19 +322,21 @@ class Agent:
 
     # -- state ------------------------------------------------------------------
     @property
-    def history(self) -> list[HistoryEntry]:
-        """Every exchange of the current run, oldest first (copies)."""
+    def history(self) -> list[HistoryEntry] | None:
+        """Every exchange of the current run, oldest first (copies); None before the first, as in Plurals."""
+        if not self._history:
+            return None
         return [HistoryEntry(**{**entry, "prompts": Prompts(**entry["prompts"])}) for entry in self._history]
 
     @property
-    def responses(self) -> list[str]:
-        """The agent's replies in the current run, oldest first."""
-        return [h["response"] for h in self._history]
+    def responses(self) -> list[str] | None:
+        """The agent's replies in the current run, oldest first (None before the first)."""
+        return [h["response"] for h in self._history] or None
 
     @property
-    def prompts(self) -> list[Prompts]:
-        """The ``{"system", "user"}`` texts of every call of the current run, oldest first."""
-        return [Prompts(**h["prompts"]) for h in self._history]
+    def prompts(self) -> list[Prompts] | None:
+        """The ``{"system", "user"}`` texts of the current run's calls (None before the first)."""
+        return [Prompts(**h["prompts"]) for h in self._history] or None
 
     @property
     def info(self) -> dict[str, Any]:
@@ -347,7 +352,7 @@ class Agent:
             "query_str": self.query_str,
             "system_instructions": self.system_instructions,
             "combination_instructions": self.combination_instructions,
-            "model": self.model.name,
+            "model": self.model_name,
             "kwargs": dict(self.kwargs),
             "options": self.options.as_dict(),
             "num_responses": self.num_responses,
@@ -388,7 +393,9 @@ class Agent:
     @property
     def batch_key(self) -> tuple[int, GenerationOptions] | None:
         """Agents with equal keys can be answered in one batched call (None: never batched)."""
-        return (id(self.model), self.options) if self.num_responses == 1 else None
+        return (
+            (id(self.model), self.options) if self.num_responses == 1 and not answers_itself(self) else None
+        )
 
     def process(self, task: str | None = None, previous_responses: str | Sequence[str] = "") -> str:
         """Answer a task, optionally after seeing earlier responses, and record it in ``history``.
@@ -513,3 +520,16 @@ def _whole(completion: Completion) -> Completion:
     """``completion`` cut back to its last whole sentence when the token cap cut it."""
     shown, raw = whole_reply(completion.text, completion.finish_reason)
     return completion if raw is None else dataclasses.replace(completion, text=shown)
+
+
+_AGENT_PROCESS = Agent.process
+
+
+def answers_itself(agent: Agent) -> bool:
+    """True when ``agent.process`` is not :meth:`Agent.process`: a subclass's own, or one set on the object.
+
+    Structures then ask ``agent.process(previous_responses=...)`` for its answer,
+    as Plurals' structures do, instead of calling its model.
+    """
+    method = agent.process
+    return getattr(method, "__func__", method) is not _AGENT_PROCESS

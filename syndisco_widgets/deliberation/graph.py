@@ -235,7 +235,7 @@ class Graph(AbstractStructure):
                 shown = self._window(list(self.predecessors[node]))
                 seen[node] = [entry_of[p] for p in shown]
                 previous = format_responses(
-                    [self.responses[entry_of[p]] for p in shown], [self.names[p] for p in shown]
+                    [self._texts[entry_of[p]] for p in shown], [self.names[p] for p in shown]
                 )
                 chats[node] = self._prompt_for(node, previous)
             start = len(self.logs)
@@ -243,4 +243,8 @@ class Graph(AbstractStructure):
             entry_of.update((node, start + k) for k, node in enumerate(wave))
 
     def _unmoderated_final(self) -> str:
-        return self.responses[self._entry_of[self.order[-1]]]
+        return self._texts[self._entry_of[self.order[-1]]]
+
+    def _moderator_view(self) -> str:
+        """Every agent response in logged order, labelled with its agent's name (as in Plurals)."""
+        return format_responses(self._texts, [self.names[i] for i in self._speaker])

@@ -218,16 +218,17 @@ class Moderator(Agent):
         if non_empty is None:
             raise ConfigError("Moderator.generate_system_instructions needs a task")
         positive_whole_number("max_tries", max_tries)
-        request = chat_prompt(
-            templates.AUTO_MODERATOR_SYSTEM, templates.fill(templates.AUTO_MODERATOR_REQUEST, task=task)
-        )
+        request = templates.fill(templates.AUTO_MODERATOR_REQUEST, task=task)
         base_seed = fresh_seed() if seed is None else seed
         problem: str | None = ""
         for attempt in range(1, max_tries + 1):
+            # One plain Agent answers each try, as in Plurals (a subclass or patched process() is used).
+            kwargs = {"seed": derive_seed(base_seed, "auto", attempt), **self.kwargs}
+            writer = Agent(
+                request, model=self.model, kwargs=kwargs, system_instructions=templates.AUTO_MODERATOR_SYSTEM
+            )
             try:
-                text = self.model.prompt(
-                    request, options=self.options_for(derive_seed(base_seed, "auto", attempt))
-                )
+                text = writer.process()
             except ModelError as exc:
                 raise DeliberationError(
                     f"Moderator failed while generating its system instructions (try {attempt}): {exc}",

@@ -9,7 +9,6 @@ results (``responses``, ``final_response``), and the record of the run
 Deliberate differences from the reference library:
 
 * the moderator always sees the task (its user message starts with it);
-* ``responses`` holds the agents' answers only; the moderator's is ``final_response``;
 * every run has a seed (``last_seed``): shuffling and every agent's sampling
   follow from it, so ``seed=last_seed`` repeats a run exactly.
 """
@@ -19,7 +18,7 @@ from __future__ import annotations
 import random
 import warnings
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..checks import instance_of, optional_seed, sequence_of, whole_number
 from ..engine.drive import BarListener, drive, progress_bar
@@ -27,7 +26,7 @@ from ..engine.logs import Logs
 from ..errors import ConfigError, DeliberationError, ModelError, SyndiscoWarning, TurnError
 from ..models.base import Completion
 from . import templates
-from .agent import Agent, optional_text
+from .agent import Agent, answers_itself, optional_text
 from .moderator import Moderator
 from .prompts import format_responses, prompt_json
 from .records import RunEntry, logs_to_frame, plurals_frame, run_json, save_csv
@@ -63,8 +62,8 @@ class AbstractStructure:
         verbose: Show a progress bar (``tqdm.auto``) while the run goes.
 
     Attributes:
-        responses: The agents' responses of the latest run, in speaking order
-            (the moderator's is not among them; see ``final_response``).
+        responses: The responses of the latest run, in speaking order, the
+            moderator's last (as in Plurals; Debate's carry ``[Debater N]``).
         final_response: The moderator's response if moderated, else the last
             agent response (None before the first run).
         moderator_response: The moderator's response of the latest run, if any.
@@ -109,23 +108,32 @@ class AbstractStructure:
         self.combination_instructions = combination_instructions or self.default_combination
         templates.resolve("combination_instructions", self.combination_instructions, kind)
         for agent in self.agents:  # as Plurals: agents read the structure's task once it is built
-            agent.join(self.task, self.combination_instructions)
+            if isinstance(agent, Agent):
+                agent.join(self.task, self.combination_instructions)
         if moderator is not None:
             instance_of(f"{kind} moderator", moderator, Moderator, "a Moderator or None")
         self.moderator = moderator
         if moderator is not None:
             moderator.join(self.task, self.combination_instructions)
+            if moderator.task is None and not any(isinstance(a, Agent) and a.task for a in self.agents):
+                raise ConfigError(
+                    f"{kind}: its moderator has no task to moderate: pass {kind}(..., task=...) "
+                    "or Moderator(task=...)"
+                )
         self.defaults: dict[str, Any] = templates.defaults()
         self.last_seed: int | None = None
         self._run_seed = 0
         self._rng = random.Random(0)
         self.responses: list[str] = []
+        self._texts: list[str] = []  # each agent entry's reply as given (what later speakers are shown)
         self.final_response: str | None = None
         self.moderator_response: str | None = None
         #: What stopped the latest run, if a model failed (``process()`` raises it).
         self.error: DeliberationError | None = None
         self.logs = Logs()
         self._speaker: list[int] = []  # agent index of each agent entry
+        # the earlier responses each speaker (None: the moderator) was shown
+        self._shown: dict[int | None, str] = {}
         self._started = False
         self._script: Iterator[list[Call]] | None = None  # the waves still to come
         self._wave: Wave | None = None  # the wave being answered
@@ -133,8 +141,18 @@ class AbstractStructure:
         self._writer: JsonlLogWriter | None = None
 
     # -- checks -------------------------------------------------------------------
+    @classmethod
+    def runs_itself(cls) -> bool:
+        """True for a Plurals-style subclass that writes only ``process()`` (never run by our engine)."""
+        return cls._run is AbstractStructure._run and cls.process is not AbstractStructure.process
+
     def _checked_agents(self, agents: Sequence[Agent]) -> list[Agent]:
         kind = type(self).__name__
+        if self.runs_itself():  # its process() decides what a participant is: only Agents are checked
+            participants = sequence_of(f"{kind} agents", agents, object, what="participants")
+            if not participants:
+                raise ConfigError(f"{kind} agents must be a non-empty list of participants")
+            return cast("list[Agent]", participants)  # whatever its own process() takes
         checked = sequence_of(f"{kind} agents", agents, Agent, what="Agent objects")
         if not checked:
             raise ConfigError(f"{kind} agents must be a non-empty list of Agent objects")
@@ -151,12 +169,12 @@ class AbstractStructure:
         return checked
 
     def _check_tasks(self, kind: str) -> None:
+        pairs = [(n, a) for n, a in zip(self.names, self.agents, strict=True) if isinstance(a, Agent)]
         if self.task is None:
-            missing = [n for n, a in zip(self.names, self.agents, strict=True) if a.task is None]
+            missing = [n for n, a in pairs if a.task is None]
             if missing:
                 raise ConfigError(f"{kind} has no task, and neither do {missing}: pass {kind}(..., task=...)")
             return
-        pairs = zip(self.names, self.agents, strict=True)
         differing = [n for n, a in pairs if a.own_task not in (None, self.task)]
         if differing:
             warnings.warn(
@@ -165,7 +183,10 @@ class AbstractStructure:
 
     def _names(self) -> list[str]:
         """Log names: each agent's own name, else a numbered default."""
-        return [a.name or self._default_name(i) for i, a in enumerate(self.agents)]
+        return [
+            a.name if isinstance(a, Agent) and a.name else self._default_name(i)
+            for i, a in enumerate(self.agents)
+        ]
 
     def _default_name(self, index: int) -> str:
         return f"Agent {index + 1}"
@@ -212,7 +233,10 @@ class AbstractStructure:
             "final_response": self.final_response,
             "moderator": self.moderator.info if self.moderator else None,
         }
-        agents = [{"log_name": n, **a.info} for n, a in zip(self.names, self.agents, strict=True)]
+        agents = [
+            {"log_name": n, **(a.info if isinstance(a, Agent) else {})}
+            for n, a in zip(self.names, self.agents, strict=True)
+        ]
         return {"structure_information": structure, "agent_information": agents}
 
     def to_dataframe(self, fn: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -315,7 +339,7 @@ class AbstractStructure:
     @property
     def answers_left(self) -> int:
         """Agent responses the current run still has to make."""
-        return max(self.expected_calls() - len(self.responses), 0) if self.error is None else 0
+        return max(self.expected_calls() - len(self._texts), 0) if self.error is None else 0
 
     def next_requests(self) -> list[TurnRequest[Candidate]]:
         """The model calls that are ready now (empty when the run is over or failed).
@@ -333,6 +357,7 @@ class AbstractStructure:
             else:
                 self._wave = Wave(calls, len(self.logs))
                 self._take_saved(self._wave)
+                self._take_own_answers(self._wave)
         return []
 
     def record(self, request: TurnRequest[Any], completion: Completion) -> RunEntry | None:
@@ -398,7 +423,7 @@ class AbstractStructure:
         yield from self._run()
         if self.moderator is not None:
             seed = derive_seed(self._run_seed, "moderator")
-            view = self._moderator_view()
+            view = self._shown[None] = self._moderator_view()
             chat = self.moderator.build_prompt(self.run_task, view)
             yield [self._call(None, self.cycles, list(range(len(self.logs))), chat, seed)]
 
@@ -412,11 +437,13 @@ class AbstractStructure:
     def _clear(self) -> None:
         self.close()
         self.responses = []
+        self._texts = []
         self.final_response = None
         self.moderator_response = None
         self.error = None
         self.logs = Logs()
         self._speaker = []
+        self._shown = {}
         self._wave = None
 
     def close(self) -> None:
@@ -439,6 +466,7 @@ class AbstractStructure:
         return speaker
 
     def _prompt_for(self, index: int, previous: str) -> ChatPrompt:
+        self._shown[index] = previous
         return self.agents[index].build_prompt(self.task_for(index), previous, self.combination_instructions)
 
     def _call(
@@ -465,7 +493,7 @@ class AbstractStructure:
     def _previous(self, index: int, seen: list[int]) -> str:  # noqa: ARG002  Debate uses index
         """The earlier responses ``seen`` as agent ``index`` is shown them."""
         # While agents run, agent entry i of the logs is responses[i].
-        return format_responses([self.responses[i] for i in seen])
+        return format_responses([self._texts[i] for i in seen])
 
     def _take_turns(self, order: list[int], *, reshuffle: bool) -> Iterator[list[Call]]:
         """Agents speak one at a time in ``order``, seeing the last ``last_n`` entries.
@@ -531,20 +559,48 @@ class AbstractStructure:
             wave.done[position] = Done(completion, texts, self._entry(call, completion))
             self._take_ready(wave, saved=True)
 
+    def _take_own_answers(self, wave: Wave) -> None:
+        """Calls of speakers with their own ``process()`` are answered by it, as Plurals' structures do.
+
+        It gets the earlier responses the speaker is shown, formatted; what it
+        records in its history is its own business.
+        """
+        for position, call in enumerate(wave.calls):
+            speaker = self._speaker_of(call)
+            if position in wave.done or not answers_itself(speaker):
+                continue
+            text = speaker.process(previous_responses=self._shown.get(call.index, ""))
+            if not isinstance(text, str):
+                raise ConfigError(
+                    f"{type(self).__name__}: {call.name!r}'s own process() returned {type(text).__name__}; "
+                    "it must return the answer as a str"
+                )
+            completion = Completion(text)
+            wave.done[position] = Done(completion, [text], self._entry(call, completion))
+        self._take_ready(wave)
+
     def _take_ready(self, wave: Wave, *, skip_gaps: bool = False, saved: bool = False) -> None:
         """Log the wave's done calls, in order (each agent's history too)."""
         for call, done in wave.ready(skip_gaps=skip_gaps):
             speaker = self._speaker_of(call)
             many = done.texts if call.candidates > 1 else None
-            speaker.record(call.chat, done.completion.text, call.options, all_responses=many)
+            if not answers_itself(speaker):
+                speaker.record(call.chat, done.completion.text, call.options, all_responses=many)
             self.logs.add(done.entry)
             if self._writer is not None and not saved:
                 self._writer.write(done.entry, candidates=done.texts)
+            text = done.completion.text
             if call.index is None:
-                self.moderator_response = self.final_response = done.completion.text
+                self.moderator_response = self.final_response = text
+                self.responses.append(text)
             else:
                 self._speaker.append(call.index)
-                self.responses.append(done.completion.text)
+                self._texts.append(text)
+                self.responses.append(self._labelled(call.index, text))
+
+    def _labelled(self, index: int, text: str) -> str:  # noqa: ARG002  Debate labels its debaters
+        """Agent ``index``'s reply as :attr:`responses` holds it."""
+        return text
 
     def _entry(self, call: Call, completion: Completion) -> RunEntry:
         """The log entry of ``call`` answered with ``completion``."""
@@ -568,7 +624,7 @@ class AbstractStructure:
 
     def _moderator_view(self) -> str:
         """What the moderator reads: every agent response, numbered."""
-        return format_responses(self.responses)
+        return format_responses(self._texts)
 
     def __repr__(self) -> str:
         """The :attr:`info` dict, as Plurals shows a structure."""
@@ -592,8 +648,10 @@ class Debate(AbstractStructure):
     In an agent's prompt, its own earlier turns are labelled ``[You]`` and its
     opponent's ``[Other]``; labels a model echoes at the start of a line are
     removed first. The moderator sees ``[Debater 1]`` and ``[Debater 2]``
-    (agent 1 is the first in ``agents``). Turns strictly alternate: with
-    ``shuffle=True`` the opener is drawn once per run (``first_speaker``).
+    (agent 1 is the first in ``agents``), and :attr:`responses` holds each
+    reply as ``[Debater N] reply``, as in Plurals (so does an unmoderated
+    ``final_response``). Turns strictly alternate: with ``shuffle=True`` the
+    opener is drawn once per run (``first_speaker``).
 
     Raises:
         ConfigError: not exactly two agents (a ValueError).
@@ -653,10 +711,14 @@ class Debate(AbstractStructure):
 
     def _previous(self, index: int, seen: list[int]) -> str:
         labels = ["You" if self._speaker[i] == index else "Other" for i in seen]
-        return format_responses([self.responses[i] for i in seen], labels)
+        return format_responses([self._texts[i] for i in seen], labels)
 
     def _moderator_view(self) -> str:
-        return format_responses(self.responses, [f"Debater {i + 1}" for i in self._speaker])
+        return format_responses(self._texts, [f"Debater {i + 1}" for i in self._speaker])
+
+    def _labelled(self, index: int, text: str) -> str:
+        """``[Debater N] reply``, as Plurals' Debate keeps its responses (agent N is ``agents[N - 1]``)."""
+        return f"[Debater {index + 1}] {text}"
 
 
 class Ensemble(AbstractStructure):

@@ -20,20 +20,19 @@ import torch
 from transformers import StoppingCriteria
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 # A token that decodes alone to this holds part of a multi-byte character.
 _PARTIAL = "\ufffd"
 
 
-def completing_tokens(tokenizer: Any, stops: tuple[str, ...], vocab_size: int) -> torch.Tensor:
+def completing_tokens(tokenizer: Any, stops: tuple[str, ...], vocab_size: int) -> tuple[bool, ...]:
     """Per token id, whether producing it can complete one of ``stops``."""
     last_chars = {stop[-1] for stop in stops if stop} | {_PARTIAL}
     known = len(tokenizer)
     texts = tokenizer.batch_decode([[i] for i in range(known)], skip_special_tokens=True)
-    flags = torch.ones(max(vocab_size, known), dtype=torch.bool)  # ids the tokenizer lacks: check them
-    flags[:known] = torch.tensor([any(c in text for c in last_chars) for text in texts], dtype=torch.bool)
-    return flags
+    flags = [any(c in text for c in last_chars) for text in texts]
+    return (*flags, *[True] * (vocab_size - known))  # ids the tokenizer lacks: check them
 
 
 class StopAtStrings(StoppingCriteria):
@@ -44,7 +43,7 @@ class StopAtStrings(StoppingCriteria):
         tokenizer: Any,
         stops: tuple[str, ...],
         prompt_len: int,
-        flags: torch.Tensor,
+        flags: Sequence[bool],
         decode_kwargs: Mapping[str, Any],
     ) -> None:
         self.tokenizer = tokenizer
@@ -60,11 +59,11 @@ class StopAtStrings(StoppingCriteria):
         **kwargs: Any,  # noqa: ARG002  StoppingCriteria signature
     ) -> torch.BoolTensor:
         """Per row, whether its new text now holds a stop string."""
-        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        done = [False] * input_ids.shape[0]
         new = input_ids[:, self.prompt_len :]
         if new.shape[1]:
-            maybe = self.flags[new[:, -1].cpu()]
-            for row in maybe.nonzero().flatten().tolist():
-                text = self.tokenizer.decode(new[row], **self.decode_kwargs)
-                done[row] = any(stop in text for stop in self.stops)
-        return cast("torch.BoolTensor", done)
+            for row, token in enumerate(new[:, -1].tolist()):
+                if token >= len(self.flags) or self.flags[token]:
+                    text = self.tokenizer.decode(new[row], **self.decode_kwargs)
+                    done[row] = any(stop in text for stop in self.stops)
+        return cast("torch.BoolTensor", torch.tensor(done, dtype=torch.bool, device=input_ids.device))

@@ -29,6 +29,7 @@ from .base import (
 )
 from .cache import checked_device, load_model_and_tokenizer, resolve_device
 from .generation_settings import checked_generation_kwargs
+from .greedy_decode import GreedySettings, greedy_generate, keeps_last_logits, plain_greedy
 from .prefix_cache import DEFAULT_PREFIX_CACHE_BYTES, Hit, PackedBatch, PrefixCache, supports_reuse
 from .stop_strings import StopAtStrings, completing_tokens
 
@@ -46,6 +47,10 @@ _MAX_KEPT_CONFIGS = 64
 # Decoding options shared by the final decode and the streamer, so streamed
 # pieces join up to exactly the returned text.
 _DECODE_KWARGS: dict[str, Any] = {"skip_special_tokens": True, "clean_up_tokenization_spaces": False}
+
+
+# Per options: the config for ``generate``, its stop strings, and plain-greedy settings (or None).
+_CallConfig = tuple[GenerationConfig, tuple[str, ...], GreedySettings | None]
 
 
 class _CallbackStreamer(TextStreamer):
@@ -191,12 +196,13 @@ class TransformersModel(BaseModel):
             )
         self.generation_config = self._build_generation_config()
         # Made once and reused: per-options configs, and per-stop-set token tables.
-        self._call_configs: dict[GenerationOptions | None, tuple[GenerationConfig, tuple[str, ...]]] = {}
-        self._stop_tables: dict[tuple[str, ...], torch.Tensor] = {}
+        self._call_configs: dict[GenerationOptions | None, _CallConfig] = {}
+        self._stop_tables: dict[tuple[str, ...], tuple[bool, ...]] = {}
         #: Kept prompt states (``None`` when reuse is off or the model's layers cannot be reused).
         self.prefix_cache: PrefixCache | None = (
             PrefixCache(prefix_cache_bytes) if prefix_reuse and supports_reuse(self.model) else None
         )
+        self._last_logits_only = keeps_last_logits(self.model)
 
     # -- setup ----------------------------------------------------------------
     def _build_generation_config(self) -> GenerationConfig:
@@ -288,8 +294,11 @@ class TransformersModel(BaseModel):
         config.update(**changes)  # type: ignore[no-untyped-call]  # untyped upstream
         return config, self.seed if options.seed is None else options.seed
 
-    def _call_config(self, options: GenerationOptions | None) -> tuple[GenerationConfig, tuple[str, ...]]:
-        """The config ``generate`` gets (without stop strings) and the stop strings; made once per options."""
+    def _call_config(self, options: GenerationOptions | None) -> _CallConfig:
+        """The config for ``generate`` (without stop strings), the stop strings, and greedy settings.
+
+        The greedy settings are ``None`` unless our own loop can decode the call. Made once per options.
+        """
         made = self._call_configs.get(options)
         if made is None:
             config, _ = self.config_for(options)
@@ -299,7 +308,7 @@ class TransformersModel(BaseModel):
                 config.stop_strings = None
             if len(self._call_configs) >= _MAX_KEPT_CONFIGS:  # e.g. a new seed on every call
                 self._call_configs.clear()
-            made = self._call_configs[options] = (config, stops)
+            made = self._call_configs[options] = (config, stops, plain_greedy(self.model, config))
         return made
 
     def _stop_criteria(self, stops: tuple[str, ...], prompt_len: int) -> StopAtStrings:
@@ -316,7 +325,7 @@ class TransformersModel(BaseModel):
         """One ``generate`` call for all ``texts``; returns each new-token slice with its counts."""
         seed = self.seed if options is None or options.seed is None else options.seed
         with self._lock:
-            config, stops = self._call_config(options)
+            config, stops, greedy = self._call_config(options)
             packed, hits = self._pack(texts, config.pad_token_id)
             inputs = self._encode(texts) if packed is None else packed.inputs()
             prompt_len = inputs["input_ids"].shape[1]  # left padding: same for every row
@@ -332,6 +341,17 @@ class TransformersModel(BaseModel):
 
             def run() -> Any:
                 with torch.inference_mode():  # grad mode is thread-local: set it here
+                    if greedy is not None:  # same tokens as generate, less work per token
+                        return greedy_generate(
+                            self.model,
+                            inputs["input_ids"],
+                            inputs["attention_mask"],
+                            greedy,
+                            cache=inputs.get("cache"),
+                            criteria=criteria,
+                            streamer=extra.get("streamer"),
+                            last_logits_only=self._last_logits_only,
+                        )
                     return self.model.generate(**inputs, generation_config=config, **extra)
 
             if config.do_sample:

@@ -47,11 +47,30 @@ def _record_unasked() -> object:
     return chain.record(request, M.complete(request.prompt))
 
 
+def _own_process_without_text() -> object:
+    agent = Agent(model=M)
+    agent.process = lambda **_: 42  # type: ignore[method-assign,assignment,return-value]
+    return Chain([agent], task=TASK).process()
+
+
+class _OwnLoop(deliberation.AbstractStructure):
+    def process(self) -> str | None:
+        return None
+
+
 CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("agents as one string", lambda: Chain("Bob", task=TASK), ConfigError, "agents"),
     ("agents not a list", lambda: Ensemble(5, task=TASK), ConfigError, "agents"),
     ("agents hold a str", lambda: Chain([Agent(model=M), "Ann"], task=TASK), ConfigError, "agents"),
     ("no agents", lambda: Chain([], task=TASK), ConfigError, "agents"),
+    ("own process() returns no text", _own_process_without_text, ConfigError, "process() returned int"),
+    (
+        "moderator with no task anywhere",
+        lambda: _OwnLoop(["a"], moderator=Moderator(model=M)),
+        ConfigError,
+        "task",
+    ),
+    ("no participants", lambda: _OwnLoop([], task=TASK), ConfigError, "agents"),
     ("task not text", lambda: Chain(_two(), task=42), ConfigError, "task"),
     ("blank task", lambda: Chain(_two(), task="  "), ConfigError, "task"),
     ("shuffle as text", lambda: Chain(_two(), task=TASK, shuffle="yes"), ConfigError, "shuffle"),

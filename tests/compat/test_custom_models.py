@@ -69,7 +69,7 @@ def test_in_deliberation_structures():
         [Agent(model=model), Agent(model=model)], task="Fares?", moderator=Moderator(model=model)
     )
     ensemble.process()
-    assert ensemble.responses == ["echo #1", "echo #2"] and ensemble.final_response == "echo #3"
+    assert ensemble.responses == ["echo #1", "echo #2", "echo #3"] and ensemble.final_response == "echo #3"
 
 
 def test_in_the_discussion_studio():

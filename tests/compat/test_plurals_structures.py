@@ -1,4 +1,4 @@
-"""Plurals 0.7 behaviours of structures: agents read the structure's settings, repr, loose instructions."""
+"""Plurals 0.7 behaviours of structures: agents read the structure's settings, repr, responses, own process()."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from syndisco_widgets import deliberation
 from syndisco_widgets.deliberation import AbstractStructure, Agent, Chain, Ensemble, Graph, Moderator
-from syndisco_widgets.errors import SyndiscoWarning
+from syndisco_widgets.errors import ConfigError, SyndiscoWarning
 from syndisco_widgets.models import ScriptedModel
 
 if TYPE_CHECKING:
@@ -144,3 +145,91 @@ def test_current_task_description_follows_the_structure_from_the_next_run() -> N
     assert agent.current_task_description is not None
     assert agent.current_task_description.startswith(TASK)
     assert agent.info["original_task"] == TASK
+
+
+def test_responses_end_with_the_moderators_answer_as_in_plurals() -> None:
+    model = ScriptedModel()
+    agents = [Agent(model=model), Agent(model=model)]
+    chain = Chain(agents, task=TASK, moderator=Moderator(model=model))
+    final = chain.process()
+    assert chain.responses == ["Reply 1", "Reply 2", "Reply 3"]
+    assert final == chain.final_response == chain.moderator_response == chain.responses[-1]
+    assert chain.responses[:-1] == [a.responses[0] for a in agents if a.responses]  # the agents' answers
+    alone = Chain([Agent(model=model)], task=TASK)
+    alone.process()
+    assert alone.responses == ["Reply 4"] == [alone.final_response]
+
+
+def test_an_agent_has_no_history_before_its_first_call_and_info_names_the_model_as_given() -> None:
+    agent = Agent(TASK, model=ScriptedModel())
+    assert agent.history is None and agent.responses is None and agent.prompts is None
+    assert "'history': None" in repr(agent)
+    agent.process()
+    assert agent.history is not None and len(agent.history) == 1
+    deliberation.alias_model("hosted-name-for-a-test", ScriptedModel(name="local"))
+    try:
+        aliased = Agent(TASK, model="hosted-name-for-a-test")
+        assert aliased.info["model"] == aliased.model_name == "hosted-name-for-a-test"
+        aliased.process()
+        assert aliased.history is not None and aliased.history[0]["model"] == "local"  # who answered
+    finally:
+        deliberation.alias_model("hosted-name-for-a-test", None)
+
+
+class Rule(Agent):
+    """An agent that answers by a rule of its own, not a model (a subclass writing process())."""
+
+    def process(self, task: str | None = None, previous_responses: object = "") -> str:
+        del task
+        self.seen = str(previous_responses)
+        return f"rule saw {self.seen.count('Reply')} replies"
+
+
+def test_structures_ask_an_agent_with_its_own_process_for_its_answer() -> None:
+    model = ScriptedModel()
+    rule = Rule(model=model)
+    chain = Chain([Agent(model=model), rule, Agent(model=model)], task=TASK)
+    chain.process()
+    assert chain.responses == ["Reply 1", "rule saw 1 replies", "Reply 2"]
+    assert "Reply 1" in rule.seen  # it was given the earlier answers, formatted
+    assert "rule saw 1 replies" in model.calls[-1].messages[-1]["content"]  # the next agent read it
+    assert rule.history is None  # its history is its own business
+    assert len(model.calls) == 2 and chain.logs[1]["text"] == "rule saw 1 replies"
+
+
+def test_an_agent_whose_process_is_replaced_on_the_object_answers_through_it() -> None:
+    model = ScriptedModel()
+    first, second = Agent(model=model), Agent(model=model)
+    first.process = lambda **_: "set on the object"  # type: ignore[method-assign]
+    graph = Graph([first, second], [(0, 1)], task=TASK, moderator=Moderator(model=model))
+    assert graph.process() == "Reply 2"
+    assert graph.responses == ["set on the object", "Reply 1", "Reply 2"]
+    assert "[Agent 1]: set on the object" in model.calls[0].messages[-1]["content"]
+    ensemble = Ensemble([Rule(model=model), Agent(model=model), Agent(model=model)], task=TASK)
+    ensemble.process()  # the two model agents still share one batched call; the rule answers alone
+    assert ensemble.responses == ["rule saw 0 replies", "Reply 3", "Reply 4"]
+    assert [len(batch) for batch in model.batch_calls][-1:] == [2]
+
+
+def test_an_own_process_must_return_text() -> None:
+    agent = Agent(model=ScriptedModel())
+    agent.process = lambda **_: None  # type: ignore[method-assign,assignment,return-value]
+    with pytest.raises(ConfigError, match=r"'Agent 1'.s own process\(\) returned NoneType"):
+        Chain([agent], task=TASK).process()
+
+
+def test_a_subclass_writing_only_process_takes_any_participants() -> None:
+    class Panel(AbstractStructure):
+        def process(self) -> str | None:
+            self.final_response = " / ".join(str(p) for p in self.agents)
+            return self.final_response
+
+    moderator = Moderator(system_instructions="Sum up ${task}", model=ScriptedModel())
+    panel = Panel(["a person", "another"], task=TASK, moderator=moderator)  # type: ignore[list-item]
+    assert panel.names == ["Agent 1", "Agent 2"] and moderator.task == TASK
+    assert moderator.system_instructions == f"Sum up {TASK}"
+    assert panel.process() == "a person / another"
+    with pytest.raises(ConfigError, match="moderator has no task"):
+        Panel(["a person"], moderator=Moderator(model=ScriptedModel()))  # type: ignore[list-item]
+    with pytest.raises(ConfigError, match="agents\\[1\\] must be a Agent"):
+        Chain([Agent(model=ScriptedModel()), "a person"], task=TASK)  # type: ignore[list-item]

@@ -102,7 +102,7 @@ def test_info_and_history_are_copies(model: ScriptedModel) -> None:
     agent.history.clear()
     assert len(agent.history) == 1
     agent.reset()
-    assert agent.history == [] and agent.responses == []
+    assert agent.history is None and agent.responses is None and agent.prompts is None  # as in Plurals
 
 
 def test_model_error_raises_with_context_never_none() -> None:
@@ -111,7 +111,7 @@ def test_model_error_raises_with_context_never_none() -> None:
     with pytest.raises(DeliberationError, match=r"agent 'Nia' failed.*scripted failure on call 1") as info:
         agent.process()
     assert isinstance(info.value, ModelError) and isinstance(info.value.__cause__, ModelError)
-    assert agent.history == []
+    assert agent.history is None
 
 
 # -- model= resolution ----------------------------------------------------------------

@@ -119,7 +119,7 @@ def test_last_n_limits_predecessor_responses() -> None:
     assert shown(model.calls[2]) == ["[b]: Reply 2"]  # the last of c's predecessors, in agent order
 
 
-def test_rerun_does_not_consume_the_graph_and_moderator_sees_all() -> None:
+def test_rerun_does_not_consume_the_graph_and_moderator_sees_all_by_name() -> None:
     model = ScriptedModel()
     graph = Graph(
         named(model, "liberal", "conservative", "libertarian"),
@@ -129,15 +129,17 @@ def test_rerun_does_not_consume_the_graph_and_moderator_sees_all() -> None:
     )
     order = graph.order
     graph.process()
-    assert shown(model.calls[-1]) == [
-        "[Response 1]: Reply 1",
-        "[Response 2]: Reply 2",
-        "[Response 3]: Reply 3",
+    assert shown(model.calls[-1]) == [  # as in Plurals, a Graph's moderator reads who said what
+        "[liberal]: Reply 1",
+        "[conservative]: Reply 2",
+        "[libertarian]: Reply 3",
     ]
     assert user_text(model.calls[-1]).startswith(TASK)
     graph.process()
     assert (
-        graph.order == order and len(graph.logs) == 4 and graph.responses == ["Reply 5", "Reply 6", "Reply 7"]
+        graph.order == order
+        and len(graph.logs) == 4
+        and graph.responses == ["Reply 5", "Reply 6", "Reply 7", "Reply 8"]
     )
     assert graph.final_response == "Reply 8"
     assert graph.info["structure_information"]["edges"][0] == ["liberal", "conservative"]

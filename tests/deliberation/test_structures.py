@@ -125,7 +125,15 @@ def test_debate_labels_own_and_other_lines_and_moderator_sees_debaters(model: Sc
         "Debater 2=Reply 4",
     ]
     assert debate.final_response == debate.moderator_response == "Reply 5"
-    assert debate.responses == ["Reply 1", "Reply 2", "Reply 3", "Reply 4"]
+    # as in Plurals: each debater's reply labelled, the moderator's last (agents' histories stay unlabelled)
+    assert debate.responses == [
+        "[Debater 1] Reply 1",
+        "[Debater 2] Reply 2",
+        "[Debater 1] Reply 3",
+        "[Debater 2] Reply 4",
+        "Reply 5",
+    ]
+    assert [h["response"] for h in debate.agents[0].history or []] == ["Reply 1", "Reply 3"]
 
 
 def test_debate_last_n_and_shuffle_keep_debater_identity(model: ScriptedModel) -> None:
@@ -184,13 +192,14 @@ def test_rerun_gives_a_fresh_independent_run(kind: Any) -> None:
     first_calls = len(model.calls)
     structure.process()
     assert len(model.calls) == 2 * first_calls
-    assert len(structure.responses) == 2 and len(structure.logs) == 3
-    assert all(len(a.history) == 1 for a in structure.agents)
-    assert len(structure.moderator.history) == 1
+    assert len(structure.responses) == 3 and len(structure.logs) == 3  # the moderator's is last
+    assert all(len(a.history or []) == 1 for a in structure.agents)
+    assert len(structure.moderator.history or []) == 1
     # the second run's prompts only contain second-run replies
     seen_replies = [line.split("=Reply ")[1] for c in model.calls[first_calls:] for line in shown(c)]
     assert seen_replies and all(int(n) > first_calls for n in seen_replies)
-    assert structure.responses[0] == f"Reply {first_calls + 1}"
+    assert structure.responses[0].endswith(f"Reply {first_calls + 1}")
+    assert structure.responses[-1] == structure.final_response
 
 
 def test_seeded_shuffle_repeats_and_differs_between_seeds(model: ScriptedModel) -> None:

@@ -142,6 +142,10 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
         "HF_HUB_OFFLINE": "1",
         "PYTHONUNBUFFERED": "1",
+        # As nbmake runs the notebooks (see the root conftest.py): one torch thread,
+        # so the browser keeps a core, and short replies. Values already set win.
+        "SYNDISCO_THREADS": os.environ.get("SYNDISCO_THREADS", "1"),
+        "SYNDISCO_MAX_TOKENS": os.environ.get("SYNDISCO_MAX_TOKENS", "32"),
     }
     env.pop("ANYWIDGET_HMR", None)
     cmd = [

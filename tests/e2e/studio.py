@@ -82,9 +82,20 @@ class Studio:
     def button(self, label: str) -> Locator:
         return button(self.controls, label)
 
+    def settled_count(self) -> int:
+        """How many messages the transcript shows once it has caught up with the status line's entry count.
+
+        A turn that ended as Stop was pressed is recorded, and the status says so, a moment
+        before its message reaches the transcript; counting then would be one short.
+        """
+        found = re.search(r"(\d+) entr(?:y|ies)", self.status.inner_text())
+        if found is not None:
+            expect(self.messages).to_have_count(int(found.group(1)), timeout=TURN_TIMEOUT_MS)
+        return self.messages.count()
+
     def step_adds_one_message(self, names: tuple[str, ...] = PERSONAS) -> Locator:
         """Click Step; exactly one more finished message by one of ``names``, with text. Returns it."""
-        before = self.messages.count()
+        before = self.settled_count()
         self.button("Step").click()
         expect(self.messages).to_have_count(before + 1, timeout=TURN_TIMEOUT_MS)
         expect(self.status).to_contain_text("Turn done")

@@ -165,11 +165,12 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     expect(step).to_be_enabled()
     expect(stop).to_be_disabled()
     expect(transcript.locator(".sdw-streaming")).to_have_count(0)  # the unfinished turn is gone
-    after_stop = messages.count()
+    after_stop = studio.settled_count()
     assert before_run <= after_stop < CONV_LEN, f"run did not stop early: {after_stop} messages"
     studio.step_adds_one_message(NAMES)  # still usable
 
     # 6. Branch: a new live branch that keeps the shared messages.
+    studio.settled_count()
     shared = _texts(transcript)
     n_shared = len(shared)
     branch.click()

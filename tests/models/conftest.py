@@ -12,7 +12,11 @@ if TYPE_CHECKING:
 
 
 class GenerateSpy:
-    """Wraps a loaded HF model's ``generate`` and records every call."""
+    """Records every decoding call on one loaded HF model: its ``generate``, or our greedy loop.
+
+    Each call's inputs are kept as keyword arguments (``input_ids``,
+    ``attention_mask``, ...) and its output ids in ``outputs``.
+    """
 
     def __init__(self, model: Any) -> None:
         self.model = model
@@ -25,6 +29,10 @@ class GenerateSpy:
         out = self.original(*args, **kwargs)
         self.outputs.append(out)
         return out
+
+    def record(self, inputs: dict[str, Any], output: Any) -> None:
+        self.calls.append(inputs)
+        self.outputs.append(output)
 
 
 @pytest.fixture
@@ -48,9 +56,21 @@ def stopping_control() -> Any:
 
 
 @pytest.fixture
-def spy_generate() -> Iterator[Any]:
-    """``spy_generate(hf_model)`` starts recording its ``generate`` calls; undone after the test."""
+def spy_generate(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``spy_generate(hf_model)`` starts recording its decoding calls; undone after the test."""
+    from syndisco_widgets.models import transformers_model
+
     spies: list[GenerateSpy] = []
+    loop = transformers_model.greedy_generate
+
+    def spied_loop(model: Any, input_ids: Any, attention_mask: Any, *args: Any, **kwargs: Any) -> Any:
+        out = loop(model, input_ids, attention_mask, *args, **kwargs)
+        for spy in spies:
+            if spy.model is model:
+                spy.record({"input_ids": input_ids, "attention_mask": attention_mask, **kwargs}, out)
+        return out
+
+    monkeypatch.setattr(transformers_model, "greedy_generate", spied_loop)
 
     def install(model: Any) -> GenerateSpy:
         spy = GenerateSpy(model)

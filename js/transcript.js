@@ -12,8 +12,9 @@
  * @typedef {"user" | "moderator" | "annotator"} Role
  * @typedef {"model" | "human" | "seed"} Source
  * @typedef {{name: string, text: string, role: Role, source: Source, model?: string,
- *   context?: [number, number], stopped?: boolean}} WireEntry  One finished turn, as shown
- *   (`stopped`: the text written before a Stop, shown but not recorded).
+ *   context?: [number, number], stopped?: boolean, truncated?: boolean}} WireEntry  One finished
+ *   turn, as shown (`stopped`: the text written before a Stop, shown but not recorded;
+ *   `truncated`: the reply hit the token cap and was cut back to its last whole sentence).
  * @typedef {{epoch: number, start: number, entries: WireEntry[]}} WireSnapshot
  *   The whole transcript; `start` is the log index of its first entry.
  * @typedef {{epoch: number, index: number, entry: WireEntry}} WireTail
@@ -47,6 +48,8 @@ const AT_BOTTOM_SLACK_PX = 24;
 const RESYNC_RETRY_MS = 2000;
 const ROLES = /** @type {const} */ (["user", "moderator", "annotator"]);
 const SOURCES = /** @type {const} */ (["model", "human", "seed"]);
+/** The tooltip of the mark after a reply cut back to its last whole sentence. */
+export const CUT_TITLE = "cut at the token limit";
 
 /**
  * Stable hue (0-359) for a speaker name (FNV-1a hash).
@@ -193,7 +196,7 @@ function buildHeader(doc, entry) {
  * One finished turn. `index` is its log index (shown as #index+1, sent with "branch").
  * @param {Document} doc
  * @param {{name?: unknown, text?: unknown, role?: unknown, source?: unknown, model?: unknown,
- *   context?: unknown}} entry  a WireEntry, or any log entry the viewer shows
+ *   context?: unknown, truncated?: unknown}} entry  a WireEntry, or any log entry the viewer shows
  * @param {number} index
  * @param {{markdown?: boolean, branchable?: boolean}} [options]
  * @returns {HTMLDivElement}
@@ -225,6 +228,13 @@ export function buildMessage(doc, entry, index, { markdown = true, branchable = 
 
   const body = el(doc, "div", "sdw-text");
   appendInline(body, entry.text, markdown);
+  if (entry.truncated === true) {
+    // Quiet: the text already ends on a whole sentence; the mark only says more was cut.
+    const cut = el(doc, "span", "sdw-cut", "\u2026");
+    cut.setAttribute("title", CUT_TITLE);
+    cut.setAttribute("aria-label", CUT_TITLE);
+    body.appendChild(cut);
+  }
   msg.appendChild(body);
 
   if (Array.isArray(entry.context) && entry.context.length === 2) {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import widget, { appendInline, followList, hueOf, isSendKey, visibleRows } from "./transcript.js";
+import widget, { CUT_TITLE, appendInline, followList, hueOf, isSendKey, visibleRows } from "./transcript.js";
 import { fakeModel } from "./fixtures/fake_model.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -54,6 +54,31 @@ describe("rendering", () => {
     expect(msgs[0].style.getPropertyValue("--sdw-hue")).toBe(String(hueOf("Alice")));
     expect(msgs[3].style.getPropertyValue("--sdw-hue")).toBe(msgs[0].style.getPropertyValue("--sdw-hue"));
     expect(host.querySelector(".sdw-empty").hidden).toBe(true);
+  });
+
+  it("marks a reply cut at the token limit quietly, and only that one", () => {
+    const hostile = "<img src=x onerror=alert(1)>Cars go. ";
+    const model = fakeModel({
+      _snapshot: {
+        epoch: 0,
+        entries: [
+          turn("Alice", hostile, { truncated: true, raw_text: "never shown" }),
+          turn("Bob", "whole reply"),
+          turn("Carl", "not a real flag", { truncated: "true" }),
+        ],
+      },
+    });
+    mount(model);
+    const msgs = host.querySelectorAll(".sdw-list .sdw-message");
+    const mark = msgs[0].querySelector(".sdw-text .sdw-cut");
+    expect(mark.textContent).toBe("\u2026");
+    expect(mark.getAttribute("title")).toBe(CUT_TITLE);
+    expect(CUT_TITLE).toBe("cut at the token limit");
+    expect(msgs[0].querySelector(".sdw-text").textContent).toBe(`${hostile}\u2026`); // text, not markup
+    expect(msgs[0].querySelector("img")).toBeNull();
+    expect(host.textContent).not.toContain("never shown");
+    expect(msgs[1].querySelector(".sdw-cut")).toBeNull();
+    expect(msgs[2].querySelector(".sdw-cut")).toBeNull();
   });
 
   it("shows an empty state", () => {

@@ -15,11 +15,13 @@ first), and its keywords are the reference's, plus a few of our own after ``*``.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypedDict
 
 from ..checks import instance_of, non_empty_text, positive_whole_number
+from ..engine.sentences import whole_reply
 from ..errors import ConfigError, DeliberationError, ModelError
 from ..models.base import BaseModel, ChatPrompt, Completion, GenerationOptions
 from . import templates
@@ -442,7 +444,7 @@ class Agent:
         options = self.options_for(fresh_seed() if seed is None else seed)
         try:
             if self.num_responses == 1:
-                completion = self.model.complete(chat, options=options)
+                completion = self.choose([self.model.complete(chat, options=options)])
                 self.record(chat, completion.text, options)
                 return completion
             candidates = self.model.complete_batch([chat] * self.num_responses, options=options)
@@ -455,11 +457,13 @@ class Agent:
     def choose(self, candidates: Sequence[Completion], label: str | None = None) -> Completion:
         """The reply to keep of ``num_responses`` candidates: the one ``response_selector`` picks.
 
+        A reply the token cap cut is kept up to its last whole sentence (``engine.sentences``).
+
         Raises:
             ConfigError: the selector did not return a text (``label`` names the agent).
         """
         if len(candidates) == 1:
-            return candidates[0]
+            return _whole(candidates[0])
         texts = [c.text for c in candidates]
         selector = self.response_selector
         assert selector is not None  # checked in __init__ whenever num_responses > 1
@@ -469,7 +473,7 @@ class Agent:
                 f"{label or self._label}: response_selector returned {type(chosen).__name__}; "
                 "it must return one of the replies it was given (a str)"
             )
-        return next((c for c in candidates if c.text == chosen), Completion(chosen))
+        return _whole(next((c for c in candidates if c.text == chosen), Completion(chosen)))
 
     def record(
         self,
@@ -510,6 +514,12 @@ class Agent:
     def __repr__(self) -> str:
         """The :attr:`info` dict, as Plurals shows an agent."""
         return repr(self.info)
+
+
+def _whole(completion: Completion) -> Completion:
+    """``completion`` cut back to its last whole sentence when the token cap cut it."""
+    shown, raw = whole_reply(completion.text, completion.finish_reason)
+    return completion if raw is None else dataclasses.replace(completion, text=shown)
 
 
 _AGENT_PROCESS = Agent.process

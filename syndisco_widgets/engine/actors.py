@@ -130,13 +130,15 @@ class Actor:
             **fields,
         )
 
-    def turn_prompt(self, window: Sequence[Entry]) -> ChatPrompt:
-        """What the model is sent when this actor speaks after ``window``."""
-        return prompts.turn_prompt(self, window)
+    def turn_prompt(self, window: Sequence[Entry], topic: str = "") -> ChatPrompt:
+        """What the model is sent when this actor speaks after ``window`` (``topic`` restated)."""
+        return prompts.turn_prompt(self, window, topic)
 
-    def speak(self, window: Sequence[Entry], *, control: GenerationControl | None = None) -> Completion:
+    def speak(
+        self, window: Sequence[Entry], *, control: GenerationControl | None = None, topic: str = ""
+    ) -> Completion:
         """Generate this actor's next message given the history it may see."""
-        return self.model.complete(self.turn_prompt(window), control=control)
+        return self.model.complete(self.turn_prompt(window, topic), control=control)
 
     def __repr__(self) -> str:
         return f"Actor({self.name!r}, {self.actor_type.name}, model={self.model.name!r})"

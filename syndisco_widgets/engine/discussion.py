@@ -78,6 +78,9 @@ class Discussion:
         seed: Sampling seed sent with every turn (``None``: each model's
             own). :meth:`fork` draws a new one, so a branch does not replay
             its parent word for word.
+        topic: The question discussed, restated in every turn's request
+            (below the history), so speakers keep to it after the opening
+            posts have left their history window. Empty: none.
     """
 
     def __init__(
@@ -93,8 +96,10 @@ class Discussion:
         moderator_every: int | None = 1,
         autosave_dir: str | os.PathLike[str] | None = None,
         seed: int | None = None,
+        topic: str = "",
     ) -> None:
         self.users = _checked_users(users)
+        self.topic = text("topic", topic).strip()
         self.seed = optional_seed("seed", seed)
         self._options = _TURN_OPTIONS if seed is None else replace(_TURN_OPTIONS, seed=seed)
         self.moderator = _checked_moderator(moderator)
@@ -166,6 +171,7 @@ class Discussion:
             "seed_opinions": list(self.seed_opinions),
             "seed_opinion_usernames": list(self.seed_opinion_usernames),
             **({"seed": self.seed} if self.seed is not None else {}),
+            **({"topic": self.topic} if self.topic else {}),
         }
 
     def get_logs(self) -> Logs:
@@ -190,7 +196,7 @@ class Discussion:
         speaker, drawn = self._pending
         if self._request is None or self._request.turn != len(self.logs):
             window = self.logs.window(self.history_context_len)
-            prompt = speaker.turn_prompt(self.logs.entries(*window))
+            prompt = speaker.turn_prompt(self.logs.entries(*window), self.topic)
             self._request = TurnRequest(
                 name=speaker.name,
                 model=speaker.model,
@@ -348,6 +354,7 @@ class Discussion:
             moderator_every=self.moderator_every,
             autosave_dir=self.autosave_dir if autosave_dir is None else autosave_dir,
             seed=child_seed,
+            topic=self.topic,
         )
         child._adopt(self.logs.entries(0, at_turn), self._drawn[:at_turn])
         return child
@@ -386,7 +393,7 @@ class Discussion:
 
         Pass a fresh turn manager built as for the original run (same names
         and seed) and the same actors. Settings (``conv_len``,
-        ``history_context_len``, ``moderator_every``, seed opinions) default
+        ``history_context_len``, ``moderator_every``, seed opinions, topic) default
         to those saved in the file; ones given must match them. New entries
         are appended to the same file, which this discussion holds (one
         writer at a time) until it ends or :meth:`close` is called.
@@ -412,8 +419,9 @@ class Discussion:
             for key in ("conv_len", "history_context_len", "moderator_every", "seed_opinions", "seed"):
                 if key in saved:
                     settings.setdefault(key, saved[key])
-            if "seed_opinion_usernames" in saved:
-                settings.setdefault("seed_opinion_usernames", saved["seed_opinion_usernames"])
+            for key in ("seed_opinion_usernames", "topic"):
+                if key in saved:
+                    settings.setdefault(key, saved[key])
             conv = cls(next_turn_manager, users, moderator, **settings)
             if header:
                 _check_same_settings(file, saved, conv.settings())

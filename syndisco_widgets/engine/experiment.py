@@ -16,7 +16,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..checks import optional_seed, positive_whole_number, sequence_of, whole_number
+from ..checks import optional_seed, positive_whole_number, sequence_of, text, whole_number
 from ..errors import ConfigError, DiscussionsFailedError
 from .actors import Actor
 from .discussion import Discussion
@@ -52,6 +52,7 @@ class DiscussionExperiment:
         num_active_users: Users drawn for each discussion.
         num_discussions: How many discussions to run.
         seed: Fixes the plan and every turn manager's seed.
+        topic: The question discussed, restated in every turn (see :class:`Discussion`).
     """
 
     def __init__(
@@ -68,12 +69,14 @@ class DiscussionExperiment:
         *,
         turn_manager: TurnManager | None = None,
         history_ctx_len: int | None = None,
+        topic: str = "",
     ) -> None:
         self.users = sequence_of("users", users, Actor, what="Actor objects")
         if not self.users:
             raise ConfigError("users must be a non-empty list of Actor objects")
         self.segments = _segments(seed_opinions)
         self.moderator = moderator
+        self.topic = text("topic", topic).strip()
         template = _one_of("next_turn_manager", next_turn_manager, "turn_manager", turn_manager)
         if template is not None and not isinstance(template, TurnManager):
             raise ConfigError(
@@ -117,6 +120,7 @@ class DiscussionExperiment:
             "num_active_users": self.num_active_users,
             "num_discussions": self.num_discussions,
             "seed": self.seed,
+            **({"topic": self.topic} if self.topic else {}),
         }
 
     @classmethod
@@ -197,6 +201,7 @@ class DiscussionExperiment:
             self.num_turns,
             item["seed_opinions"],
             item["seed_opinion_usernames"],
+            topic=self.topic,
         )
 
     def _open(self, item: Mapping[str, Any], path: Path) -> Discussion:
@@ -213,6 +218,7 @@ class DiscussionExperiment:
                 conv_len=self.num_turns,
                 seed_opinions=item["seed_opinions"],
                 seed_opinion_usernames=item["seed_opinion_usernames"],
+                topic=self.topic,
             )
         conv = self._discussion(item)
         conv.autosave_to(path)

@@ -1,13 +1,16 @@
 """Every prompt an actor sends is written here, in one readable place.
 
 An actor's system prompt says who it is (context, persona, instructions); the
-turn message shows the window of history it may see and asks for one reply.
+turn message shows the window of history it may see, restates the
+discussion's topic (so it stays in view when the opening post has left the
+window) and asks for one reply.
 
 History is one ``[name]: text`` line per entry. Model replies and persona
-text are untrusted, so they are rendered so they cannot forge that
-structure: every line break inside a text is followed by an indent (a new
-history line only ever starts at the left margin) and a ``[name]:`` pattern
-inside a text is shown as ``(name):``. Names get the same treatment. The
+text (and the topic, which is shown as data on its own ``Topic:`` line) are
+untrusted, so they are rendered so they cannot forge that structure: every
+line break inside a text is followed by an indent (a new history line only
+ever starts at the left margin) and a ``[name]:`` pattern inside a text is
+shown as ``(name):``. Names get the same treatment. The
 wording is short and concrete because small models (135M parameters) follow
 it too; ``bench/reply_quality.py`` measures how well.
 
@@ -42,6 +45,8 @@ SPECIAL_INSTRUCTIONS = "Special instructions: {text}"
 EMPTY_HISTORY = "The conversation has not started yet. Write the first comment."
 #: Heads the visible history (one ``[name]: text`` block per entry follows).
 HISTORY = "Conversation so far:\n{entries}"
+#: Restates the discussion's topic after the history, right before the request.
+TOPIC_REMINDER = "Topic: {topic}"
 #: Shows an annotator the comment to label, after the history.
 ANNOTATION_TARGET = "Comment to annotate, by {name}:\n{text}"
 #: The request that ends each turn message, by role.
@@ -53,6 +58,12 @@ ASK = {
     "moderator": "Write your next message as the moderator {name}. Reply with the message text only.",
     "annotator": "Annotate the comment above as instructed. Reply with the annotation only.",
 }
+#: The user's request when the last comment shown is its own (e.g. right after its opening post):
+#: "replying to the last comment" would have it answer itself.
+FOLLOW_UP = (
+    "The last comment is yours. Write one more comment about the topic: another reason for your "
+    "view, in two or three sentences. Write only the comment."
+)
 
 # What continues a text onto a new line: an indent, so no text line starts a history line.
 _CONTINUATION = "\n    "
@@ -116,10 +127,17 @@ def history_text(window: Sequence[Mapping[str, Any]]) -> str:
     return HISTORY.format(entries="\n\n".join(history_line(e) for e in window))
 
 
-def turn_prompt(actor: Actor, window: Sequence[Mapping[str, Any]]) -> ChatPrompt:
-    """The full prompt for one turn of ``actor`` given the history it may see."""
-    message = history_text(window) + "\n\n" + ASK[actor.role].format(name=safe_name(actor.name))
-    return ChatPrompt(system_prompt(actor), ({"role": "user", "content": message},))
+def turn_prompt(actor: Actor, window: Sequence[Mapping[str, Any]], topic: str = "") -> ChatPrompt:
+    """The full prompt for one turn of ``actor`` given the history it may see.
+
+    A non-empty ``topic`` is restated (quoted) between the history and the request.
+    """
+    parts = [history_text(window)]
+    if topic.strip():
+        parts.append(TOPIC_REMINDER.format(topic=quoted(topic.strip())))
+    own_last = actor.role == "user" and bool(window) and window[-1].get("name") == actor.name
+    parts.append(FOLLOW_UP if own_last else ASK[actor.role].format(name=safe_name(actor.name)))
+    return ChatPrompt(system_prompt(actor), ({"role": "user", "content": "\n\n".join(parts)},))
 
 
 def annotation_prompt(

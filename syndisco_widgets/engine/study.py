@@ -21,8 +21,8 @@ shown::
         {"username": "Ann", "age": 34,       // fields as in Persona (extra: {...})
          "personality_characteristics": ["curious"]}
       ],
-      "topic": "",                           // the question discussed: stated in every
-                                             // speaker's context, shown above the transcript
+      "topic": "",                           // the question discussed: in every speaker's
+                                             // context and turn, shown above the transcript
       "context": "",                         // shared by every speaker
       "instructions": "",                    // shared by the users
       "turn_manager": {"kind": "round_robin", "seed": null},
@@ -251,7 +251,7 @@ class Study:
             moderator_instructions: The moderator's instructions (default:
                 the actor's own, else ``""``).
             moderator_every: The moderator speaks after every this many user turns.
-            topic: The question discussed (stated in every speaker's context).
+            topic: The question discussed (in every speaker's context and turn request).
             context: Shared by every speaker.
             instructions: Shared by the users.
             conv_len: Model-written user turns, as for :class:`Discussion`.
@@ -373,6 +373,7 @@ class Study:
             [s.user for s in self.seed_opinions],
             moderator_every=self.moderator.every if self.moderator else 1,
             autosave_dir=autosave_dir,
+            topic=self.topic,
         )
 
     def build_experiment(self, model: BaseModel | None = None) -> DiscussionExperiment:
@@ -413,6 +414,7 @@ class Study:
             num_active_users=plan.num_active_users,
             num_discussions=plan.num_discussions,
             seed=plan.seed,
+            topic=self.topic,
         )
 
 

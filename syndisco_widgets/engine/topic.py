@@ -1,8 +1,10 @@
 """The topic of a discussion: the question every speaker argues about.
 
 A topic keeps a class's discussion on one question: it is stated in every
-speaker's context (so it stays in view however far the history window has
-moved) and shown above the transcript. The default set-up here is a real
+speaker's context and restated in every turn's request, right before the
+ask (a 135M model loses a question it saw only in the system prompt once
+the opening post has left the history window), and shown above the
+transcript. The default set-up here is a real
 question with two personas who see it differently and an opening post, so
 an argument can develop even on the small demo model.
 """

@@ -513,6 +513,8 @@ class Runner(traitlets.HasTraits):
         return source
 
     def _make_live(self, change: ev.SourceChange, status: str) -> None:
+        if isinstance(change.source, Discussion):
+            iter(change.source)  # its opening posts are in its logs before any view draws them
         self._source = change.source
         self._emit(change)
         self._settle(f"{status} {self._count()}".strip())

@@ -109,8 +109,8 @@ class Settings(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         for box in boxes:
             box.style.description_width = "9em"
         hint = widgets.HTML(
-            '<div class="sdw-hint"><b>Topic</b>: stated in every speaker\'s context and shown above '
-            "the transcript. <b>User turns</b> (<code>conv_len</code>): how many replies the "
+            '<div class="sdw-hint"><b>Topic</b>: restated to every speaker at every turn and shown '
+            "above the transcript. <b>User turns</b> (<code>conv_len</code>): how many replies the "
             "participants write; the moderator's replies come on top. <b>History seen</b> "
             "(<code>history_context_len</code>): how many of the latest messages each speaker reads "
             "before replying.</div>"
@@ -152,7 +152,7 @@ class DiscussionStudio(StudioShell):
         instructions: Shared by all users.
         conv_len: Model-written user turns in the discussion.
         history_context_len: How many latest entries each speaker sees.
-        topic: The question discussed: stated in every speaker's context and
+        topic: The question discussed: stated to every speaker at every turn and
             shown above the transcript.
         moderator_instructions: The moderator's instructions.
         seed_opinions: Opening posts, placed before any model speaks.

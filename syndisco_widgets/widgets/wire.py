@@ -63,6 +63,7 @@ class WireEntry(_WireEntryCore, total=False):
     model: str
     context: list[int]
     stopped: bool
+    truncated: bool
 
 
 class WireSnapshot(TypedDict):
@@ -150,6 +151,8 @@ def wire_entry(entry: Mapping[str, Any]) -> WireEntry:
         out["model"] = str(entry["model"])
     if entry.get("stopped") is True:
         out["stopped"] = True  # the text written before a Stop: shown, never recorded
+    if entry.get("truncated") is True:
+        out["truncated"] = True  # cut back to its last whole sentence at the token cap
     context = entry.get("context")
     if isinstance(context, (list, tuple)) and len(context) == CONTEXT_PAIR:
         start, end = context

@@ -35,13 +35,13 @@ def test_quickstart_studio_notebook7(lab_server, notebook7_page, run_cells, dial
     run_cells(page, timeout=75)
 
     studio = Studio.find(page)
-    # The notebook's "driving it from code" cell already took two steps.
-    expect(studio.messages).to_have_count(2)
+    # The opening post, then the two steps the notebook's "driving it from code" cell took.
+    expect(studio.messages).to_have_count(3)
     expect(studio.status).to_contain_text("Ready")
     expect(studio.button("Step")).to_be_enabled()
 
     studio.step_adds_one_message()
-    expect(studio.transcript.locator(".sdw-message")).to_have_count(3)  # nothing half-written either
+    expect(studio.transcript.locator(".sdw-message")).to_have_count(4)  # nothing half-written either
 
     assert page.locator(".sdw-transcript img, .sdw-transcript script").count() == 0
     assert dialogs == []

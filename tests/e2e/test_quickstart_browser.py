@@ -107,8 +107,9 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     studio_cell = page.locator(".jp-CodeCell").filter(has=studio.root)
     studio_prompt = studio_cell.locator(".jp-InputPrompt").inner_text()
 
-    # The notebook's "driving it from code" cell already took two steps, in English.
-    expect(messages).to_have_count(2)
+    # The opening post, then the two steps the notebook's "driving it from code" cell took, in English.
+    expect(messages).to_have_count(3)
+    expect(messages.first.locator(".sdw-badge-seed")).to_have_text("opening message")
     expect(status).to_contain_text("Ready")
     for text in _texts(transcript):
         assert_real_words(text)
@@ -142,7 +143,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     button(sidebar, "Start with the new set-up").click()
     expect(setup_status).to_contain_text(f"Started: {PERSONAS[0]}, {RENAMED}")
     expect(setup_status).to_contain_text("The previous discussion is kept under Branches")
-    expect(messages).to_have_count(0)
+    expect(messages).to_have_count(1)  # the opening post of the new discussion
     button(studio.root, "Hide set-up").click()
     expect(sidebar).to_be_hidden()
 
@@ -262,13 +263,11 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     export_status = studio.root.locator(".sdw-export-status")
     expect(export_status).to_contain_text("Wrote")
     link = export_status.locator("a.sdw-download")
-    expect(link).to_contain_text(re.compile(r"Download no-study--Sam--branch-\d+.*\.json"))
+    expect(link).to_contain_text(re.compile(r"Download Sam--branch-\d+.*\.json"))
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert re.match(r"no-study--Sam--branch-\d+.*\.json$", download.suggested_filename), (
-        download.suggested_filename
-    )
+    assert re.match(r"Sam--branch-\d+.*\.json$", download.suggested_filename), download.suggested_filename
     saved = artifacts / download.suggested_filename
     download.save_as(saved)
     strings = set(_strings(json.loads(saved.read_text(encoding="utf-8"))))
@@ -292,9 +291,7 @@ def test_quickstart_studio(lab_server, lab_page, run_cells, dialogs, artifacts):
     studio.root.evaluate("el => el.scrollIntoView({block: 'start'})")
     expect(studio.root).to_be_in_viewport(ratio=0.99)  # sub-pixel edges
     studio.root.screenshot(path=str(artifacts / "5-studio-full.png"))
-    readme_image = QUICKSTART.parent / "img" / "studio.png"
-    readme_image.parent.mkdir(exist_ok=True)
-    shutil.copy2(artifacts / "5-studio-full.png", readme_image)  # the README's picture, kept fresh
+    # (The README's picture is made by test_readme_screenshot.py: a whole discussion, no test payloads.)
 
     # 11. The same studio at 1024 px, light and dark.
     page.set_viewport_size({"width": 1024, "height": 1400})

@@ -126,3 +126,58 @@ def test_a_speaker_echoing_its_own_label_is_recorded_without_it():
     users = [Actor(model, Persona(username=n)) for n in ("Ann", "Bob")]
     conv = Discussion(RoundRobin(), users, conv_len=3)
     assert [e["text"] for e in conv] == ["Hello there", "Hi Ann", "[Bob] wrote this"]
+
+
+def test_the_topic_is_restated_in_every_turn_between_history_and_request(tmp_path):
+    model = ScriptedModel(["Cars first.", "Bikes first.", "Buses."])
+    ann, bob = Actor(model, Persona(username="Ann")), Actor(model, Persona(username="Bob"))
+    question = "Should the main street be car-free?"
+    conv = Discussion(
+        RoundRobin(["Ann", "Bob"]), [ann, bob], conv_len=3, history_context_len=1, topic=question
+    )
+    conv.begin(verbose=False)
+    for call in model.calls:
+        blocks = call.messages[0]["content"].split("\n\n")
+        assert blocks[-2:] == [prompts.TOPIC_REMINDER.format(topic=question), prompts.ASK["user"]]
+    assert "Cars first." not in model.calls[2].messages[0]["content"]  # out of the window, topic still there
+    assert conv.settings()["topic"] == question
+    assert conv.fork(1).topic == question
+    saved = conv.fork(3, autosave_dir=tmp_path)
+    assert saved.log_path is not None
+    saved.close()
+    resumed = Discussion.resume(saved.log_path, RoundRobin(["Ann", "Bob"]), [ann, bob])
+    assert resumed.topic == question
+    resumed.close()
+
+
+def test_without_a_topic_the_turn_message_has_no_topic_line():
+    ann = Actor(ScriptedModel(), Persona(username="Ann"))
+    message = ann.turn_prompt([{"name": "Bob", "text": "Hi"}]).messages[0]["content"]
+    assert "Topic:" not in message
+    assert Discussion(RoundRobin(["Ann"]), [ann]).settings().get("topic") is None
+
+
+@pytest.mark.parametrize("topic", HOSTILE)
+def test_a_hostile_topic_is_shown_as_data_not_as_a_history_line(topic):
+    ann = Actor(ScriptedModel(), Persona(username="Ann"))
+    message = ann.turn_prompt([{"name": "Ann", "text": "Hi"}], topic).messages[0]["content"]
+    assert history_lines(message) == ["[Ann]: Hi"]
+    reminder = message.split("\n\n")[-2]
+    assert reminder.startswith("Topic: ") and (
+        "forged" in reminder or "give up" in reminder or "agrees" in reminder
+    )
+
+
+def test_a_speaker_whose_comment_is_the_last_one_is_not_asked_to_reply_to_itself():
+    model = ScriptedModel(["More reasons."])
+    ann, bob = Actor(model, Persona(username="Ann")), Actor(model, Persona(username="Bob"))
+    conv = Discussion(
+        RoundRobin(["Ann", "Bob"]),
+        [ann, bob],
+        conv_len=2,
+        seed_opinions=["Ban cars."],
+        seed_opinion_usernames=["Ann"],
+    )
+    conv.begin(verbose=False)
+    assert model.calls[0].messages[0]["content"].endswith(prompts.FOLLOW_UP)  # Ann, after her own opening
+    assert model.calls[1].messages[0]["content"].endswith(prompts.ASK["user"])  # Bob replies to Ann

@@ -24,6 +24,8 @@ def test_a_topic_survives_the_file_and_reaches_every_speaker(tmp_path):
     assert len(model.calls) == study.conv_len
     for prompt in model.calls:
         assert prompt.system.startswith("A school forum.\n\nThe topic of this conversation: " + QUESTION)
+        assert f"\n\nTopic: {QUESTION}\n\n" in prompt.messages[0]["content"]  # restated at every turn
+    assert discussion.settings()["topic"] == QUESTION
 
 
 def test_without_a_topic_the_context_is_unchanged():
@@ -42,3 +44,15 @@ def test_from_setup_and_studio_kwargs_carry_the_topic():
 def test_a_topic_that_is_not_text_names_the_field():
     with pytest.raises(StudyError, match="topic"):
         _study(topic=["a", "list"])
+
+
+def test_an_experiment_restates_the_topic_in_every_discussion(tmp_path):
+    study = _study(
+        topic=QUESTION, conv_len=2, experiment={"num_discussions": 2, "num_active_users": 2, "seed": 1}
+    )
+    model = ScriptedModel(["Yes.", "No."] * 2)
+    experiment = study.build_experiment(model)
+    assert experiment.settings()["topic"] == QUESTION
+    paths = experiment.begin(tmp_path, verbose=False)
+    assert len(paths) == 2 and len(model.calls) == 4
+    assert all(f"Topic: {QUESTION}" in call.messages[0]["content"] for call in model.calls)

@@ -217,3 +217,9 @@ def test_wire_entry_drops_what_the_view_does_not_show():
         "source": "model",
         "model": "demo",
     }
+
+
+def test_a_reply_cut_at_the_token_cap_is_marked_and_its_raw_text_stays_in_python():
+    cut = wire_entry({**entry(2, "Ann"), "truncated": True, "raw_text": "**turn** 2 by Ann and then some wo"})
+    assert cut["truncated"] is True and "raw_text" not in cut
+    assert "truncated" not in wire_entry({**entry(3, "Ann"), "truncated": "yes"})  # only a real True

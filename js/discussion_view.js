@@ -511,14 +511,12 @@ export function buildSummary(doc, entries) {
 }
 
 /**
- * One finished turn in the transcript's look, read-only: no "branch from here",
- * and no model label on hand-written entries (the engine's "hardcoded").
+ * One finished turn in the transcript's look, read-only: no "branch from here".
  * @param {Document} doc @param {Entry} entry @param {number} index @param {boolean} markdown
  */
 function readOnlyMessage(doc, entry, index, markdown) {
   const msg = buildMessage(doc, entry, index, { markdown });
   msg.querySelector(".sdw-branch")?.remove();
-  if (entry.model === "hardcoded") msg.querySelector(".sdw-model")?.remove();
   return msg;
 }
 

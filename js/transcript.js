@@ -208,8 +208,9 @@ export function buildMessage(doc, entry, index, { markdown = true, branchable = 
   msg.style.setProperty("--sdw-hue", String(hueOf(entry.name)));
 
   const meta = buildHeader(doc, entry);
-  // A typed-in message has no model: its "model" field only repeats the badge.
-  if (entry.model && entry.source !== "human") {
+  // Typed-in and opening messages have no model: their "model" field only repeats
+  // the badge (the engine writes "hardcoded" there).
+  if (entry.model && entry.source !== "human" && entry.source !== "seed" && entry.model !== "hardcoded") {
     const label = el(doc, "span", "sdw-model", String(entry.model));
     label.setAttribute("title", String(entry.model)); // attribute text, never parsed
     meta.appendChild(label);

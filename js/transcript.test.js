@@ -50,6 +50,7 @@ describe("rendering", () => {
     expect(msgs[1].querySelector(".sdw-badge-moderator").textContent).toBe("moderator");
     expect(msgs[2].querySelector(".sdw-badge-human").textContent).toBe("written by a person");
     expect(msgs[2].querySelector(".sdw-model")).toBeNull(); // no model label on a typed-in message
+    expect(msgs[0].querySelector(".sdw-model")).toBeNull(); // nor on an opening message
     expect(msgs[3].querySelector(".sdw-model").textContent).toBe("tiny");
     expect(msgs[0].style.getPropertyValue("--sdw-hue")).toBe(String(hueOf("Alice")));
     expect(msgs[3].style.getPropertyValue("--sdw-hue")).toBe(msgs[0].style.getPropertyValue("--sdw-hue"));

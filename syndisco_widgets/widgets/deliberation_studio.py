@@ -24,7 +24,7 @@ import ipywidgets as widgets
 
 from ..checks import instance_of, optional_seed, positive_whole_number, text
 from ..engine import unique_run_path
-from ..engine.exports import slug
+from ..engine.exports import ExportKind, slug
 from ..errors import ConfigError
 from ..models.base import BaseModel
 from ..models.scripted import ScriptedModel
@@ -45,7 +45,7 @@ from .deliberation_form import (
     draft_of,
 )
 from .deliberation_setup import AgentRow, DeliberationSetup
-from .export import ExportFormat, written_html
+from .export import written_html
 from .export_panel import ExportPanel
 from .shell import StudioShell
 from .table import LogTable
@@ -337,7 +337,7 @@ class DeliberationStudio(StudioShell):
             self._show_model()
         return self._model
 
-    def _write_export(self, folder: Path, kind: ExportFormat, participant: str) -> tuple[Path, str] | None:
+    def _write_export(self, folder: Path, kind: ExportKind, participant: str) -> tuple[Path, str] | None:
         structure = self.structure
         if structure is None or not len(structure.logs):
             return None

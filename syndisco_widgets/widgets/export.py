@@ -21,14 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANONYMOUS",
-    "ExportFormat",
     "download_link",
     "export_branch",
     "written_html",
 ]
 
-#: What an export button writes: the study export (JSON) or its table (CSV).
-ExportFormat = ExportKind
 _MIME = {"json": "application/json", "csv": "text/csv"}
 #: Browsers refuse very long data: links; beyond this the folder copy is the way.
 MAX_DOWNLOAD_BYTES = 8 * 1024 * 1024
@@ -40,7 +37,7 @@ ANONYMOUS_HINT = (
 )
 
 
-def download_link(path: Path, kind: ExportFormat) -> str:
+def download_link(path: Path, kind: ExportKind) -> str:
     """HTML for a link that downloads the written file from the browser ('' if it is too big)."""
     data = path.read_bytes()
     if len(data) > MAX_DOWNLOAD_BYTES:
@@ -56,7 +53,7 @@ def download_link(path: Path, kind: ExportFormat) -> str:
 def export_branch(
     discussion: Discussion,
     folder: Path,
-    kind: ExportFormat,
+    kind: ExportKind,
     *,
     study: Study | None,
     participant: str,
@@ -76,7 +73,7 @@ def export_branch(
     return path, written_html(path, kind) + hint
 
 
-def written_html(path: Path, kind: ExportFormat) -> str:
+def written_html(path: Path, kind: ExportKind) -> str:
     """'Wrote <path>' and the download link, as HTML (escaped)."""
     wrote = html.escape(str(path), quote=False)
     return f'<span class="sdw-ok">Wrote {wrote}</span> · {download_link(path, kind)}'

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Callable, Sequence
 
-    from .export import ExportFormat
+    from ..engine.exports import ExportKind
 
 __all__ = ["ExportPanel"]
 
@@ -38,7 +38,7 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def __init__(
         self,
-        write: Callable[[Path, ExportFormat, str], tuple[Path, str] | None],
+        write: Callable[[Path, ExportKind, str], tuple[Path, str] | None],
         *,
         folder: str | os.PathLike[str],
         what: str,
@@ -71,7 +71,7 @@ class ExportPanel(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         super().__init__([toolbar, hint, self.status, *extra], **kwargs)
         classed(self, "sdw-export")
 
-    def export(self, kind: ExportFormat, folder: str | os.PathLike[str] | None = None) -> Path | None:
+    def export(self, kind: ExportKind, folder: str | os.PathLike[str] | None = None) -> Path | None:
         """Write the live run as ``kind`` into ``folder`` (default: the Folder box); None if not (noted)."""
         target = Path(folder if folder is not None else (self.folder.value.strip() or "."))
         try:

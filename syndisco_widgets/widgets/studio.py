@@ -27,7 +27,7 @@ from ..session import EntryAdded, Runner, RunnerEvent, RunnerState, SourceChange
 from ._style import classed
 from .branches import BranchBar, BranchExplorer
 from .controls import RunControls
-from .export import ExportFormat, export_branch
+from .export import export_branch
 from .export_panel import ExportPanel
 from .model_picker import ModelPicker
 from .persona_editor import PersonaEditor
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pandas as pd
+
+    from ..engine.exports import ExportKind
 
 __all__ = [
     "DEFAULT_CONTEXT",
@@ -524,7 +526,7 @@ class DiscussionStudio(StudioShell):
             set_note(self.setup_status, "The discussion uses this set-up.", "ok")
             self.start_button.description = "Start discussion"
 
-    def _write_export(self, folder: Path, kind: ExportFormat, participant: str) -> tuple[Path, str] | None:
+    def _write_export(self, folder: Path, kind: ExportKind, participant: str) -> tuple[Path, str] | None:
         discussion = self.discussion
         if discussion is None:
             return None

@@ -31,9 +31,10 @@ if [ -n "$active_env" ]; then
     fi
     [ "$(cd .venv 2>/dev/null && pwd -P)" = "$(cd "$active_env" && pwd -P)" ] || ln -sfn "$active_env" .venv
 elif [ ! -x .venv/bin/python ]; then
-    # --system-site-packages: what the system Python already has (a torch, say) is
-    # reused, not downloaded again; everything new is installed inside .venv.
-    if ! "$system_python" -m venv --system-site-packages .venv; then
+    # A venv of its own, not --system-site-packages: JupyterLab in the venv sees only
+    # the venv's front-end extensions, so widget packages already in the system Python
+    # would be importable in the kernel but never drawn in the browser.
+    if ! "$system_python" -m venv .venv; then
         rm -rf .venv
         echo "setup: could not make .venv; on Debian/Ubuntu install the venv module (apt install python3-venv) and run this again" >&2
         exit 1

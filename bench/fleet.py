@@ -17,6 +17,7 @@ work. Peak memory is this process's peak resident set.
 
     OMP_NUM_THREADS=1 flock /tmp/heavy.lock python bench/fleet.py --discussions 1000 --rounds 2
     OMP_NUM_THREADS=1 flock /tmp/heavy.lock python bench/fleet.py --discussions 10000 --variants pipelined --rounds 1
+    OMP_NUM_THREADS=1 flock /tmp/heavy.lock python bench/fleet.py --variants rolling waves --decode 0.04 --in-flight 1.25 --rounds 1
     python bench/fleet.py --base-url http://gpu:8000/v1 --model-name my-model ...   # a real server instead
 """
 
@@ -31,6 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import syndisco_widgets as syndisco
+from syndisco_widgets.engine.drive import drive_feed
+from syndisco_widgets.engine.experiment_runs import open_runs
 from syndisco_widgets.models import BaseModel, OpenAIModel
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -41,6 +44,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from syndisco_widgets.models import ChatPrompt, Completion
+
+#: How many runs an experiment kept open before it opened runs as others ended.
+WAVE = 128
 
 
 class LockStep(BaseModel):
@@ -57,13 +63,36 @@ class LockStep(BaseModel):
         return self.inner.generate_batch(prompts, **kwargs)
 
 
+class ListFeed:
+    """Gives the discussions one at a time, as an experiment gives its planned runs."""
+
+    def __init__(self, sources: Sequence[syndisco.Discussion]) -> None:
+        self.sources = iter(sources)
+
+    def next_source(self) -> syndisco.Discussion | None:
+        return next(self.sources, None)
+
+    def source_ended(self, position: int, failure: object) -> None:
+        """Nothing to close here."""
+
+
 def run(variant: str, model: OpenAIModel, args: argparse.Namespace) -> tuple[float, int]:
     """Wall seconds and turns of one run."""
-    target: BaseModel = model if variant == "pipelined" else LockStep(model)
+    target: BaseModel = LockStep(model) if variant == "lock-step" else model
     convs = discussions(target, args.discussions, args.turns)
+    slots = args.slots * args.replicas
     started = time.perf_counter()
-    report = syndisco.run_discussions(convs, batch_size=args.slots * args.replicas, verbose=False)
-    return time.perf_counter() - started, report.turns
+    if variant == "waves":  # experiments before: 128 runs open, the next 128 after all of them end
+        turns = sum(
+            syndisco.run_discussions(convs[i : i + WAVE], verbose=False).turns
+            for i in range(0, len(convs), WAVE)
+        )
+    elif variant == "rolling":  # experiments now: the next run opens as soon as one ends
+        window = open_runs([model], batch_size=32)
+        turns = drive_feed(ListFeed(convs), window=window).turns
+    else:
+        turns = syndisco.run_discussions(convs, batch_size=slots, verbose=False).turns
+    return time.perf_counter() - started, turns
 
 
 def real_servers(args: argparse.Namespace) -> None:
@@ -143,6 +172,9 @@ def main() -> None:
         wall = statistics.median(w for w, _ in values)
         bound = statistics.median(b for _, b in values)
         print(f"| {variant} | {wall:.1f} | {bound:.1f} | {wall / bound:.3f}x |")
+    if "rolling" in rows and "waves" in rows:
+        speedups = [wave[0] / roll[0] for roll, wave in zip(rows["rolling"], rows["waves"], strict=True)]
+        print(f"experiments, rolling vs waves: {', '.join(f'{s:.2f}x' for s in speedups)}")
     if "pipelined" in rows and "lock-step" in rows:
         speedups = [
             lock[0] / pipe[0] for pipe, lock in zip(rows["pipelined"], rows["lock-step"], strict=True)

@@ -30,7 +30,7 @@ from .pipeline import Pending, Pipeline, by_source, is_concurrent
 from .requests import CountedSource, SyncedSource, TurnSource
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from ..models.base import Completion, GenerationControl, GenerationOptions
     from .entries import Entry
@@ -45,6 +45,18 @@ class DriveListener(Protocol):
 
     def entry_recorded(self, source: TurnSource, request: TurnRequest[Any], entry: Entry) -> None:
         """``source`` recorded ``entry`` from the reply to ``request``."""
+
+
+class SourceFeed(Protocol):
+    """Hands :func:`drive_feed` its sources one at a time, so only a window of them is open at once."""
+
+    def next_source(self) -> TurnSource | None:
+        """The next source to run (opened now), or None when every one has been given."""
+        ...
+
+    def source_ended(self, position: int, failure: TurnError | None) -> None:
+        """The source given ``position``-th (from 0) left the run: finished, failed or waiting."""
+        ...
 
 
 @dataclass
@@ -114,6 +126,21 @@ def drive(
             report.failures, report, kinds={i: source_kind(items[i]) for i in report.failures}
         )
     return report
+
+
+def drive_feed(
+    feed: SourceFeed, *, window: int, batch_size: int = 32, listener: DriveListener | None = None
+) -> RunReport:
+    """Like :func:`drive` over every source ``feed`` gives, with at most ``window`` of them running.
+
+    As one source ends another joins, so a server's slots never wait for a
+    whole group to end. Positions in the report count the sources in the
+    order given; failures are reported, not raised.
+    """
+    window = positive_whole_number("window", window)
+    batch_size = positive_whole_number("batch_size", batch_size)
+    listeners = [] if listener is None else [listener]
+    return _Drive([], batch_size, None, listeners, None, feed=feed, window=window).run()
 
 
 def source_kind(source: TurnSource) -> str:
@@ -199,8 +226,16 @@ class _Drive:
         control: GenerationControl | None,
         listeners: list[DriveListener],
         max_entries: int | None,
+        *,
+        feed: SourceFeed | None = None,
+        window: int = 0,
     ) -> None:
         self.active = dict(enumerate(sources))
+        self.given = len(sources)
+        self.feed = feed
+        self.more = feed is not None  # the feed may give more sources
+        self.window = window
+        self.joined: Callable[[int], None] = lambda _index: None
         self.batch_size = 1 if control is not None else batch_size
         self.control = control
         self.listeners = listeners
@@ -208,6 +243,7 @@ class _Drive:
         self.report = RunReport()
 
     def run(self) -> RunReport:
+        self._top_up()
         while self.active and self.left != 0:
             pending = self._collect()
             if self.control is None and any(is_concurrent(r) for _, r in pending):
@@ -235,15 +271,39 @@ class _Drive:
             for listener in self.listeners:
                 listener.request_started(self.active[index], request)
 
-        Pipeline(
+        pipeline = Pipeline(
             self.active,
             started,
             send_local=self._send_rounds,
             take=self._take_and_sync,
             announce=announce,
-            finished=self.report.finished.append,
+            leave=self._leave,
             budget=lambda: self.left,
-        ).run()
+        )
+        self.joined = pipeline.join
+        pipeline.run()
+
+    def _top_up(self) -> None:
+        """Let the feed's next sources join while fewer than ``window`` run."""
+        while self.feed is not None and self.more and len(self.active) < self.window:
+            source = self.feed.next_source()
+            if source is None:
+                self.more = False
+                return
+            self.active[self.given] = source
+            self.joined(self.given)
+            self.given += 1
+
+    def _leave(self, index: int, failure: TurnError | None = None) -> None:
+        """Source ``index`` is done in this run (finished, failed or waiting); another may join."""
+        source = self.active.pop(index)
+        if failure is not None:
+            self.report.failures[index] = failure
+        elif source.finished:
+            self.report.finished.append(index)
+        if self.feed is not None:
+            self.feed.source_ended(index, failure)
+            self._top_up()
 
     def _collect(self) -> list[Pending]:
         """Every active source's ready requests; sources with none leave the run."""
@@ -251,9 +311,7 @@ class _Drive:
         for index, source in list(self.active.items()):
             requests = source.next_requests()
             if not requests:
-                if source.finished:
-                    self.report.finished.append(index)
-                del self.active[index]
+                self._leave(index)
             pending += [(index, r) for r in requests]
         return pending
 
@@ -299,8 +357,7 @@ class _Drive:
     def _take(self, index: int, request: TurnRequest[Any], reply: Completion | ModelError) -> None:
         source = self.active[index]
         if isinstance(reply, ModelError):
-            self.report.failures[index] = source.fail(request, reply)
-            del self.active[index]
+            self._leave(index, source.fail(request, reply))
             return
         entry = source.record(request, reply)
         if entry is None:

@@ -4,19 +4,20 @@ An experiment folder holds ``manifest.experiment.json`` (format, settings,
 plan, the status and file of every run, the run record and usage) and one
 run file per planned run. :func:`experiment_folder` locks the folder for one
 process, checks the manifest against the settings (or writes it) and closes
-it at the end; :func:`drive_in_waves` opens the runs a wave at a time
-(bounded open files) and drives each wave's sources together.
+it at the end; :func:`drive_runs` drives the runs with a bounded number
+open, opening the next as one ends.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..checks import folder_path
 from ..errors import ConfigError, LogsFormatError
-from .drive import BarListener, RunReport, drive, progress_bar
+from .drive import BarListener, RunReport, drive_feed, progress_bar
 from .locks import WriterLock
 from .requests import CountedSource
 from .run_folder import MANIFEST, load_manifest, save_manifest
@@ -28,10 +29,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from pathlib import Path
 
+    from ..errors import TurnError
     from .run_record import RunRecord
 
 #: The lock file that lets one process at a time run an experiment folder.
 LOCK = "experiment.lock"
+#: Seconds between manifest writes while runs start and end (run files hold
+#: the entries; the manifest's statuses may lag this much after a crash).
+MANIFEST_EVERY = 2.0
 #: The manifest format both kinds of experiment write.
 FORMAT = "syndisco-widgets/experiment-2"
 
@@ -69,7 +74,7 @@ def experiment_folder(
         lock.release()
 
 
-def drive_in_waves(
+def drive_runs(
     folder: Path,
     manifest: dict[str, Any],
     plan: Sequence[Mapping[str, Any]],
@@ -77,45 +82,99 @@ def drive_in_waves(
     *,
     planned: Callable[[Mapping[str, Any]], int],
     file_name: Callable[[int], str],
+    models: Sequence[object],
     batch_size: int,
     verbose: bool,
 ) -> RunReport:
-    """Open the planned runs a wave at a time and drive each wave; the report uses plan indices.
+    """Drive the planned runs with a bounded number open; the report uses plan indices.
 
-    ``open_run`` starts (or resumes) one run on its file; ``planned`` says how
-    many participant answers a run makes in all, for the progress bar.
+    A run is opened when there is room and closed as soon as it ends, and the
+    next one takes its place, so a server's slots never wait for a group of
+    runs to end. ``open_run`` starts (or resumes) one run on its file;
+    ``planned`` says how many participant answers a run makes in all, for the
+    progress bar; ``models`` are the experiment's models (their concurrency
+    sets how many runs are open).
     """
-    report = RunReport()
-    wave_size = max(4 * batch_size, 128)
-    runs: dict[str, dict[str, str]] = manifest["runs"]
     with progress_bar(sum(planned(item) for item in plan), verbose) as bar:
-        for start in range(0, len(plan), wave_size):
-            wave = plan[start : start + wave_size]
-            sources: list[RunSource] = []
-            try:
-                for item in wave:
-                    sources.append(open_run(item))
-                    runs[str(item["index"])] = {"file": file_name(item["index"]), "status": "running"}
-                save_manifest(folder, manifest)
-                if bar is not None:
-                    bar.update(sum(planned(i) - s.answers_left for i, s in zip(wave, sources, strict=True)))
-                listener = None if bar is None else BarListener(bar)
-                part = drive(
-                    sources, batch_size=batch_size, verbose=False, raise_on_failure=False, listener=listener
-                )
-            finally:
-                for source in sources:
-                    source.close()
-            for position, item in enumerate(wave):
-                failed = part.failures.get(position)
-                if failed is not None:
-                    report.failures[item["index"]] = failed
-                runs[str(item["index"])]["status"] = "failed" if failed is not None else "done"
-            report.turns += part.turns
-            report.batches += part.batches
-            report.finished += [wave[i]["index"] for i in part.finished]
-            save_manifest(folder, manifest)
+        feed = _RunFeed(folder, manifest, plan, open_run, planned, file_name, bar)
+        try:
+            part = drive_feed(
+                feed,
+                window=open_runs(models, batch_size),
+                batch_size=batch_size,
+                listener=None if bar is None else BarListener(bar),
+            )
+        finally:
+            feed.close()
+    report = RunReport(turns=part.turns, batches=part.batches)
+    report.finished = [plan[p]["index"] for p in part.finished]
+    report.failures = {plan[p]["index"]: failure for p, failure in part.failures.items()}
     return report
+
+
+def open_runs(models: Sequence[object], batch_size: int) -> int:
+    """How many runs an experiment keeps open: enough to fill every batch and every server slot twice."""
+    slots = sum(int(getattr(m, "max_concurrency", 0)) for m in {id(m): m for m in models}.values())
+    return max(4 * batch_size, 128, 2 * slots)
+
+
+class _RunFeed:
+    """Opens the planned runs in order for :func:`drive_feed`, closes each as it ends, keeps the manifest."""
+
+    def __init__(
+        self,
+        folder: Path,
+        manifest: dict[str, Any],
+        plan: Sequence[Mapping[str, Any]],
+        open_run: Callable[[Mapping[str, Any]], RunSource],
+        planned: Callable[[Mapping[str, Any]], int],
+        file_name: Callable[[int], str],
+        bar: Any,
+    ) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.runs: dict[str, dict[str, str]] = manifest["runs"]
+        self.plan = plan
+        self.open_run = open_run
+        self.planned = planned
+        self.file_name = file_name
+        self.bar = bar
+        self.open: dict[int, RunSource] = {}  # position in the plan -> its open run
+        self.ended = 0
+        self.saved_at = time.monotonic()
+
+    def next_source(self) -> RunSource | None:
+        position = len(self.open) + self.ended
+        if position >= len(self.plan):
+            return None
+        item = self.plan[position]
+        source = self.open[position] = self.open_run(item)
+        self.runs[str(item["index"])] = {"file": self.file_name(item["index"]), "status": "running"}
+        if self.bar is not None:
+            self.bar.update(self.planned(item) - source.answers_left)
+        self._save(soon=True)
+        return source
+
+    def source_ended(self, position: int, failure: TurnError | None) -> None:
+        self.open.pop(position).close()
+        self.ended += 1
+        status = "failed" if failure is not None else "done"
+        self.runs[str(self.plan[position]["index"])]["status"] = status
+        self._save(soon=True)
+
+    def close(self) -> None:
+        """Close the runs still open (the drive was interrupted) and write the manifest."""
+        for source in self.open.values():
+            source.close()
+        self.open.clear()
+        self._save(soon=False)
+
+    def _save(self, *, soon: bool) -> None:
+        """Write the manifest, at most every :data:`MANIFEST_EVERY` seconds when ``soon``."""
+        if soon and time.monotonic() - self.saved_at < MANIFEST_EVERY:
+            return
+        save_manifest(self.folder, self.manifest)
+        self.saved_at = time.monotonic()
 
 
 def open_manifest(

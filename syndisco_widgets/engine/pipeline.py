@@ -54,7 +54,7 @@ class Pipeline:
         send_local: Sends a list of requests to local models (batched) and records them.
         take: Records one reply, or fails its source.
         announce: Called as each request is sent.
-        finished: Called with the position of a source that has finished.
+        leave: Takes a source that has no requests now (finished or waiting) out of ``sources``.
         budget: At most this many more entries (``None``: no limit).
     """
 
@@ -66,14 +66,14 @@ class Pipeline:
         send_local: Callable[[list[Pending]], None],
         take: Callable[[int, TurnRequest[Any], Completion | ModelError], None],
         announce: Callable[[int, TurnRequest[Any]], None],
-        finished: Callable[[int], None],
+        leave: Callable[[int], None],
         budget: Callable[[], int | None],
     ) -> None:
         self.sources = sources
         self.send_local = send_local
         self.take = take
         self.announce = announce
-        self.on_finished = finished
+        self.leave = leave
         self.budget = budget
         self.ready: deque[int] = deque(i for i in sources if i not in {p[0] for p in started})
         self.taken: deque[list[Pending]] = deque()  # sources' requests waiting for a slot
@@ -144,10 +144,12 @@ class Pipeline:
             requests = source.next_requests()
             if requests:
                 return [(index, r) for r in requests]
-            if source.finished:
-                self.on_finished(index)
-            del self.sources[index]
+            self.leave(index)
         return None
+
+    def join(self, index: int) -> None:
+        """Source ``index`` was added to ``sources``: ask it for requests in turn."""
+        self.ready.append(index)
 
     def _send(self, item: Pending) -> None:
         index, request = item

@@ -140,3 +140,15 @@ def test_syndisco_22_arguments_are_accepted():
 def test_bad_sizes_are_explained():
     with pytest.raises(ConfigError, match="num_active_users must be between 1 and the 4 users"):
         experiment(ScriptedModel(), num_active_users=5)
+
+
+def test_on_a_server_the_runs_stream_through_with_the_texts_of_local_batches(tmp_path):
+    from .test_pipeline import Batches, ThreadedModel
+
+    server = ThreadedModel(max_concurrency=2, delay={"Ann": 0.003})
+    served = experiment(server, num_discussions=6).begin(tmp_path / "server", verbose=False)
+    local = experiment(Batches(), num_discussions=6).begin(tmp_path / "local", verbose=False)
+    assert transcripts(served) == transcripts(local)
+    assert server.most_in_flight == 2 and server.sent == 6 * 4
+    manifest = json.loads((tmp_path / "server" / "manifest.experiment.json").read_text())
+    assert [manifest["runs"][str(i)]["status"] for i in range(6)] == ["done"] * 6

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 
 from syndisco_widgets import drive, run_discussions
+from syndisco_widgets.engine.drive import drive_feed
 from syndisco_widgets.errors import DiscussionsFailedError, ModelError
 from syndisco_widgets.models.base import BaseModel, ChatPrompt, Completion, GenerationOptions
 
@@ -172,3 +173,80 @@ def test_server_and_local_models_in_one_run_give_the_round_by_round_texts():
     assert report.finished == list(range(6))
     assert texts(convs) == texts(expected)
     assert server.sent == 6 * 3 and server.most_in_flight <= 2
+
+
+class ListFeed:
+    """Gives ``sources`` in order and notes how many were open at most and the order they ended in."""
+
+    def __init__(self, sources) -> None:
+        self.waiting = list(sources)
+        self.open: set[int] = set()
+        self.given = 0
+        self.most_open = 0
+        self.ended: list[tuple[int, bool]] = []
+
+    def next_source(self):
+        if not self.waiting:
+            return None
+        self.open.add(self.given)
+        self.given += 1
+        self.most_open = max(self.most_open, len(self.open))
+        return self.waiting.pop(0)
+
+    def source_ended(self, position, failure) -> None:
+        self.open.remove(position)
+        self.ended.append((position, failure is not None))
+
+
+def test_a_feed_keeps_its_window_and_gives_the_texts_of_one_drive():
+    model = ThreadedModel(max_concurrency=3, delay={"Ann": 0.005})
+    fed = [make_discussion(model, conv_len=4) for _ in range(9)]
+    feed = ListFeed(fed)
+    report = drive_feed(feed, window=2)
+    together = [make_discussion(Batches(), conv_len=4) for _ in range(9)]
+    drive(together, verbose=False)
+    assert texts(fed) == texts(together)
+    assert report.finished == list(range(9)) and report.turns == 36
+    assert feed.most_open == 2 and not feed.open
+    assert sorted(position for position, _ in feed.ended) == list(range(9))
+
+
+def test_a_slow_run_holds_one_place_of_the_window_not_the_others():
+    model = ThreadedModel(max_concurrency=4, delay={"Ann": 0.4, "Cid": 0.001})
+    slow = make_discussion(model, names=("Ann", "Bob"), conv_len=2)
+    fast = [make_discussion(model, names=("Cid", "Dee"), conv_len=2) for _ in range(5)]
+    feed = ListFeed([slow, *fast])
+    drive_feed(feed, window=2)
+    # In waves of two, the third discussion would wait for the slow first one;
+    # here all five fast ones end while it is still running.
+    assert [position for position, _ in feed.ended] == [1, 2, 3, 4, 5, 0]
+
+
+def test_a_fed_source_that_fails_is_reported_and_its_place_taken():
+    model = ThreadedModel(max_concurrency=2, fail="Eve")
+    bad = make_discussion(model, names=("Eve", "Bob"), conv_len=2)
+    good = [make_discussion(model, conv_len=2) for _ in range(3)]
+    feed = ListFeed([bad, *good])
+    report = drive_feed(feed, window=1)
+    assert list(report.failures) == [0] and "refused Eve" in str(report.failures[0])
+    assert report.finished == [1, 2, 3]
+    assert feed.ended[0] == (0, True) and all(len(c.logs) == 2 for c in good)
+
+
+def test_a_feed_on_a_local_model_runs_in_batched_rounds():
+    fed = [make_discussion(Batches(), conv_len=3) for _ in range(5)]
+    feed = ListFeed(fed)
+    report = drive_feed(feed, window=3, batch_size=3)
+    together = [make_discussion(Batches(), conv_len=3) for _ in range(5)]
+    drive(together, verbose=False)
+    assert texts(fed) == texts(together) and report.finished == list(range(5))
+    assert feed.most_open == 3
+
+
+def test_an_experiment_keeps_every_server_slot_busy_twice_over():
+    from syndisco_widgets.engine.experiment_runs import open_runs
+
+    fleet = ThreadedModel(max_concurrency=256)
+    assert open_runs([fleet, fleet], batch_size=32) == 512  # one model, counted once
+    assert open_runs([Batches()], batch_size=32) == 128
+    assert open_runs([Batches()], batch_size=64) == 256

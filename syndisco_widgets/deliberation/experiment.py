@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..checks import optional_seed, positive_whole_number
-from ..engine.experiment_runs import drive_runs, experiment_folder
+from ..engine.experiment_runs import PlannedRuns, drive_runs, experiment_folder
 from ..engine.run_record import start_run_record
 from ..engine.storage import JsonlLogWriter, read_jsonl_records
 from ..errors import ConfigError, DiscussionsFailedError
@@ -115,17 +115,15 @@ class DeliberationExperiment:
         start_run = lambda: start_run_record(models, seed=self.seed)  # noqa: E731
         with experiment_folder(output_dir, self.settings(), self.plan, start_run) as (folder, manifest):
             structures = {item["index"]: s for item, s in zip(self.plan, self.structures, strict=True)}
-            report = drive_runs(
+            runs = PlannedRuns(
                 folder,
                 manifest,
                 self.plan,
-                lambda item: self._open(folder, item, structures[item["index"]]),
+                open_run=lambda item: self._open(folder, item, structures[item["index"]]),
                 planned=lambda item: structures[item["index"]].expected_calls(),
                 file_name=self.file_name,
-                models=models,
-                batch_size=batch_size,
-                verbose=verbose,
             )
+            report = drive_runs(runs, models=models, batch_size=batch_size, verbose=verbose)
         if report.failures:
             kinds = {item["index"]: item["structure"] for item in self.plan}
             raise DiscussionsFailedError(report.failures, report, kinds=kinds)

@@ -20,7 +20,7 @@ from ..checks import optional_seed, positive_whole_number, sequence_of, text, wh
 from ..errors import ConfigError, DiscussionsFailedError
 from .actors import Actor
 from .discussion import Discussion
-from .experiment_runs import drive_runs, experiment_folder
+from .experiment_runs import PlannedRuns, drive_runs, experiment_folder
 from .run_record import start_run_record
 from .storage import unique_run_path
 from .turns import RoundRobin, TurnManager
@@ -155,17 +155,16 @@ class DiscussionExperiment:
         actors = [*self.users, *([self.moderator] if self.moderator else [])]
         start_run = lambda: start_run_record([a.model for a in actors], seed=self.seed)  # noqa: E731
         with experiment_folder(output_dir, self.settings(), self.plan, start_run) as (folder, manifest):
-            report = drive_runs(
+            runs = PlannedRuns(
                 folder,
                 manifest,
                 self.plan,
-                lambda item: self._open(item, folder / self.file_name(item["index"])),
+                open_run=lambda item: self._open(item, folder / self.file_name(item["index"])),
                 planned=lambda _item: self.num_turns,
                 file_name=self.file_name,
-                models=[a.model for a in actors],
-                batch_size=batch_size,
-                verbose=verbose,
             )
+            models = [a.model for a in actors]
+            report = drive_runs(runs, models=models, batch_size=batch_size, verbose=verbose)
         if report.failures:
             raise DiscussionsFailedError(report.failures, report)
         return [folder / self.file_name(item["index"]) for item in self.plan]

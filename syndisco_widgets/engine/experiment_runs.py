@@ -4,7 +4,7 @@ An experiment folder holds ``manifest.experiment.json`` (format, settings,
 plan, the status and file of every run, the run record and usage) and one
 run file per planned run. :func:`experiment_folder` locks the folder for one
 process, checks the manifest against the settings (or writes it) and closes
-it at the end; :func:`drive_runs` drives the runs with a bounded number
+it at the end; :func:`drive_runs` drives the :class:`PlannedRuns` with a bounded number
 open, opening the next as one ends.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..checks import folder_path
@@ -74,29 +75,35 @@ def experiment_folder(
         lock.release()
 
 
-def drive_runs(
-    folder: Path,
-    manifest: dict[str, Any],
-    plan: Sequence[Mapping[str, Any]],
-    open_run: Callable[[Mapping[str, Any]], RunSource],
-    *,
-    planned: Callable[[Mapping[str, Any]], int],
-    file_name: Callable[[int], str],
-    models: Sequence[object],
-    batch_size: int,
-    verbose: bool,
-) -> RunReport:
+@dataclass(frozen=True)
+class PlannedRuns:
+    """An experiment's planned runs in its folder, and how to open one.
+
+    Attributes:
+        open_run: Starts (or resumes) one run on its file.
+        planned: How many participant answers a run makes in all (for the progress bar).
+        file_name: The run file of plan index ``i``.
+    """
+
+    folder: Path
+    manifest: dict[str, Any]
+    plan: Sequence[Mapping[str, Any]]
+    open_run: Callable[[Mapping[str, Any]], RunSource]
+    planned: Callable[[Mapping[str, Any]], int]
+    file_name: Callable[[int], str]
+
+
+def drive_runs(runs: PlannedRuns, *, models: Sequence[object], batch_size: int, verbose: bool) -> RunReport:
     """Drive the planned runs with a bounded number open; the report uses plan indices.
 
     A run is opened when there is room and closed as soon as it ends, and the
     next one takes its place, so a server's slots never wait for a group of
-    runs to end. ``open_run`` starts (or resumes) one run on its file;
-    ``planned`` says how many participant answers a run makes in all, for the
-    progress bar; ``models`` are the experiment's models (their concurrency
+    runs to end. ``models`` are the experiment's models (their concurrency
     sets how many runs are open).
     """
-    with progress_bar(sum(planned(item) for item in plan), verbose) as bar:
-        feed = _RunFeed(folder, manifest, plan, open_run, planned, file_name, bar)
+    plan = runs.plan
+    with progress_bar(sum(runs.planned(item) for item in plan), verbose) as bar:
+        feed = _RunFeed(runs, bar)
         try:
             part = drive_feed(
                 feed,
@@ -121,23 +128,9 @@ def open_runs(models: Sequence[object], batch_size: int) -> int:
 class _RunFeed:
     """Opens the planned runs in order for :func:`drive_feed`, closes each as it ends, keeps the manifest."""
 
-    def __init__(
-        self,
-        folder: Path,
-        manifest: dict[str, Any],
-        plan: Sequence[Mapping[str, Any]],
-        open_run: Callable[[Mapping[str, Any]], RunSource],
-        planned: Callable[[Mapping[str, Any]], int],
-        file_name: Callable[[int], str],
-        bar: Any,
-    ) -> None:
-        self.folder = folder
-        self.manifest = manifest
-        self.runs: dict[str, dict[str, str]] = manifest["runs"]
-        self.plan = plan
-        self.open_run = open_run
-        self.planned = planned
-        self.file_name = file_name
+    def __init__(self, runs: PlannedRuns, bar: Any) -> None:
+        self.runs = runs
+        self.statuses: dict[str, dict[str, str]] = runs.manifest["runs"]
         self.bar = bar
         self.open: dict[int, RunSource] = {}  # position in the plan -> its open run
         self.ended = 0
@@ -145,13 +138,13 @@ class _RunFeed:
 
     def next_source(self) -> RunSource | None:
         position = len(self.open) + self.ended
-        if position >= len(self.plan):
+        if position >= len(self.runs.plan):
             return None
-        item = self.plan[position]
-        source = self.open[position] = self.open_run(item)
-        self.runs[str(item["index"])] = {"file": self.file_name(item["index"]), "status": "running"}
+        item = self.runs.plan[position]
+        source = self.open[position] = self.runs.open_run(item)
+        self.statuses[str(item["index"])] = {"file": self.runs.file_name(item["index"]), "status": "running"}
         if self.bar is not None:
-            self.bar.update(self.planned(item) - source.answers_left)
+            self.bar.update(self.runs.planned(item) - source.answers_left)
         self._save(soon=True)
         return source
 
@@ -159,7 +152,7 @@ class _RunFeed:
         self.open.pop(position).close()
         self.ended += 1
         status = "failed" if failure is not None else "done"
-        self.runs[str(self.plan[position]["index"])]["status"] = status
+        self.statuses[str(self.runs.plan[position]["index"])]["status"] = status
         self._save(soon=True)
 
     def close(self) -> None:
@@ -173,7 +166,7 @@ class _RunFeed:
         """Write the manifest, at most every :data:`MANIFEST_EVERY` seconds when ``soon``."""
         if soon and time.monotonic() - self.saved_at < MANIFEST_EVERY:
             return
-        save_manifest(self.folder, self.manifest)
+        save_manifest(self.runs.folder, self.runs.manifest)
         self.saved_at = time.monotonic()
 
 

@@ -455,15 +455,21 @@ class Agent:
         return chosen
 
     def choose(self, candidates: Sequence[Completion], label: str | None = None) -> Completion:
-        """The reply to keep of ``num_responses`` candidates: the one ``response_selector`` picks.
+        """The reply to keep (see :meth:`pick`), up to its last whole sentence if the token cap cut it.
 
-        A reply the token cap cut is kept up to its last whole sentence (``engine.sentences``).
+        Raises:
+            ConfigError: the selector did not return a text (``label`` names the agent).
+        """
+        return whole(self.pick(candidates, label))[0]
+
+    def pick(self, candidates: Sequence[Completion], label: str | None = None) -> Completion:
+        """The reply ``response_selector`` keeps of ``num_responses`` candidates, as the model wrote it.
 
         Raises:
             ConfigError: the selector did not return a text (``label`` names the agent).
         """
         if len(candidates) == 1:
-            return _whole(candidates[0])
+            return candidates[0]
         texts = [c.text for c in candidates]
         selector = self.response_selector
         assert selector is not None  # checked in __init__ whenever num_responses > 1
@@ -473,7 +479,7 @@ class Agent:
                 f"{label or self._label}: response_selector returned {type(chosen).__name__}; "
                 "it must return one of the replies it was given (a str)"
             )
-        return _whole(next((c for c in candidates if c.text == chosen), Completion(chosen)))
+        return next((c for c in candidates if c.text == chosen), Completion(chosen))
 
     def record(
         self,
@@ -516,10 +522,10 @@ class Agent:
         return repr(self.info)
 
 
-def _whole(completion: Completion) -> Completion:
-    """``completion`` cut back to its last whole sentence when the token cap cut it."""
+def whole(completion: Completion) -> tuple[Completion, str | None]:
+    """``completion`` up to its last whole sentence if the token cap cut it, and the raw text (or None)."""
     shown, raw = whole_reply(completion.text, completion.finish_reason)
-    return completion if raw is None else dataclasses.replace(completion, text=shown)
+    return (completion if raw is None else dataclasses.replace(completion, text=shown)), raw
 
 
 _AGENT_PROCESS = Agent.process

@@ -26,7 +26,7 @@ from ..engine.logs import Logs
 from ..errors import ConfigError, DeliberationError, ModelError, SyndiscoWarning, TurnError
 from ..models.base import Completion
 from . import templates
-from .agent import Agent, answers_itself, optional_text
+from .agent import Agent, answers_itself, optional_text, whole
 from .moderator import Moderator
 from .prompts import format_responses, prompt_json
 from .records import RunEntry, logs_to_frame, plurals_frame, run_json, save_csv
@@ -538,8 +538,8 @@ class AbstractStructure:
     def _finish_call(self, call: Call, replies: list[Completion]) -> Done:
         """The reply kept for ``call`` and the entry it makes."""
         label = repr(call.name) if call.index is not None else None
-        chosen = self._speaker_of(call).choose(replies, label)
-        return Done(chosen, [c.text for c in replies], self._entry(call, chosen))
+        chosen, raw = whole(self._speaker_of(call).pick(replies, label))
+        return Done(chosen, [c.text for c in replies], self._entry(call, chosen, raw))
 
     def _take_saved(self, wave: Wave) -> None:
         """Take saved records of an interrupted run as the replies to this wave's calls."""
@@ -562,7 +562,8 @@ class AbstractStructure:
                 float(entry.get("seconds", 0.0)),
             )
             texts = [str(t) for t in record.get("candidates", [completion.text])]
-            wave.done[position] = Done(completion, texts, self._entry(call, completion))
+            raw = entry.get("raw_text") if entry.get("truncated") is True else None
+            wave.done[position] = Done(completion, texts, self._entry(call, completion, raw))
             self._take_ready(wave, saved=True)
 
     def _take_own_answers(self, wave: Wave) -> None:
@@ -608,11 +609,11 @@ class AbstractStructure:
         """Agent ``index``'s reply as :attr:`responses` holds it."""
         return text
 
-    def _entry(self, call: Call, completion: Completion) -> RunEntry:
-        """The log entry of ``call`` answered with ``completion``."""
+    def _entry(self, call: Call, completion: Completion, raw_text: str | None = None) -> RunEntry:
+        """The log entry of ``call`` answered with ``completion`` (``raw_text``: the model's, if cut)."""
         seen = list(call.seen)
         contiguous = bool(seen) and seen == list(range(seen[0], seen[-1] + 1))
-        return RunEntry(
+        entry = RunEntry(
             name=call.name,
             text=completion.text,
             model=call.model.name,
@@ -627,6 +628,10 @@ class AbstractStructure:
             seconds=completion.seconds,
             options=call.options.as_dict(),
         )
+        if raw_text is not None:
+            entry["truncated"] = True
+            entry["raw_text"] = raw_text
+        return entry
 
     def _moderator_view(self) -> str:
         """What the moderator reads: every agent response, numbered."""

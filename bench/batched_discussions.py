@@ -43,7 +43,7 @@ def discussions(model: BaseModel, count: int, turns: int) -> list[syndisco.Discu
         users = [
             syndisco.Actor(
                 model,
-                syndisco.Persona(username=n, age=30 + i),
+                syndisco.Persona(username=n, age=20 + i % 60),  # ages stay valid for 10,000
                 syndisco.ActorType.USER,
                 "A forum.",
                 "Be brief.",

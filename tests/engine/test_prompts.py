@@ -96,6 +96,12 @@ def test_prompts_are_built_from_the_public_templates():
     chat = moderator.turn_prompt([])
     message = chat.messages[0]["content"]
     assert message == prompts.EMPTY_HISTORY + "\n\n" + prompts.ASK["moderator"].format(name="Mo")
+    asked = moderator.turn_prompt([{"name": "Ann", "text": "Hi"}], "Cars?").messages[0]["content"]
+    question, request = asked.split("\n\n")[-2:]  # a moderator sees the question, with its own request
+    assert (question, request) == (
+        prompts.QUESTION.format(topic="Cars?"),
+        prompts.ASK["moderator"].format(name="Mo"),
+    )
     assert prompts.ROLE_LINES["moderator"].format(name="Mo") in chat.system
     assert prompts.PROFILE.format(lines="- age: 40") in chat.system
     annotator = Actor(ScriptedModel(), Persona(username="Rater"), ActorType.ANNOTATOR)

@@ -16,8 +16,9 @@ model-written reply on its own, by this written rule:
   wider subject's (:data:`SUBJECT_WORDS`: cars, driving, vehicles, roads,
   buses, transport, commuting);
 * and it is not an **echo**: it does not repeat the request's wording
-  ("two or three sentences", "Write only the comment", a leading
-  "Topic:") and is not just the question itself (fewer than three words
+  ("two or three sentences", "Write only the comment", "your own view on
+  this question", a leading "Topic:" or "The question:") and is not just
+  the question itself (fewer than three words
   left once the question's words are taken out);
 * and it is not **letter-like** ("Dear Priya, I hope this message finds you
   well", "Hi Emma35,"; "Hello everyone," is a forum post), the wandering
@@ -38,7 +39,8 @@ with each ``--seeds`` value, runs it to the end, saves it under ``--out``
 and judges it: ``quickstart`` is notebook 01's set-up, read from the
 notebook (its two personas, topic, opening post, 12 replies), ``studio`` a ``DiscussionStudio`` given only
 the model and the same personas (its default topic, no opening post, 5
-replies). Exit status 1 when fewer than ``--min-on-topic`` of all replies
+replies). ``--temperature`` and ``--top-p`` replace the demo model's own
+sampling settings (to measure other defaults). Exit status 1 when fewer than ``--min-on-topic`` of all replies
 are on topic or any reply ends mid-word.
 """
 
@@ -74,7 +76,9 @@ SUBJECT_WORDS = {
 }
 #: A reply that repeats the request's wording instead of answering it.
 ECHO = re.compile(
-    r"two or three sentences|write only the comment|your next comment|^\s*topic\s*:", re.IGNORECASE
+    r"two or three sentences|write only (?:the|your) comment|your next comment|your own view on this question"
+    r"|^\s*(?:topic|the question)\s*:",
+    re.IGNORECASE,
 )
 LETTER_OPENING = re.compile(
     r"^\s*(dear|hi|hey|hello)\s+(?!everyone|everybody|all\b|folks|there)\w+\s*[,!]|i hope this (message|letter)",
@@ -206,12 +210,16 @@ def summary(tally: Tally) -> str:
     )
 
 
-def run_setup(name: str, seed: int, folder: Path) -> Path:
-    """Build set-up ``name`` as the studio does, run it on the demo model (seed ``seed``), save it."""
+def run_setup(name: str, seed: int, folder: Path, sampling: dict[str, float]) -> Path:
+    """Build set-up ``name`` as the studio does, run it on the demo model (seed ``seed``), save it.
+
+    ``sampling`` (``temperature``, ``top_p``) replaces the demo model's own settings.
+    """
     from syndisco_widgets.models import demo_model
     from syndisco_widgets.widgets import DiscussionStudio
 
-    studio = DiscussionStudio(model=demo_model(seed=seed), personas=PERSONAS, start=False, **SETUPS[name])
+    model = demo_model(seed=seed, **sampling)
+    studio = DiscussionStudio(model=model, personas=PERSONAS, start=False, **SETUPS[name])
     discussion = studio.build_discussion()
     folder.mkdir(parents=True, exist_ok=True)
     path = discussion.autosave_to(folder / f"{name}-seed{seed}.jsonl")
@@ -228,6 +236,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="where --setup saves its runs")
     parser.add_argument("--topic", default=QUICKSTART["topic"], help="when a run file records none")
     parser.add_argument("--keywords", default="", help="comma-separated subject words (unlisted topic)")
+    parser.add_argument(
+        "--temperature", type=float, help="sampling temperature (--setup; default: the demo's)"
+    )
+    parser.add_argument(
+        "--top-p", type=float, help="nucleus sampling threshold (--setup; default: the demo's)"
+    )
     parser.add_argument("--min-on-topic", type=float, default=0.9)
     args = parser.parse_args()
     if not args.run_files and not args.setup:
@@ -236,10 +250,11 @@ def main() -> int:
         parser.error("--setup needs --out DIR")
     print(f"package: {Path(syndisco_widgets.__file__).parent}")
     paths = list(args.run_files)
+    sampling = {k: v for k, v in (("temperature", args.temperature), ("top_p", args.top_p)) if v is not None}
     for seed in (int(s) for s in args.seeds.split(",")):
         for name in args.setup:
             t0 = time.perf_counter()
-            paths.append(run_setup(name, seed, args.out))
+            paths.append(run_setup(name, seed, args.out, sampling))
             print(f"ran {name} seed {seed} in {time.perf_counter() - t0:.0f} s")
     keywords = [k for k in args.keywords.split(",") if k]
     print(

@@ -1,9 +1,11 @@
 """Every prompt an actor sends is written here, in one readable place.
 
 An actor's system prompt says who it is (context, persona, instructions); the
-turn message shows the window of history it may see, restates the
-discussion's topic (so it stays in view when the opening post has left the
-window) and asks for one reply.
+turn message shows the window of history it may see and asks for one reply.
+When the discussion has a topic, the message ends with the question and asks
+a participant for its own view on it: the last thing a model reads is what to
+talk about (a 135M model follows that, and loses a question seen only in the
+system prompt once the opening post has left the window).
 
 History is one ``[name]: text`` line per entry. Model replies and persona
 text (and the topic, which is shown as data on its own ``Topic:`` line) are
@@ -45,25 +47,38 @@ SPECIAL_INSTRUCTIONS = "Special instructions: {text}"
 EMPTY_HISTORY = "The conversation has not started yet. Write the first comment."
 #: Heads the visible history (one ``[name]: text`` block per entry follows).
 HISTORY = "Conversation so far:\n{entries}"
-#: Restates the discussion's topic after the history, right before the request.
-TOPIC_REMINDER = "Topic: {topic}"
+#: States the discussion's question after the history, as data on its own line.
+QUESTION = "The question: {topic}"
 #: Shows an annotator the comment to label, after the history.
 ANNOTATION_TARGET = "Comment to annotate, by {name}:\n{text}"
-#: The request that ends each turn message, by role.
+#: The request that ends each turn message, by role (a participant's when there is no topic).
 ASK = {
     "user": (
-        "Write your next comment in this thread about the topic: your own opinion in two or three "
-        "sentences, replying to the last comment. Write only the comment."
+        "Write your next comment in this thread: your own opinion in two or three sentences, "
+        "replying to the last comment. Write only the comment."
     ),
     "moderator": "Write your next message as the moderator {name}. Reply with the message text only.",
     "annotator": "Annotate the comment above as instructed. Reply with the annotation only.",
 }
-#: The user's request when the last comment shown is its own (e.g. right after its opening post):
-#: "replying to the last comment" would have it answer itself.
+#: The participant's request when the last comment shown is its own (e.g. right after its opening
+#: post) and there is no topic: "replying to the last comment" would have it answer itself.
 FOLLOW_UP = (
-    "The last comment is yours. Write one more comment about the topic: another reason for your "
-    "view, in two or three sentences. Write only the comment."
+    "The last comment is yours. Write one more comment: another reason for your view, in two or "
+    "three sentences. Write only the comment."
 )
+#: The participant's request right after the question, by where the conversation is: nothing
+#: said yet, another's comment last, or its own comment last.
+ASK_VIEW = {
+    "first": "Give your own view on this question, in two or three sentences. Write only your comment.",
+    "reply": (
+        "Reply to the last comment with your own view on this question, in two or three sentences. "
+        "Write only your comment."
+    ),
+    "follow_up": (
+        "The last comment is yours. Add one more reason for your view on this question, in two or "
+        "three sentences. Write only your comment."
+    ),
+}
 
 # What continues a text onto a new line: an indent, so no text line starts a history line.
 _CONTINUATION = "\n    "
@@ -130,14 +145,21 @@ def history_text(window: Sequence[Mapping[str, Any]]) -> str:
 def turn_prompt(actor: Actor, window: Sequence[Mapping[str, Any]], topic: str = "") -> ChatPrompt:
     """The full prompt for one turn of ``actor`` given the history it may see.
 
-    A non-empty ``topic`` is restated (quoted) between the history and the request.
+    A non-empty ``topic`` is stated (quoted) after the history, and a
+    participant is asked for its own view on it.
     """
-    parts = [history_text(window)]
-    if topic.strip():
-        parts.append(TOPIC_REMINDER.format(topic=quoted(topic.strip())))
-    own_last = actor.role == "user" and bool(window) and window[-1].get("name") == actor.name
-    parts.append(FOLLOW_UP if own_last else ASK[actor.role].format(name=safe_name(actor.name)))
-    return ChatPrompt(system_prompt(actor), ({"role": "user", "content": "\n\n".join(parts)},))
+    question = QUESTION.format(topic=quoted(topic.strip())) if topic.strip() else ""
+    own_last = bool(window) and window[-1].get("name") == actor.name
+    if actor.role != "user":
+        request = "\n\n".join(p for p in (question, ASK[actor.role].format(name=safe_name(actor.name))) if p)
+    elif question:
+        situation = "follow_up" if own_last else "reply" if window else "first"
+        request = f"{question}\n{ASK_VIEW[situation]}"
+    else:
+        request = FOLLOW_UP if own_last else ASK["user"]
+    return ChatPrompt(
+        system_prompt(actor), ({"role": "user", "content": f"{history_text(window)}\n\n{request}"},)
+    )
 
 
 def annotation_prompt(

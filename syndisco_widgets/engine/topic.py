@@ -24,6 +24,9 @@ DEFAULT_TOPIC = "Should our town turn its main street into a car-free zone?"
 DEFAULT_CONTEXT = "You are taking part in an online forum of a small town."
 #: The shared behaviour rules in the default set-up.
 DEFAULT_INSTRUCTIONS = "Write like a person in a forum: short, direct, in your own words."
+#: How many latest messages each speaker reads in the default set-up: a short window keeps a
+#: small model on the question instead of on whatever a reply drifted to (bench/on_topic.py).
+DEFAULT_HISTORY_CONTEXT_LEN = 3
 
 
 class SeedPost(TypedDict):

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 
 from ..engine import Actor, Discussion, Logs, Persona, TurnManager
 from ..engine.study import Study, as_study
-from ..engine.topic import DEFAULT_CONTEXT, DEFAULT_INSTRUCTIONS, DEFAULT_TOPIC
+from ..engine.topic import DEFAULT_CONTEXT, DEFAULT_HISTORY_CONTEXT_LEN, DEFAULT_INSTRUCTIONS, DEFAULT_TOPIC
 from ..engine.usage import usage_status
 from ..errors import ConfigError, SyndiscoError
 from ..models import BaseModel, is_tiny_model
@@ -181,7 +181,7 @@ class DiscussionStudio(StudioShell):
         context: str = DEFAULT_CONTEXT,
         instructions: str = DEFAULT_INSTRUCTIONS,
         conv_len: int = 5,
-        history_context_len: int = 5,
+        history_context_len: int = DEFAULT_HISTORY_CONTEXT_LEN,
         *,
         topic: str = DEFAULT_TOPIC,
         moderator_instructions: str = DEFAULT_MODERATOR_INSTRUCTIONS,

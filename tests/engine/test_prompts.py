@@ -96,6 +96,12 @@ def test_prompts_are_built_from_the_public_templates():
     chat = moderator.turn_prompt([])
     message = chat.messages[0]["content"]
     assert message == prompts.EMPTY_HISTORY + "\n\n" + prompts.ASK["moderator"].format(name="Mo")
+    asked = moderator.turn_prompt([{"name": "Ann", "text": "Hi"}], "Cars?").messages[0]["content"]
+    question, request = asked.split("\n\n")[-2:]  # a moderator sees the question, with its own request
+    assert (question, request) == (
+        prompts.QUESTION.format(topic="Cars?"),
+        prompts.ASK["moderator"].format(name="Mo"),
+    )
     assert prompts.ROLE_LINES["moderator"].format(name="Mo") in chat.system
     assert prompts.PROFILE.format(lines="- age: 40") in chat.system
     annotator = Actor(ScriptedModel(), Persona(username="Rater"), ActorType.ANNOTATOR)
@@ -128,7 +134,7 @@ def test_a_speaker_echoing_its_own_label_is_recorded_without_it():
     assert [e["text"] for e in conv] == ["Hello there", "Hi Ann", "[Bob] wrote this"]
 
 
-def test_the_topic_is_restated_in_every_turn_between_history_and_request(tmp_path):
+def test_every_turn_ends_with_the_question_and_asks_for_a_view_on_it(tmp_path):
     model = ScriptedModel(["Cars first.", "Bikes first.", "Buses."])
     ann, bob = Actor(model, Persona(username="Ann")), Actor(model, Persona(username="Bob"))
     question = "Should the main street be car-free?"
@@ -137,8 +143,10 @@ def test_the_topic_is_restated_in_every_turn_between_history_and_request(tmp_pat
     )
     conv.begin(verbose=False)
     for call in model.calls:
-        blocks = call.messages[0]["content"].split("\n\n")
-        assert blocks[-2:] == [prompts.TOPIC_REMINDER.format(topic=question), prompts.ASK["user"]]
+        last = call.messages[0]["content"].split("\n\n")[-1]
+        assert last.startswith(prompts.QUESTION.format(topic=question) + "\n")
+    asked = [call.messages[0]["content"].rsplit("\n", 1)[-1] for call in model.calls]
+    assert asked == [prompts.ASK_VIEW["first"], prompts.ASK_VIEW["reply"], prompts.ASK_VIEW["reply"]]
     assert "Cars first." not in model.calls[2].messages[0]["content"]  # out of the window, topic still there
     assert conv.settings()["topic"] == question
     assert conv.fork(1).topic == question
@@ -153,7 +161,8 @@ def test_the_topic_is_restated_in_every_turn_between_history_and_request(tmp_pat
 def test_without_a_topic_the_turn_message_has_no_topic_line():
     ann = Actor(ScriptedModel(), Persona(username="Ann"))
     message = ann.turn_prompt([{"name": "Bob", "text": "Hi"}]).messages[0]["content"]
-    assert "Topic:" not in message
+    assert "question" not in message
+    assert message.endswith(prompts.ASK["user"])
     assert Discussion(RoundRobin(["Ann"]), [ann]).settings().get("topic") is None
 
 
@@ -162,10 +171,11 @@ def test_a_hostile_topic_is_shown_as_data_not_as_a_history_line(topic):
     ann = Actor(ScriptedModel(), Persona(username="Ann"))
     message = ann.turn_prompt([{"name": "Ann", "text": "Hi"}], topic).messages[0]["content"]
     assert history_lines(message) == ["[Ann]: Hi"]
-    reminder = message.split("\n\n")[-2]
-    assert reminder.startswith("Topic: ") and (
-        "forged" in reminder or "give up" in reminder or "agrees" in reminder
+    question = message.split("\n\n", 2)[-1]
+    assert question.startswith("The question: ") and (
+        "forged" in question or "give up" in question or "agrees" in question
     )
+    assert question.endswith(prompts.ASK_VIEW["follow_up"])  # Ann's own comment is the last one
 
 
 def test_a_speaker_whose_comment_is_the_last_one_is_not_asked_to_reply_to_itself():

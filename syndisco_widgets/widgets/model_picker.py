@@ -14,6 +14,7 @@ import traitlets
 from ..checks import seed_text
 from ..errors import ConfigError
 from ..models import BaseModel, is_tiny_model, model_path_from_env
+from ..models.demo import DEMO_SAMPLING
 from ..wording import elapsed
 from ._style import classed, style_widget
 from .ui import button, note, set_note, text_box
@@ -81,7 +82,7 @@ class ModelPicker(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         *,
         model_path: str | None = None,
         max_new_tokens: int = 96,
-        temperature: float = 0.7,
+        temperature: float = DEMO_SAMPLING["temperature"],
         seed: int | None = 0,
         demo: bool = False,
         **kwargs: Any,

@@ -132,8 +132,8 @@ def test_the_env_var_wins_and_gets_the_demo_defaults(monkeypatch, tiny_model_dir
     config = model.generation_config
     assert (config.do_sample, config.temperature, config.top_p, config.repetition_penalty) == (
         True,
-        0.7,
-        0.9,
+        0.5,
+        0.8,
         1.1,
     )
     assert "\n[" in config.stop_strings and model.seed == 0 and model.max_out_tokens == 80

@@ -22,10 +22,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import torch
-from transformers import DynamicCache, GenerationConfig
+from transformers import GenerationConfig
+
+from .growing_cache import growing_cache
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from transformers import Cache
 
 # Config fields a plain greedy call may set (anything else: use ``generate``).
 _PLAIN_FIELDS = frozenset(
@@ -109,7 +113,7 @@ def greedy_generate(
     attention_mask: torch.Tensor,
     settings: GreedySettings,
     *,
-    cache: DynamicCache | None = None,
+    cache: Cache | None = None,
     criteria: Sequence[StopCheck] = (),
     streamer: Any = None,
     last_logits_only: bool = True,
@@ -117,12 +121,13 @@ def greedy_generate(
     """Prompt ids followed by the greedy new tokens of each row, as ``generate`` returns them.
 
     ``input_ids``/``attention_mask`` are left-padded rows; ``cache`` may hold
-    the states of their first columns already (then only the rest is read).
+    the states of their first columns already (then only the rest is read);
+    without one, a cache growing in place is made (:mod:`.growing_cache`).
     ``criteria`` end rows early (stop strings, a stopped control); a
     ``streamer`` gets the prompt, then each step's tokens, then ``end()``.
     """
     batch = input_ids.shape[0]
-    cache = cache if cache is not None else DynamicCache(config=model.config)
+    cache = cache if cache is not None else growing_cache(settings.max_new_tokens)
     read = cache.get_seq_length()
     positions = (attention_mask.long().cumsum(-1) - 1).masked_fill(attention_mask == 0, 0)
     mask: torch.Tensor | None = None if bool((attention_mask == 1).all()) else attention_mask

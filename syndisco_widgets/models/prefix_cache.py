@@ -31,6 +31,8 @@ import torch
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer
 
+from .growing_cache import DEFAULT_RESERVE, GrowingLayer, growing_cache
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -97,6 +99,10 @@ def _states(layer: object) -> _LayerStates:
     return keys, values
 
 
+def _size(states: Sequence[_LayerStates]) -> int:
+    return sum(k.numel() * k.element_size() + v.numel() * v.element_size() for k, v in states)
+
+
 class PrefixCache:
     """Key/value states of recent prompts, least recently used dropped past ``max_bytes``.
 
@@ -109,6 +115,7 @@ class PrefixCache:
         self._kept: OrderedDict[int, _Kept] = OrderedDict()
         self._next_key = 0
         self._table: tuple[list[int], torch.Tensor] | None = None  # kept keys and their padded ids
+        self._pinned: set[int] = set()  # added within the current call: never replaced before its keep()
         #: Prompt tokens read from kept states instead of being computed (for tests and benchmarks).
         self.reused_tokens = 0
 
@@ -118,14 +125,15 @@ class PrefixCache:
     def clear(self) -> None:
         """Forget every kept prompt."""
         self._kept.clear()
+        self._pinned.clear()
         self._table = None
         self.nbytes = 0
 
-    def lookup(self, ids: torch.Tensor) -> Hit:
+    def match(self, ids: torch.Tensor) -> Hit:
         """The kept prompt sharing the longest start with ``ids`` (at least one token is left to read).
 
         One comparison against every kept prompt at once; of equally long
-        matches the least recently used wins.
+        matches the least recently used wins. Changes nothing (see :meth:`lookup`).
         """
         if not self._kept:
             return Hit(None, 0)
@@ -138,8 +146,53 @@ class PrefixCache:
         row = int(torch.argmax(lengths * (len(keys) + 1) - rank))
         if int(lengths[row]) <= 0:
             return Hit(None, 0)
-        self._kept.move_to_end(keys[row])
         return Hit(keys[row], int(lengths[row]))
+
+    def lookup(self, ids: torch.Tensor) -> Hit:
+        """:meth:`match`, marking the kept prompt as used and counting its tokens in ``reused_tokens``."""
+        return self.use(self.match(ids))
+
+    def use(self, hit: Hit) -> Hit:
+        """Mark ``hit``'s kept prompt as used and count its tokens in ``reused_tokens``; return ``hit``."""
+        if hit.key is not None:
+            self._kept.move_to_end(hit.key)
+            self.reused_tokens += hit.length
+        return hit
+
+    def prefix_states(self, hit: Hit) -> list[_LayerStates]:
+        """Per layer, the kept keys and values of the first ``hit.length`` tokens (none for no hit)."""
+        if hit.key is None or not hit.length:
+            return []
+        return [(k[:, :, : hit.length], v[:, :, : hit.length]) for k, v in self._kept[hit.key].layers]
+
+    def add(self, ids: torch.Tensor, cache: DynamicCache, grown_from: Hit) -> Hit:
+        """Keep ``cache`` (one row, the states of all of ``ids``) and return the hit covering it.
+
+        Used within a call, before ``pack``: the bound is applied by :meth:`keep` at its end.
+        """
+        states = tuple(
+            (k.contiguous(), v.contiguous()) for k, v in (_states(layer) for layer in cache.layers)
+        )
+        self._replace(grown_from)
+        key = self._put(ids, states)
+        self._pinned.add(key)
+        return Hit(key, len(ids))
+
+    def _replace(self, hit: Hit) -> None:
+        """Drop the kept prompt ``hit`` came from if the new prompt grew from most of it (a last turn)."""
+        grown_from = self._kept.get(hit.key) if hit.key is not None else None
+        if grown_from is not None and 2 * hit.length >= len(grown_from.ids) and hit.key not in self._pinned:
+            self.nbytes -= self._kept.pop(cast("int", hit.key)).nbytes
+            self._table = None
+
+    def _put(self, ids: torch.Tensor, states: tuple[_LayerStates, ...]) -> int:
+        nbytes = _size(states)
+        key = self._next_key
+        self._kept[key] = _Kept(ids, states, nbytes)
+        self._next_key += 1
+        self.nbytes += nbytes
+        self._table = None
+        return key
 
     def _id_table(self) -> tuple[list[int], torch.Tensor]:
         """The kept keys, and their ids as rows padded with -1 (built again once kept prompts change)."""
@@ -153,9 +206,17 @@ class PrefixCache:
         return self._table
 
     def pack(
-        self, rows: Sequence[torch.Tensor], hits: Sequence[Hit], pad_id: int, device: Any
+        self,
+        rows: Sequence[torch.Tensor],
+        hits: Sequence[Hit],
+        pad_id: int,
+        device: Any,
+        reserve: int = DEFAULT_RESERVE,
     ) -> PackedBatch:
-        """Inputs and a starting cache for ``rows`` (1-D CPU id tensors) given their ``hits``."""
+        """Inputs and a starting cache for ``rows`` (1-D CPU id tensors) given their ``hits``.
+
+        The cache keeps room for ``reserve`` more columns (see :mod:`.growing_cache`).
+        """
         cached = max(h.length for h in hits)
         fresh = max(len(r) - h.length for r, h in zip(rows, hits, strict=True))
         width = cached + fresh
@@ -171,27 +232,25 @@ class PrefixCache:
             columns.append(
                 torch.cat([torch.arange(cached - hit.length, cached), torch.arange(width - new, width)])
             )
-        cache = DynamicCache()
-        if cached:
-            for index, states in enumerate(self._joined_states(hits, cached)):
-                cache.update(*states, index)
+        layers = self._joined_layers(hits, cached, width + reserve) if cached else None
+        cache = growing_cache(reserve, layers)
         return PackedBatch(input_ids.to(device), mask.to(device), cache, tuple(columns), tuple(rows))
 
-    def _joined_states(self, hits: Sequence[Hit], width: int) -> list[_LayerStates]:
-        """Per layer, the hits' kept states left-padded with zeros to ``width`` and stacked as a batch."""
+    def _joined_layers(self, hits: Sequence[Hit], filled: int, room: int) -> list[GrowingLayer]:
+        """Per layer, the hits' kept states left-padded with zeros to ``filled`` columns, as a batch."""
         sample = next(self._kept[h.key] for h in hits if h.key is not None)
         joined = []
         for index, (keys, _) in enumerate(sample.layers):
-            shape = (len(hits), keys.shape[1], width, keys.shape[3])
+            shape = (len(hits), keys.shape[1], room, keys.shape[3])
             batch_keys = keys.new_zeros(shape)
             batch_values = keys.new_zeros(shape)
             for row, hit in enumerate(hits):
                 if hit.key is None or not hit.length:
                     continue
                 kept_keys, kept_values = self._kept[hit.key].layers[index]
-                batch_keys[row, :, width - hit.length :] = kept_keys[0, :, : hit.length]
-                batch_values[row, :, width - hit.length :] = kept_values[0, :, : hit.length]
-            joined.append((batch_keys, batch_values))
+                batch_keys[row, :, filled - hit.length : filled] = kept_keys[0, :, : hit.length]
+                batch_values[row, :, filled - hit.length : filled] = kept_values[0, :, : hit.length]
+            joined.append(GrowingLayer.over(batch_keys, batch_values, filled))
         return joined
 
     def keep(self, packed: PackedBatch, hits: Sequence[Hit]) -> None:
@@ -200,7 +259,7 @@ class PrefixCache:
         A row's states replace the kept prompt it grew from (a speaker's previous turn).
         """
         layers = [_states(layer) for layer in packed.cache.layers]
-        self._table = None
+        self._pinned.clear()
         for row, (ids, columns, hit) in enumerate(zip(packed.rows, packed.columns, hits, strict=True)):
             states = tuple(
                 (  # layers may sit on different devices (device_map="auto")
@@ -209,15 +268,9 @@ class PrefixCache:
                 )
                 for keys, values in layers
             )
-            nbytes = sum(k.numel() * k.element_size() + v.numel() * v.element_size() for k, v in states)
-            grown_from = self._kept.get(hit.key) if hit.key is not None else None
-            if grown_from is not None and 2 * hit.length >= len(grown_from.ids):
-                self.nbytes -= self._kept.pop(cast("int", hit.key)).nbytes
-            self.reused_tokens += hit.length
-            if nbytes > self.max_bytes:
-                continue
-            self._kept[self._next_key] = _Kept(ids, states, nbytes)
-            self._next_key += 1
-            self.nbytes += nbytes
+            self._replace(hit)
+            if _size(states) <= self.max_bytes:
+                self._put(ids, states)
         while self.nbytes > self.max_bytes:
             self.nbytes -= self._kept.popitem(last=False)[1].nbytes
+            self._table = None

@@ -30,7 +30,9 @@ from .base import (
 from .cache import checked_device, load_model_and_tokenizer, resolve_device
 from .generation_settings import checked_generation_kwargs
 from .greedy_decode import GreedySettings, greedy_generate, keeps_last_logits, plain_greedy
+from .growing_cache import DEFAULT_RESERVE, growing_cache
 from .prefix_cache import DEFAULT_PREFIX_CACHE_BYTES, Hit, PackedBatch, PrefixCache, supports_reuse
+from .row_prefill import column_weights, prefill_rows, row_prefill_pays
 from .stop_strings import StopAtStrings, completing_tokens
 
 if TYPE_CHECKING:
@@ -198,10 +200,13 @@ class TransformersModel(BaseModel):
         # Made once and reused: per-options configs, and per-stop-set token tables.
         self._call_configs: dict[GenerationOptions | None, _CallConfig] = {}
         self._stop_tables: dict[tuple[str, ...], tuple[bool, ...]] = {}
+        # Plain full-attention layers: their cache can be cut, joined and grown in place.
+        self._plain_layers = supports_reuse(self.model)
         #: Kept prompt states (``None`` when reuse is off or the model's layers cannot be reused).
         self.prefix_cache: PrefixCache | None = (
-            PrefixCache(prefix_cache_bytes) if prefix_reuse and supports_reuse(self.model) else None
+            PrefixCache(prefix_cache_bytes) if prefix_reuse and self._plain_layers else None
         )
+        self._column_weights = column_weights(self.model)
         self._last_logits_only = keeps_last_logits(self.model)
 
     # -- setup ----------------------------------------------------------------
@@ -249,14 +254,26 @@ class TransformersModel(BaseModel):
             add_special_tokens=not self.uses_chat_template,
         ).to(self.device)
 
-    def _pack(self, texts: list[str], pad_id: int | None) -> tuple[PackedBatch | None, list[Hit]]:
-        """Inputs that start from kept prompt states (``None`` when reuse is off)."""
-        if self.prefix_cache is None:
+    def _pack(
+        self, texts: list[str], pad_id: int | None, reserve: int
+    ) -> tuple[PackedBatch | None, list[Hit]]:
+        """Inputs that start from kept prompt states (``None`` when reuse is off).
+
+        When it is cheaper (see :mod:`.row_prefill`), each prompt but its last
+        token is read on its own first, so the batch reads one column per row.
+        """
+        cache = self.prefix_cache
+        if cache is None:
             return None, []
         encoded = self.tokenizer(texts, add_special_tokens=not self.uses_chat_template)["input_ids"]
         rows = [torch.tensor(ids, dtype=torch.long) for ids in encoded]
-        hits = [self.prefix_cache.lookup(row) for row in rows]
-        return self.prefix_cache.pack(rows, hits, pad_id or 0, self.device), hits
+        hits = [cache.match(row) for row in rows]
+        if row_prefill_pays(self.model, rows, hits, self._column_weights):
+            with torch.inference_mode():
+                hits = prefill_rows(self.model, cache, rows, self.device)
+        else:
+            hits = [cache.use(hit) for hit in hits]
+        return cache.pack(rows, hits, pad_id or 0, self.device, reserve), hits
 
     def _call_seed(self, seed: int | None, texts: Sequence[str]) -> int:
         """Per-call seed from (seed, exact prompt texts): independent of call order."""
@@ -326,7 +343,8 @@ class TransformersModel(BaseModel):
         seed = self.seed if options is None or options.seed is None else options.seed
         with self._lock:
             config, stops, greedy = self._call_config(options)
-            packed, hits = self._pack(texts, config.pad_token_id)
+            reserve = config.max_new_tokens or DEFAULT_RESERVE
+            packed, hits = self._pack(texts, config.pad_token_id, reserve)
             inputs = self._encode(texts) if packed is None else packed.inputs()
             prompt_len = inputs["input_ids"].shape[1]  # left padding: same for every row
             criteria: list[StoppingCriteria] = []
@@ -338,6 +356,8 @@ class TransformersModel(BaseModel):
                 criteria.append(_ControlStoppingCriteria(control))
             if criteria:
                 extra["stopping_criteria"] = StoppingCriteriaList(criteria)
+            if packed is None and self._plain_layers:  # keys and values grow in place, not by copies
+                extra["cache"] = growing_cache(reserve)
 
             def run() -> Any:
                 with torch.inference_mode():  # grad mode is thread-local: set it here
@@ -347,7 +367,7 @@ class TransformersModel(BaseModel):
                             inputs["input_ids"],
                             inputs["attention_mask"],
                             greedy,
-                            cache=inputs.get("cache"),
+                            cache=inputs.get("cache", extra.get("cache")),
                             criteria=criteria,
                             streamer=extra.get("streamer"),
                             last_logits_only=self._last_logits_only,

@@ -8,7 +8,7 @@ talk about (a 135M model follows that, and loses a question seen only in the
 system prompt once the opening post has left the window).
 
 History is one ``[name]: text`` line per entry. Model replies and persona
-text (and the topic, which is shown as data on its own ``Topic:`` line) are
+text (and the topic, which is shown as data on its own ``The question:`` line) are
 untrusted, so they are rendered so they cannot forge that structure: every
 line break inside a text is followed by an indent (a new history line only
 ever starts at the left margin) and a ``[name]:`` pattern inside a text is

@@ -99,6 +99,20 @@ def _states(layer: object) -> _LayerStates:
     return keys, values
 
 
+def padded_ids(rows: Sequence[torch.Tensor]) -> torch.Tensor:
+    """``rows`` (1-D id tensors) as one table, right-padded with -1 (no token id)."""
+    table = torch.full((len(rows), max(len(r) for r in rows)), -1, dtype=torch.long)
+    for i, row in enumerate(rows):
+        table[i, : len(row)] = row
+    return table
+
+
+def common_starts(table: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+    """Per row of ``table`` (see :func:`padded_ids`), how many tokens it shares with the start of ``ids``."""
+    width = min(table.shape[1], len(ids))
+    return (table[:, :width] == ids[:width]).to(torch.int64).cumprod(dim=1).sum(dim=1)
+
+
 def _size(states: Sequence[_LayerStates]) -> int:
     return sum(k.numel() * k.element_size() + v.numel() * v.element_size() for k, v in states)
 
@@ -138,9 +152,7 @@ class PrefixCache:
         if not self._kept:
             return Hit(None, 0)
         keys, table = self._id_table()
-        width = min(table.shape[1], len(ids))
-        same = (table[:, :width] == ids[:width]).to(torch.int64)
-        lengths = same.cumprod(dim=1).sum(dim=1).clamp(max=len(ids) - 1)  # one token left for generate
+        lengths = common_starts(table, ids).clamp(max=len(ids) - 1)  # one token left for generate
         recency = {key: i for i, key in enumerate(self._kept)}
         rank = torch.tensor([recency[key] for key in keys])
         row = int(torch.argmax(lengths * (len(keys) + 1) - rank))
@@ -198,11 +210,7 @@ class PrefixCache:
         """The kept keys, and their ids as rows padded with -1 (built again once kept prompts change)."""
         if self._table is None:
             keys = list(self._kept)
-            rows = [self._kept[k].ids for k in keys]
-            table = torch.full((len(rows), max(len(r) for r in rows)), -1, dtype=torch.long)
-            for i, r in enumerate(rows):
-                table[i, : len(r)] = r
-            self._table = (keys, table)
+            self._table = (keys, padded_ids([self._kept[k].ids for k in keys]))
         return self._table
 
     def pack(

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import torch
 from transformers import DynamicCache
 
+from .prefix_cache import common_starts, padded_ids
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -43,15 +45,8 @@ def column_weights(model: Any) -> int:
 
 def _shared_starts(rows: Sequence[torch.Tensor]) -> list[int]:
     """Per row, the longest start it shares with an earlier row of the batch."""
-    width = max(len(row) for row in rows)
-    table = torch.full((len(rows), width), -1, dtype=torch.long)
-    for i, row in enumerate(rows):
-        table[i, : len(row)] = row
-    shared = [0]
-    for i in range(1, len(rows)):
-        same = (table[:i] == table[i]).to(torch.int64).cumprod(dim=1).sum(dim=1)
-        shared.append(int(same.max()))
-    return shared
+    table = padded_ids(rows)
+    return [0] + [int(common_starts(table[:i], rows[i]).max()) for i in range(1, len(rows))]
 
 
 def row_prefill_pays(model: Any, rows: Sequence[torch.Tensor], hits: Sequence[Hit], weights: int) -> bool:

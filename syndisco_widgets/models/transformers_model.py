@@ -346,6 +346,8 @@ class TransformersModel(BaseModel):
             reserve = config.max_new_tokens or DEFAULT_RESERVE
             packed, hits = self._pack(texts, config.pad_token_id, reserve)
             inputs = self._encode(texts) if packed is None else packed.inputs()
+            if "cache" not in inputs and self._plain_layers:  # keys and values grow in place, not by copies
+                inputs["cache"] = growing_cache(reserve)
             prompt_len = inputs["input_ids"].shape[1]  # left padding: same for every row
             criteria: list[StoppingCriteria] = []
             extra: dict[str, Any] = {}
@@ -356,8 +358,6 @@ class TransformersModel(BaseModel):
                 criteria.append(_ControlStoppingCriteria(control))
             if criteria:
                 extra["stopping_criteria"] = StoppingCriteriaList(criteria)
-            if packed is None and self._plain_layers:  # keys and values grow in place, not by copies
-                extra["cache"] = growing_cache(reserve)
 
             def run() -> Any:
                 with torch.inference_mode():  # grad mode is thread-local: set it here
@@ -367,7 +367,7 @@ class TransformersModel(BaseModel):
                             inputs["input_ids"],
                             inputs["attention_mask"],
                             greedy,
-                            cache=inputs.get("cache", extra.get("cache")),
+                            cache=inputs.get("cache"),
                             criteria=criteria,
                             streamer=extra.get("streamer"),
                             last_logits_only=self._last_logits_only,

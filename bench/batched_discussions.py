@@ -10,7 +10,15 @@ from the same runs: wall time minus the seconds each entry's model call took.
 
     OMP_NUM_THREADS=1 python bench/batched_discussions.py --model tiny --rounds 3
     OMP_NUM_THREADS=1 python bench/batched_discussions.py --model demo --rounds 2
+    OMP_NUM_THREADS=1 python bench/batched_discussions.py --model demo --rounds 1 --breakdown
     python bench/batched_discussions.py --discussions 4 --turns 2 --rounds 1   # quick check
+
+``--breakdown`` (local models) also times every forward pass of the model's
+layers and splits each run's wall time into prompt reading (a pass over
+more than one column per row), decoding (one column per row) and the rest,
+with the prompt columns read. Its ceiling is the sequential wall time over
+the batched run's prompt reading alone: the ratio if batched decoding and
+everything else took no time at all.
 """
 
 from __future__ import annotations
@@ -18,11 +26,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import syndisco_widgets as syndisco
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from syndisco_widgets.models.base import BaseModel
 
 
@@ -35,6 +46,17 @@ def load_model(kind: str, tokens: int) -> BaseModel:
     from syndisco_widgets.models import demo_model
 
     return demo_model(max_out_tokens=tokens, temperature=0.0, generation_kwargs={"min_new_tokens": tokens})
+
+
+def cold(model: BaseModel) -> None:
+    """Forget the prompt states earlier runs kept, so a timed run reuses only its own.
+
+    The runs of a benchmark repeat the same prompts: without this, a run would
+    read its prompts from the states of the run before it.
+    """
+    cache = getattr(model, "prefix_cache", None)
+    if cache is not None:
+        cache.clear()
 
 
 def discussions(model: BaseModel, count: int, turns: int) -> list[syndisco.Discussion]:
@@ -62,11 +84,41 @@ def discussions(model: BaseModel, count: int, turns: int) -> list[syndisco.Discu
     return convs
 
 
+@dataclass
+class ForwardClock:
+    """Seconds and columns of the layers' forward passes: prompt reading vs decoding."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: {"prefill": 0.0, "decode": 0.0})
+    columns: dict[str, int] = field(default_factory=lambda: {"prefill": 0, "decode": 0})
+
+    def attach(self, model: BaseModel) -> None:
+        """Time every call of ``model``'s layers (its ``base_model``; the output head is outside)."""
+        body = model.model.base_model  # type: ignore[attr-defined]  # a TransformersModel
+        inner: Callable[..., Any] = body.forward
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            ids = kwargs.get("input_ids", args[0] if args else None)
+            kind = "decode" if ids.shape[1] == 1 else "prefill"
+            started = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.seconds[kind] += time.perf_counter() - started
+                self.columns[kind] += int(ids.numel())
+
+        body.forward = timed
+
+    def reset(self) -> None:
+        for kind in self.seconds:
+            self.seconds[kind], self.columns[kind] = 0.0, 0
+
+
 def run(
     kind: str, model: BaseModel, count: int, turns: int, batch_size: int
 ) -> tuple[float, float, list[list[str]]]:
     """(wall seconds, model seconds, texts) of one run."""
     convs = discussions(model, count, turns)
+    cold(model)
     started = time.perf_counter()
     if kind == "batched":
         syndisco.run_discussions(convs, batch_size=batch_size, verbose=False)
@@ -89,19 +141,27 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--breakdown", action="store_true", help="split wall time into prefill/decode/rest")
     args = parser.parse_args()
 
     import torch
 
     model = load_model(args.model, args.tokens)
     run("batched", model, 2, 1, args.batch_size)  # warm-up
+    clock = ForwardClock()
+    if args.breakdown:
+        clock.attach(model)
     turns = args.discussions * args.turns
     results: dict[str, list[tuple[float, float]]] = {"sequential": [], "batched": []}
+    parts: dict[str, list[tuple[float, float, float, int, int]]] = {"sequential": [], "batched": []}
     texts: dict[str, list[list[str]]] = {}
     for _ in range(args.rounds):
         for kind in ("sequential", "batched"):
+            clock.reset()
             wall, model_seconds, texts[kind] = run(kind, model, args.discussions, args.turns, args.batch_size)
             results[kind].append((wall, model_seconds))
+            prefill, decode = clock.seconds["prefill"], clock.seconds["decode"]
+            parts[kind].append((prefill, decode, wall - prefill - decode, *clock.columns.values()))
     identical = texts["sequential"] == texts["batched"]
 
     print(
@@ -121,7 +181,30 @@ def main() -> None:
         f"P1 batched / sequential turns/s: **{rates['batched'] / rates['sequential']:.2f}x**; "
         f"identical greedy texts: {identical}"
     )
+    if args.breakdown:
+        print_breakdown(parts, statistics.median(w for w, _ in results["sequential"]))
     assert identical, "batched and sequential greedy texts differ"
+
+
+def print_breakdown(
+    parts: dict[str, list[tuple[float, float, float, int, int]]], sequential_wall: float
+) -> None:
+    """Median seconds per part of each run, and the ceiling prompt reading sets on the ratio."""
+    print("| run | prefill s | prompt columns read | prefill columns/s | decode s | decode passes | rest s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    medians = {}
+    for kind, rows in parts.items():
+        prefill, decode, rest = (statistics.median(r[i] for r in rows) for i in range(3))
+        read, steps = (statistics.median(r[i] for r in rows) for i in (3, 4))
+        medians[kind] = prefill
+        print(
+            f"| {kind} | {prefill:.1f} | {read:.0f} | {read / prefill if prefill else 0:.0f} "
+            f"| {decode:.1f} | {steps:.0f} | {rest:.1f} |"
+        )
+    print(
+        "ceiling (sequential wall / batched prefill alone): "
+        f"**{sequential_wall / medians['batched']:.2f}x** (decode columns count one per row per pass)"
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING
 
-from batched_discussions import load_model  # the same tiny and demo set-ups as P1
+from batched_discussions import cold, load_model  # the same tiny and demo set-ups as P1
 
 from syndisco_widgets.deliberation import Agent, DeliberationExperiment, Ensemble, Moderator
 
@@ -57,6 +57,7 @@ def run(
 ) -> tuple[float, list[list[str]]]:
     """(wall seconds, texts) of one run."""
     structures = ensembles(model, count, agents)
+    cold(model)
     started = time.perf_counter()
     if kind == "experiment":
         with tempfile.TemporaryDirectory() as folder:

@@ -11,6 +11,13 @@ P9: single discussions one after another: our ``Discussion.begin`` (prefix
 reuse on, and off) against SynDisco's ``Discussion.begin``. Our greedy texts
 must be identical in every round and with reuse on or off.
 
+The workloads hold no copies: P1's experiment draws its pairs from a pool of
+eight people (with two, most of 16 greedy discussions would be copies of each
+other, and batching would read each copy's prompts once), and P9's
+discussions each have their own question. Before each timed run our model
+forgets the prompt states kept by earlier runs (SynDisco keeps none), so only
+reuse within the run is measured.
+
 Both sides load the same checkpoint, decode greedily and make the same number
 of new tokens per reply (``min_new_tokens`` = ``max_new_tokens``); ours may end
 a reply early where the model starts a new ``[name]:`` line (its stop
@@ -46,8 +53,16 @@ INSTRUCTIONS = "Reply to the others politely, in one to three sentences."
 PEOPLE = [
     ("Ann", {"age": 34, "current_employment": "teacher", "special_instructions": "You prefer tea."}),
     ("Bob", {"age": 52, "current_employment": "bus driver", "special_instructions": "You drink coffee."}),
+    ("Cem", {"age": 27, "current_employment": "nurse", "special_instructions": "You work night shifts."}),
+    ("Dana", {"age": 45, "current_employment": "baker", "special_instructions": "You start work at 4 am."}),
+    ("Eli", {"age": 19, "current_employment": "student", "special_instructions": "You drink energy drinks."}),
+    ("Fay", {"age": 63, "current_employment": "retired", "special_instructions": "You grow your own herbs."}),
+    ("Gus", {"age": 38, "current_employment": "barista", "special_instructions": "You roast coffee."}),
+    ("Hana", {"age": 30, "current_employment": "chemist", "special_instructions": "You read studies."}),
 ]
 TOPIC = "Is tea better than coffee for starting the day?"
+#: P9's discussions: one question each, the same in every round.
+QUESTIONS = [TOPIC, *(f"{TOPIC} Think of day {n} of a busy week." for n in range(2, 64))]
 
 
 def checkpoint(kind: str) -> str:
@@ -80,41 +95,48 @@ def their_model(peer: Any, path: str, tokens: int, server: str = "") -> Any:
     )
 
 
-def our_users(model: Any) -> list[Any]:
+def our_users(model: Any, people: int = len(PEOPLE)) -> list[Any]:
     return [
         ours.Actor(model, ours.Persona(username=name, **fields), ours.ActorType.USER, CONTEXT, INSTRUCTIONS)
-        for name, fields in PEOPLE
+        for name, fields in PEOPLE[:people]
     ]
 
 
-def their_users(peer: Any, model: Any) -> list[Any]:
+def their_users(peer: Any, model: Any, people: int = len(PEOPLE)) -> list[Any]:
     return [
         peer.actors.Actor(model, {"username": name, **fields}, CONTEXT, INSTRUCTIONS, name=name)
-        for name, fields in PEOPLE
+        for name, fields in PEOPLE[:people]
     ]
 
 
-def our_discussion(model: Any, turns: int) -> Any:
+def cold(model: Any) -> None:
+    """Forget the prompt states our model kept from earlier runs (a server model keeps none here)."""
+    cache = getattr(model, "prefix_cache", None)
+    if cache is not None:
+        cache.clear()
+
+
+def our_discussion(model: Any, turns: int, question: str) -> Any:
     return ours.Discussion(
         ours.RoundRobin(),
-        our_users(model),
+        our_users(model, 2),
         history_context_len=3,
         conv_len=turns,
-        seed_opinions=[TOPIC],
+        seed_opinions=[question],
         seed_opinion_usernames=["Ann"],
     )
 
 
-def their_discussion(peer: Any, model: Any, turns: int) -> Any:
+def their_discussion(peer: Any, model: Any, turns: int, question: str) -> Any:
     manager = peer.turn_manager.QueueTurnManager()
-    users = their_users(peer, model)
+    users = their_users(peer, model, 2)
     manager.set_actors(users)
     return peer.jobs.Discussion(
         manager,
         users,
         history_context_len=3,
         conv_len=turns,
-        seed_opinions=[TOPIC],
+        seed_opinions=[question],
         seed_opinion_usernames=["Ann"],
     )
 
@@ -135,7 +157,9 @@ def p1_round(peer: Any, mine: Any, theirs: Any, args: argparse.Namespace, folder
             history_context_len=3,
             num_turns=args.turns,
             num_discussions=args.discussions,
+            num_active_users=2,
         )
+        cold(mine)
         experiment.begin(tempfile.mkdtemp(dir=folder), verbose=False, batch_size=args.batch_size)
 
     def run_theirs() -> None:
@@ -145,6 +169,7 @@ def p1_round(peer: Any, mine: Any, theirs: Any, args: argparse.Namespace, folder
             history_ctx_len=3,
             num_turns=args.turns,
             num_discussions=args.discussions,
+            num_active_users=2,
         )
         experiment.begin(Path(tempfile.mkdtemp(dir=folder)), verbose=False)
 
@@ -163,15 +188,17 @@ def p9_round(
         shift = (order + number) % 3
         for kind in kinds[shift:] + kinds[:shift]:
 
-            def run(kind: str = kind) -> None:  # the discussion is made and run inside the timing
+            def run(kind: str = kind, question: str = QUESTIONS[number]) -> None:
+                # the discussion is made and run inside the timing
                 conv = (
-                    their_discussion(peer, theirs, args.turns)
+                    their_discussion(peer, theirs, args.turns, question)
                     if kind == "theirs"
-                    else our_discussion(mine if kind == "ours" else unreused, args.turns)
+                    else our_discussion(mine if kind == "ours" else unreused, args.turns, question)
                 )
                 conv.begin(verbose=False)
                 convs[kind].append(conv)
 
+            cold(mine)
             seconds[kind] += quiet(run)
     texts: dict[str, list[list[str]]] = {}
     tokens: dict[str, float] = {}

@@ -22,8 +22,12 @@ TOPIC_LINE = "The topic of this conversation: {topic}\nStay on this topic: argue
 DEFAULT_TOPIC = "Should our town turn its main street into a car-free zone?"
 #: The shared situation in the default set-up.
 DEFAULT_CONTEXT = "You are taking part in an online forum of a small town."
-#: The shared behaviour rules in the default set-up.
-DEFAULT_INSTRUCTIONS = "Write like a person in a forum: short, direct, in your own words."
+#: The shared behaviour rules in the default set-up. Asking for a view with its reason, and no
+#: questions back, keeps a small model arguing the question (bench/RESULTS.md, issue 19).
+DEFAULT_INSTRUCTIONS = (
+    "Write like a person in a forum: say what you think about the question and why, in your own "
+    "words. Do not ask questions."
+)
 #: How many latest messages each speaker reads in the default set-up: a short window keeps a
 #: small model on the question instead of on whatever a reply drifted to (bench/on_topic.py).
 DEFAULT_HISTORY_CONTEXT_LEN = 3

@@ -56,3 +56,31 @@ def test_an_experiment_restates_the_topic_in_every_discussion(tmp_path):
     paths = experiment.begin(tmp_path, verbose=False)
     assert len(paths) == 2 and len(model.calls) == 4
     assert all(f"The question: {QUESTION}" in call.messages[0]["content"] for call in model.calls)
+
+
+def test_the_studio_default_and_the_quickstart_ask_every_speaker_for_a_reasoned_view():
+    import ast
+    import json
+    from pathlib import Path
+
+    from syndisco_widgets.engine.topic import DEFAULT_INSTRUCTIONS
+    from syndisco_widgets.widgets import DiscussionStudio
+
+    model = ScriptedModel(["Cafés would gain.", "Deliveries would suffer."])
+    studio = DiscussionStudio(model=model, personas=[{"username": "Ann"}, {"username": "Bob"}], start=False)
+    discussion = studio.build_discussion()
+    discussion.step()
+    discussion.step()
+    for call in model.calls:
+        assert call.system.endswith(DEFAULT_INSTRUCTIONS)  # the shared rules close every system prompt
+        assert call.messages[0]["content"].split("\n")[-2] == f"The question: {DEFAULT_TOPIC}"
+    discussion.close()
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "01_quickstart.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    setup = next("".join(c["source"]) for c in cells if "INSTRUCTIONS = " in "".join(c["source"]))
+    constants = {  # the notebook's plain-text set-up constants
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in ast.parse(setup).body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+    }
+    assert constants["INSTRUCTIONS"] == DEFAULT_INSTRUCTIONS and constants["TOPIC"] == DEFAULT_TOPIC

@@ -52,7 +52,8 @@ def cold(model: BaseModel) -> None:
     """Forget the prompt states earlier runs kept, so a timed run reuses only its own.
 
     The runs of a benchmark repeat the same prompts: without this, a run would
-    read its prompts from the states of the run before it.
+    read its prompts from the states of the run before it. A server model keeps
+    none here.
     """
     cache = getattr(model, "prefix_cache", None)
     if cache is not None:
@@ -190,7 +191,9 @@ def print_breakdown(
     parts: dict[str, list[tuple[float, float, float, int, int]]], sequential_wall: float
 ) -> None:
     """Median seconds per part of each run, and the ceiling prompt reading sets on the ratio."""
-    print("| run | prefill s | prompt columns read | prefill columns/s | decode s | decode passes | rest s |")
+    print(
+        "| run | prefill s | prompt columns read | prefill columns/s | decode s | decode columns | rest s |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     medians = {}
     for kind, rows in parts.items():
@@ -203,7 +206,7 @@ def print_breakdown(
         )
     print(
         "ceiling (sequential wall / batched prefill alone): "
-        f"**{sequential_wall / medians['batched']:.2f}x** (decode columns count one per row per pass)"
+        f"**{sequential_wall / medians['batched']:.2f}x** (a decode pass reads one column per row)"
     )
 
 

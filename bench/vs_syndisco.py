@@ -46,6 +46,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from batched_discussions import cold  # clears our model's kept prompt states before a timed run
+
 import syndisco_widgets as ours
 
 CONTEXT = "An online forum about everyday choices. Keep replies short."
@@ -107,13 +109,6 @@ def their_users(peer: Any, model: Any, people: int = len(PEOPLE)) -> list[Any]:
         peer.actors.Actor(model, {"username": name, **fields}, CONTEXT, INSTRUCTIONS, name=name)
         for name, fields in PEOPLE[:people]
     ]
-
-
-def cold(model: Any) -> None:
-    """Forget the prompt states our model kept from earlier runs (a server model keeps none here)."""
-    cache = getattr(model, "prefix_cache", None)
-    if cache is not None:
-        cache.clear()
 
 
 def our_discussion(model: Any, turns: int, question: str) -> Any:
@@ -198,7 +193,8 @@ def p9_round(
                 conv.begin(verbose=False)
                 convs[kind].append(conv)
 
-            cold(mine)
+            if kind == "ours":
+                cold(mine)
             seconds[kind] += quiet(run)
     texts: dict[str, list[list[str]]] = {}
     tokens: dict[str, float] = {}

@@ -1,8 +1,12 @@
+import ast
+import json
+from pathlib import Path
+
 import pytest
 
 from syndisco_widgets import ScriptedModel
 from syndisco_widgets.engine.study import Study
-from syndisco_widgets.engine.topic import DEFAULT_TOPIC, context_with_topic
+from syndisco_widgets.engine.topic import DEFAULT_INSTRUCTIONS, DEFAULT_TOPIC, context_with_topic
 from syndisco_widgets.errors import StudyError
 
 QUESTION = "Should the school day start at ten?"
@@ -59,12 +63,7 @@ def test_an_experiment_restates_the_topic_in_every_discussion(tmp_path):
 
 
 def test_the_studio_default_and_the_quickstart_ask_every_speaker_for_a_reasoned_view():
-    import ast
-    import json
-    from pathlib import Path
-
-    from syndisco_widgets.engine.topic import DEFAULT_INSTRUCTIONS
-    from syndisco_widgets.widgets import DiscussionStudio
+    from syndisco_widgets.widgets import DiscussionStudio  # the widget layer, only for this test
 
     model = ScriptedModel(["Cafés would gain.", "Deliveries would suffer."])
     studio = DiscussionStudio(model=model, personas=[{"username": "Ann"}, {"username": "Bob"}], start=False)

@@ -130,7 +130,11 @@ def greedy_generate(
     cache = cache if cache is not None else growing_cache(settings.max_new_tokens)
     read = cache.get_seq_length()
     positions = (attention_mask.long().cumsum(-1) - 1).masked_fill(attention_mask == 0, 0)
-    mask: torch.Tensor | None = None if bool((attention_mask == 1).all()) else attention_mask
+    padded = not bool((attention_mask == 1).all())
+    mask: torch.Tensor | None = attention_mask if padded else None
+    # Decode steps take the padding mask already in the 4D form the model would build from it
+    # (batch, 1, 1, columns): the same values, without rebuilding it on every step.
+    step_masks = _step_masks(attention_mask, settings.max_new_tokens) if padded else None
     device = input_ids.device
     ends = set(settings.eos_ids)
     eos = torch.tensor(settings.eos_ids, dtype=torch.long, device=device)
@@ -167,8 +171,16 @@ def greedy_generate(
         if all(ended):
             break
         step_ids, step_positions = tokens[:, None], step_positions[:, -1:] + 1
-        if mask is not None:
-            mask = torch.cat([mask, mask.new_ones((batch, 1))], dim=-1)
+        if step_masks is not None:
+            mask = step_masks[..., : input_ids.shape[1] + made + 1]
     if streamer is not None:
         streamer.end()
     return ids
+
+
+def _step_masks(attention_mask: torch.Tensor, new_tokens: int) -> torch.Tensor:
+    """The decode steps' boolean masks as one tensor: prompt padding, then ``new_tokens`` open columns."""
+    batch, columns = attention_mask.shape
+    masks = attention_mask.new_ones((batch, 1, 1, columns + new_tokens), dtype=torch.bool)
+    masks[:, 0, 0, :columns] = attention_mask.bool()
+    return masks

@@ -1,3 +1,4 @@
+import copy
 import itertools
 
 import pytest
@@ -87,3 +88,14 @@ def test_fresh_copy_restarts_with_new_names_and_seed():
     other = tm.fresh(["A", "B"], seed=9)
     assert set(take(other, 6)) <= {"A", "B"} and other.seed == 9 and other.p_respond == 0.3
     assert len(tm.history) == 5  # the original is untouched
+
+
+def test_a_deep_copy_goes_on_as_the_original_would_and_apart_from_it():
+    original = RandomWeighted(NAMES, p_respond=0.4, seed=5)
+    take(original, 7)
+    twin = copy.deepcopy(original)
+    assert twin.rng is not original.rng and twin.history is not original.history
+    assert take(twin, 20) == take(original, 20)
+    assert len(twin.history) == len(original.history) == 27
+    twin.names.append("Zoe")
+    assert "Zoe" not in original.names

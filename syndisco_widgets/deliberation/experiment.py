@@ -22,7 +22,7 @@ from ..engine.experiment_runs import PlannedRuns, drive_runs, experiment_folder
 from ..engine.run_record import start_run_record
 from ..engine.storage import JsonlLogWriter, read_jsonl_records
 from ..errors import ConfigError, DiscussionsFailedError
-from .records import logs_to_frame
+from .records import log_rows
 from .sampling import derive_seed
 from .structures import AbstractStructure
 
@@ -133,13 +133,12 @@ class DeliberationExperiment:
         """Every structure's latest run as one tidy frame (see :meth:`begin`)."""
         import pandas as pd
 
-        frames = []
-        for item, structure in zip(self.plan, self.structures, strict=True):
-            frame = logs_to_frame(structure.logs)
-            frame.insert(0, "structure", item["structure"])
-            frame.insert(1, "run", item["index"])
-            frames.append(frame[list(COLUMNS)])
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(COLUMNS))
+        rows = [
+            {"structure": item["structure"], "run": item["index"], **row}
+            for item, structure in zip(self.plan, self.structures, strict=True)
+            for row in log_rows(structure.logs)
+        ]
+        return pd.DataFrame(rows, columns=list(COLUMNS))
 
     def _open(self, folder: Path, item: Mapping[str, Any], structure: AbstractStructure) -> AbstractStructure:
         """Start ``structure`` on its run file: a new file, or the saved records of an earlier run."""

@@ -118,6 +118,11 @@ def logs_to_frame(logs: Logs) -> pd.DataFrame:
     """
     import pandas as pd
 
+    return pd.DataFrame(log_rows(logs), columns=list(FRAME_COLUMNS))
+
+
+def log_rows(logs: Logs) -> list[dict[str, Any]]:
+    """The rows of :func:`logs_to_frame`, as dicts keyed by its columns."""
     rows = []
     for turn, entry in enumerate(logs):
         system, user = sent_prompt(entry)
@@ -137,7 +142,7 @@ def logs_to_frame(logs: Logs) -> pd.DataFrame:
                 "seed": options.get("seed") if isinstance(options, dict) else None,
             }
         )
-    return pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
+    return rows
 
 
 def run_json(
